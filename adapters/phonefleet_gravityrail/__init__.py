@@ -1,0 +1,1 @@
+"""phonefleet adapter: gravityrail (being built)."""

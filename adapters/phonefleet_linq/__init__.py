@@ -1,0 +1,1 @@
+"""phonefleet adapter: linq (being built)."""

@@ -1,0 +1,1 @@
+"""phonefleet adapter: signalwire (being built)."""

@@ -1,0 +1,265 @@
+"""Sans-I/O flows: each operation is written once, as a generator.
+
+A flow yields `httpx.Request` objects and is sent back `httpx.Response`
+objects (like `httpx.Auth.auth_flow`); its return value is the operation's
+result. When the network fails after the driver's allowed retries, the driver
+throws the `TransportError` into the flow, so a flow that must not repeat a
+request blindly (an archive, a release) can look before it leaps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Sequence
+from typing import Any, TypeAlias, TypeVar
+
+import attrs
+import httpx
+
+from ._errors import (
+    NotFoundError,
+    ProviderError,
+    RateLimitError,
+    ResponseFormatError,
+    UnsupportedOperationError,
+)
+from ._model import ArchiveBlocker, Feature, NumberChanges, PhoneNumber, ProviderPhone
+from ._numbers import is_e164, to_e164
+
+__all__ = ["Adapter", "Flow", "Page", "Ref", "as_ref", "done"]
+
+T = TypeVar("T")
+Flow: TypeAlias = Generator[httpx.Request, httpx.Response, T]
+
+
+@attrs.frozen
+class Page:
+    """One page of a listing; `next` is the cursor of the following page."""
+
+    items: Sequence[PhoneNumber]
+    next: str | None = None
+
+
+@attrs.frozen
+class Ref:
+    """What a caller pointed at: a provider id, an E.164 number, or both.
+
+    `known` is the caller's copy when the ref was a `PhoneNumber` of this
+    provider, so a flow can skip a lookup.
+    """
+
+    id: str | None = None
+    number: str | None = None
+    known: PhoneNumber | None = None
+
+    def describe(self) -> str:
+        return self.id or self.number or "?"
+
+
+def as_ref(ref: object, provider: str) -> Ref:
+    """Turn a caller's ref into a `Ref`, validating it before any request.
+
+    A string starting with '+' is a number (validated); any other string is
+    a provider id. A `PhoneNumber` of another provider is matched by number.
+    """
+    if isinstance(ref, Ref):
+        return ref
+    if isinstance(ref, PhoneNumber):
+        if ref.provider == provider:
+            return Ref(id=ref.id, number=ref.number, known=ref)
+        return Ref(number=ref.number if is_e164(ref.number) else to_e164(ref.number))
+    if isinstance(ref, str):
+        text = ref.strip()
+        if text.startswith("+"):
+            return Ref(number=to_e164(text))
+        if not text:
+            msg = "a phone number reference cannot be empty"
+            raise ValueError(msg)
+        return Ref(id=text)
+    msg = f"expected a PhoneNumber, a provider id or an E.164 string, got {type(ref).__name__}"
+    raise TypeError(msg)
+
+
+def done(value: T) -> Flow[T]:
+    """A flow that sends nothing and returns `value`."""
+    return value
+    yield  # pragma: no cover - makes this a generator
+
+
+class Adapter:
+    """Base of every adapter: the wire knowledge of one vendor, and no I/O.
+
+    Subclasses set `provider` and `features`, override the flows they
+    support, and turn error responses into typed errors in `raise_for_error`.
+    The core checks `features` before calling a flow, so an unsupported
+    operation never reaches the vendor.
+    """
+
+    provider: str
+    features: frozenset[Feature]
+
+    #: the httpx auth applied to requests for the adapter's own origin only
+    auth: httpx.Auth | None = None
+
+    # -- hooks the driver uses -------------------------------------------
+    def is_own_origin(self, url: httpx.URL) -> bool:
+        """Whether credentials may be sent to `url`. Override with the base URL check."""
+        return False
+
+    def retry_after(self, response: httpx.Response) -> float | None:
+        """Seconds the vendor asks us to wait; the header by default."""
+        return parse_retry_after(response.headers.get("Retry-After"))
+
+    def describe(self) -> str:
+        """Where the store points, for reprs: never a credential."""
+        return self.provider
+
+    # -- errors ------------------------------------------------------------
+    def error_from_response(self, response: httpx.Response, operation: str) -> ProviderError:
+        """The typed error for an error response. Adapters override this."""
+        return error_for_status(
+            response.status_code,
+            response.reason_phrase or "error",
+            provider=self.provider,
+            operation=operation,
+            retry_after=self.retry_after(response),
+        )
+
+    def raise_for_error(self, response: httpx.Response, operation: str) -> None:
+        if response.is_error:
+            raise self.error_from_response(response, operation)
+
+    # -- flows: override what `features` declares -------------------------
+    def list_page(self, archived: bool | None, cursor: str | None) -> Flow[Page]:
+        raise self.unsupported(Feature.LIST)
+
+    def get(self, ref: Ref) -> Flow[PhoneNumber]:
+        return self.find(ref)
+
+    def update(self, ref: Ref, changes: NumberChanges) -> Flow[PhoneNumber]:
+        raise self.unsupported(Feature.UPDATE_NAME)
+
+    def set_forwarding(self, ref: Ref, forward_to: str | None) -> Flow[PhoneNumber]:
+        return self.update(ref, NumberChanges(forwarding_number=forward_to))
+
+    def create(self, number: str, *, name: str | None, link: str | None) -> Flow[PhoneNumber]:
+        raise self.unsupported(Feature.CREATE)
+
+    def archive(self, ref: Ref) -> Flow[PhoneNumber]:
+        raise self.unsupported(Feature.ARCHIVE)
+
+    def archive_blockers(self, ref: Ref) -> Flow[list[ArchiveBlocker]]:
+        raise self.unsupported(Feature.ARCHIVE_BLOCKERS)
+
+    def link(self, ref: Ref, provider_phone: str | None) -> Flow[PhoneNumber]:
+        raise self.unsupported(Feature.LINK)
+
+    def linkable(self) -> Flow[list[ProviderPhone]]:
+        raise self.unsupported(Feature.LINK)
+
+    # -- shared flow helpers ----------------------------------------------
+    def unsupported(self, feature: Feature, detail: str | None = None) -> UnsupportedOperationError:
+        return UnsupportedOperationError(self.provider, feature, detail)
+
+    def find(self, ref: Ref, *, archived: bool | None = None) -> Flow[PhoneNumber]:
+        """Find a number by listing: for vendors with no get-by-number (or none at all)."""
+        match: Callable[[PhoneNumber], bool]
+        if ref.id is not None:
+            match = lambda n: n.id == ref.id  # noqa: E731
+        else:
+            match = lambda n: n.number == ref.number  # noqa: E731
+        cursor: str | None = None
+        seen: set[str] = set()
+        while True:
+            page = yield from self.list_page(archived, cursor)
+            for item in page.items:
+                if match(item):
+                    return item
+            if page.next is None:
+                raise self.not_found(ref)
+            cursor = check_cursor(page.next, seen, self.provider)
+
+    def not_found(self, ref: Ref, operation: str | None = None) -> NotFoundError:
+        return NotFoundError(
+            f"no number {ref.describe()}",
+            provider=self.provider,
+            status=None,
+            operation=operation,
+        )
+
+
+def check_cursor(cursor: str, seen: set[str], provider: str) -> str:
+    """Refuse a page cursor seen before: a loop would never end, or silently truncate."""
+    if cursor in seen:
+        msg = f"the listing points back to a page it already returned ({cursor[:80]!r})"
+        raise ResponseFormatError(msg, provider=provider)
+    seen.add(cursor)
+    return cursor
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        from email.utils import parsedate_to_datetime  # noqa: PLC0415
+        from datetime import UTC, datetime  # noqa: PLC0415
+
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)
+
+
+_STATUS_ERRORS: dict[int, str] = {}
+
+
+def error_for_status(
+    status: int,
+    message: str,
+    *,
+    provider: str,
+    operation: str | None = None,
+    code: str | int | None = None,
+    doc_url: str | None = None,
+    request_id: str | None = None,
+    retry_after: float | None = None,
+    scope: str | None = None,
+) -> ProviderError:
+    """The phonefleet error class for an HTTP status, filled in."""
+    from ._errors import (  # noqa: PLC0415
+        AuthenticationError,
+        ConflictError,
+        PermissionDeniedError,
+        ServerError,
+    )
+
+    common: dict[str, Any] = {
+        "provider": provider,
+        "status": status,
+        "code": code,
+        "doc_url": doc_url,
+        "request_id": request_id,
+        "operation": operation,
+    }
+    if status == 401:
+        return AuthenticationError(message, **common)
+    if status == 403:
+        return PermissionDeniedError(message, scope=scope, **common)
+    if status == 404:
+        return NotFoundError(message, **common)
+    if status == 409:
+        return ConflictError(message, **common)
+    if status == 429:
+        return RateLimitError(message, retry_after=retry_after, **common)
+    if status >= 500:
+        return ServerError(message, **common)
+    return ProviderError(message, **common)

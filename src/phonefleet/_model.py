@@ -1,0 +1,217 @@
+"""The provider-neutral domain model.
+
+Every class is a small frozen attrs class: values, not objects with behaviour,
+so they hash, compare, pickle and cross threads and event loops freely.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, Final, Literal
+
+import attrs
+
+__all__ = [
+    "UNSET",
+    "ArchiveBlocker",
+    "Capability",
+    "Feature",
+    "Handler",
+    "NumberChanges",
+    "NumberType",
+    "PhoneNumber",
+    "ProviderPhone",
+    "Reputation",
+    "ReputationStatus",
+    "Routing",
+    "Unset",
+]
+
+_EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
+
+
+class Unset(enum.Enum):
+    """The type of `UNSET`: "not given", as opposed to `None` ("clear it")."""
+
+    UNSET = "UNSET"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+
+UNSET: Final = Unset.UNSET
+
+
+class Capability(enum.Enum):
+    VOICE = "voice"
+    SMS = "sms"
+    MMS = "mms"
+    FAX = "fax"
+
+
+class NumberType(enum.Enum):
+    LOCAL = "local"
+    TOLL_FREE = "toll_free"
+    MOBILE = "mobile"
+    UNKNOWN = "unknown"
+
+
+class ReputationStatus(enum.Enum):
+    HEALTHY = "HEALTHY"
+    AT_RISK = "AT_RISK"
+    CRITICAL = "CRITICAL"
+
+
+class Feature(enum.Enum):
+    """What a store can do; a store refuses the rest before sending anything."""
+
+    LIST = "list"
+    GET = "get"
+    SET_FORWARDING = "set_forwarding"
+    UPDATE_NAME = "update_name"
+    UPDATE_ROUTING = "update_routing"
+    CREATE = "create"
+    ARCHIVE = "archive"
+    ARCHIVE_BLOCKERS = "archive_blockers"
+    LINK = "link"
+    REPUTATION = "reputation"
+
+
+def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    if not value:
+        return _EMPTY
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen
+class Reputation:
+    status: ReputationStatus
+    doc_url: str | None = None
+
+
+@attrs.frozen
+class Handler:
+    """How one side (voice or messaging) of a number is handled.
+
+    `kind` is the vendor's own handler name; `extra` keeps every vendor field
+    that has no neutral slot, so a handler round-trips without loss.
+    """
+
+    kind: str
+    url: str | None = None
+    method: str | None = None
+    fallback_url: str | None = None
+    fallback_method: str | None = None
+    status_callback_url: str | None = None
+    status_callback_method: str | None = None
+    target: str | None = None
+    extra: Mapping[str, Any] = attrs.field(
+        default=_EMPTY, converter=_frozen_mapping, eq=False, hash=False
+    )
+    # `extra` takes part in equality through this key so that frozen
+    # instances stay hashable although a mapping is not.
+    _extra_key: tuple[tuple[str, str], ...] = attrs.field(
+        init=False, repr=False, eq=True, hash=True
+    )
+
+    @_extra_key.default
+    def _make_extra_key(self) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted((key, repr(value)) for key, value in self.extra.items()))
+
+
+@attrs.frozen
+class Routing:
+    """Inbound handling; a side that is None is not configured (or, in a
+    change, left as it is)."""
+
+    voice: Handler | None = None
+    messaging: Handler | None = None
+
+
+@attrs.frozen
+class PhoneNumber:
+    """One phone number as any vendor reports it.
+
+    A field the vendor did not send is None (or UNKNOWN): never a guess.
+    """
+
+    provider: str
+    id: str
+    number: str
+    name: str | None = None
+    forwarding_number: str | None = None
+    capabilities: frozenset[Capability] | None = None
+    number_type: NumberType = NumberType.UNKNOWN
+    country: str | None = None
+    archived: bool = False
+    archived_at: datetime | None = None
+    reputation: Reputation | None = None
+    routing: Routing | None = None
+    link: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    raw: Mapping[str, Any] = attrs.field(
+        default=_EMPTY, eq=False, hash=False, repr=False, converter=_frozen_mapping
+    )
+
+
+@attrs.frozen
+class NumberChanges:
+    """What an update asks for: UNSET leaves a field alone, None clears it.
+
+    A `Routing` replaces each side it gives and leaves a side that is None as
+    it is.
+    """
+
+    name: str | None | Unset = UNSET
+    forwarding_number: str | None | Unset = UNSET
+    routing: Routing | None | Unset = UNSET
+
+    def __attrs_post_init__(self) -> None:
+        if self.is_empty():
+            msg = "NumberChanges needs at least one of name, forwarding_number or routing"
+            raise ValueError(msg)
+        if self.routing is not UNSET and self.routing is not None:
+            if not isinstance(self.routing, Routing):
+                msg = f"routing must be a Routing or None, not {type(self.routing).__name__}"
+                raise TypeError(msg)
+
+    def is_empty(self) -> bool:
+        return (
+            self.name is UNSET
+            and self.forwarding_number is UNSET
+            and self.routing is UNSET
+        )
+
+    def given(self) -> dict[str, object]:
+        """The fields that were given, by name (None included: it clears)."""
+        return {
+            field.name: value
+            for field in attrs.fields(NumberChanges)
+            if (value := getattr(self, field.name)) is not UNSET
+        }
+
+
+@attrs.frozen
+class ArchiveBlocker:
+    """One thing (a workflow, say) that keeps a number from being archived."""
+
+    kind: str
+    id: str
+    name: str | None = None
+    detail: str | None = None
+
+
+@attrs.frozen
+class ProviderPhone:
+    """A provider line that a number can be linked to."""
+
+    id: str
+    number: str | None = None
+    assigned: bool = False

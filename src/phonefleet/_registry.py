@@ -1,0 +1,155 @@
+"""Finding adapters: the `phonefleet.adapters` entry-point group.
+
+An adapter's distribution names a `Registration` object in that group; the
+core never imports an adapter by name, so a third party's adapter is found
+exactly like a first-party one.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+import httpx
+
+from ._errors import PhoneFleetError, UnknownProviderError
+from ._flow import Adapter
+from ._retry import RetryPolicy
+from ._store import AsyncStore, Store
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "Emulator",
+    "Registration",
+    "Setting",
+    "connect",
+    "connect_async",
+    "providers",
+    "registration",
+]
+
+ENTRY_POINT_GROUP = "phonefleet.adapters"
+
+
+@runtime_checkable
+class Emulator(Protocol):
+    """A vendor's API in-process: an httpx transport (sync and async) and the
+    settings that connect a store to it."""
+
+    @property
+    def transport(self) -> Any: ...
+
+    @property
+    def settings(self) -> Mapping[str, Any]: ...
+
+
+@attrs.frozen
+class Setting:
+    """One setting an adapter takes, for docs, the CLI and error messages."""
+
+    name: str
+    env: tuple[str, ...] = ()
+    secret: bool = False
+    required: bool = True
+    help: str = ""
+
+
+def _default_store(adapter: Adapter, **common: Any) -> Store[Adapter]:
+    return Store(adapter, **common)
+
+
+def _default_async_store(adapter: Adapter, **common: Any) -> AsyncStore[Adapter]:
+    return AsyncStore(adapter, **common)
+
+
+@attrs.frozen
+class Registration:
+    """How phonefleet opens an adapter: what an entry point names.
+
+    `adapter` builds the sans-I/O adapter from the vendor settings (falling
+    back to the vendor's environment variables); `store` / `async_store`
+    wrap it (subclass `Store` for `ex_` methods); `emulator`, if given,
+    builds the adapter's in-process emulator for demos and tests.
+    """
+
+    name: str
+    adapter: Callable[..., Adapter]
+    description: str = ""
+    settings: tuple[Setting, ...] = ()
+    store: Callable[..., Store[Any]] = _default_store
+    async_store: Callable[..., AsyncStore[Any]] = _default_async_store
+    emulator: Callable[..., Emulator] | None = None
+
+    def connect(
+        self,
+        *,
+        http_client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+        **settings: Any,
+    ) -> Store[Any]:
+        adapter = self.adapter(**settings)
+        return self.store(adapter, http_client=http_client, transport=transport, timeout=timeout, retry=retry)
+
+    def connect_async(
+        self,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+        **settings: Any,
+    ) -> AsyncStore[Any]:
+        adapter = self.adapter(**settings)
+        return self.async_store(
+            adapter, http_client=http_client, transport=transport, timeout=timeout, retry=retry
+        )
+
+
+@functools.cache
+def _entry_points() -> dict[str, importlib.metadata.EntryPoint]:
+    return {ep.name: ep for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def providers() -> list[str]:
+    """The names of the installed adapters, sorted."""
+    return sorted(_entry_points())
+
+
+@functools.cache
+def registration(provider: str) -> Registration:
+    """The `Registration` of an installed adapter, or UnknownProviderError."""
+    if not isinstance(provider, str):
+        msg = f"provider must be a string, got {type(provider).__name__}"
+        raise TypeError(msg)
+    entry_point = _entry_points().get(provider)
+    if entry_point is None:
+        raise UnknownProviderError(provider, providers())
+    try:
+        loaded = entry_point.load()
+    except Exception as exc:
+        msg = f"the {provider!r} adapter is installed but failed to load: {exc}"
+        raise PhoneFleetError(msg) from exc
+    if not isinstance(loaded, Registration):
+        msg = f"entry point {entry_point.value!r} is not a phonefleet Registration"
+        raise PhoneFleetError(msg)
+    return loaded
+
+
+def connect(provider: str, **settings: Any) -> Store[Any]:
+    """Open a sync store for `provider`.
+
+    Vendor settings fall back to the vendor's environment variables. Common
+    settings: `http_client` (yours; never closed here), `transport`,
+    `timeout`, `retry` (a RetryPolicy).
+    """
+    return registration(provider).connect(**settings)
+
+
+def connect_async(provider: str, **settings: Any) -> AsyncStore[Any]:
+    """Open an async store for `provider`; its client opens on first use."""
+    return registration(provider).connect_async(**settings)

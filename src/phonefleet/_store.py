@@ -1,0 +1,360 @@
+"""Store and AsyncStore: the protocol over an adapter's flows.
+
+Everything that needs no I/O (feature checks, validating the caller's input,
+paging bookkeeping) lives in `_Operations`, once. The two stores are thin:
+each method hands the prepared flow to its driver.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import AsyncIterator, Iterator
+from types import TracebackType
+from typing import Any, Generic, Self, TypeVar
+
+import httpx
+
+from ._driver import AsyncDriver, Clock, SyncDriver
+from ._flow import Adapter, Flow, Page, Ref, as_ref, check_cursor
+from ._model import (
+    ArchiveBlocker,
+    Feature,
+    NumberChanges,
+    PhoneNumber,
+    ProviderPhone,
+    Routing,
+    Unset,
+)
+from ._numbers import to_e164
+from ._protocol import NumberRef
+from ._retry import RetryPolicy
+
+__all__ = ["AsyncStore", "Store"]
+
+A = TypeVar("A", bound=Adapter)
+T = TypeVar("T")
+
+_DEFAULT_TIMEOUT = 30.0
+
+
+def _user_agent() -> str:
+    try:
+        version = importlib.metadata.version("phonefleet")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+        version = "0"
+    return f"phonefleet/{version}"
+
+
+class _Operations(Generic[A]):
+    """Checks and prepares every operation before its flow starts."""
+
+    def __init__(self, adapter: A) -> None:
+        self.adapter = adapter
+
+    @property
+    def provider(self) -> str:
+        return self.adapter.provider
+
+    @property
+    def features(self) -> frozenset[Feature]:
+        return self.adapter.features
+
+    def require(self, feature: Feature, detail: str | None = None) -> None:
+        if feature not in self.adapter.features:
+            raise self.adapter.unsupported(feature, detail)
+
+    def ref(self, ref: NumberRef | Ref) -> Ref:
+        return as_ref(ref, self.adapter.provider)
+
+    def list_page(self, archived: bool | None, cursor: str | None) -> Flow[Page]:
+        return self.adapter.list_page(archived, cursor)
+
+    def get(self, ref: NumberRef) -> Flow[PhoneNumber]:
+        self.require(Feature.GET)
+        return self.adapter.get(self.ref(ref))
+
+    def set_forwarding(self, ref: NumberRef, forward_to: str | None) -> Flow[PhoneNumber]:
+        self.require(Feature.SET_FORWARDING)
+        target = None if forward_to is None else to_e164(forward_to)
+        return self.adapter.set_forwarding(self.ref(ref), target)
+
+    def update(self, ref: NumberRef, changes: NumberChanges) -> Flow[PhoneNumber]:
+        if not isinstance(changes, NumberChanges):
+            msg = f"changes must be a NumberChanges, not {type(changes).__name__}"
+            raise TypeError(msg)
+        forwarding = changes.forwarding_number
+        if not isinstance(changes.name, Unset):
+            self.require(Feature.UPDATE_NAME)
+        if not isinstance(forwarding, Unset):
+            self.require(Feature.SET_FORWARDING)
+            if forwarding is not None:
+                forwarding = to_e164(forwarding)
+        if not isinstance(changes.routing, Unset):
+            self.require(Feature.UPDATE_ROUTING)
+            _check_routing(changes.routing)
+        if forwarding != changes.forwarding_number:
+            changes = NumberChanges(name=changes.name, forwarding_number=forwarding, routing=changes.routing)
+        return self.adapter.update(self.ref(ref), changes)
+
+    def create(self, number: str, name: str | None, link: str | None) -> Flow[PhoneNumber]:
+        self.require(Feature.CREATE)
+        if link is not None:
+            self.require(Feature.LINK, "cannot link while creating")
+            _check_id(link, "link")
+        return self.adapter.create(to_e164(number), name=name, link=link)
+
+    def archive(self, ref: NumberRef) -> Flow[PhoneNumber]:
+        self.require(Feature.ARCHIVE)
+        return self.adapter.archive(self.ref(ref))
+
+    def archive_blockers(self, ref: NumberRef) -> Flow[list[ArchiveBlocker]]:
+        self.require(Feature.ARCHIVE_BLOCKERS)
+        return self.adapter.archive_blockers(self.ref(ref))
+
+    def link(self, ref: NumberRef, provider_phone: str | None) -> Flow[PhoneNumber]:
+        self.require(Feature.LINK)
+        if provider_phone is not None:
+            _check_id(provider_phone, "provider_phone")
+        return self.adapter.link(self.ref(ref), provider_phone)
+
+    def linkable(self) -> Flow[list[ProviderPhone]]:
+        self.require(Feature.LINK)
+        return self.adapter.linkable()
+
+
+def _check_routing(routing: Routing | None) -> None:
+    if routing is not None and routing.voice is None and routing.messaging is None:
+        msg = "Routing() with neither voice nor messaging changes nothing; pass None to clear"
+        raise ValueError(msg)
+
+
+def _check_id(value: object, what: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        msg = f"{what} must be a non-empty string, got {value!r}"
+        raise ValueError(msg)
+
+
+class _Pager:
+    """Walks a listing's cursors, refusing a cursor seen before."""
+
+    def __init__(self, ops: _Operations[Any], archived: bool | None) -> None:
+        ops.require(Feature.LIST)
+        if archived not in (True, False, None):
+            msg = f"archived must be True, False or None, got {archived!r}"
+            raise TypeError(msg)
+        self._ops = ops
+        self._archived = archived
+        self._cursor: str | None = None
+        self._seen: set[str] = set()
+        self._finished = False
+
+    def next_flow(self) -> Flow[Page] | None:
+        if self._finished:
+            return None
+        return self._ops.list_page(self._archived, self._cursor)
+
+    def advance(self, page: Page) -> None:
+        if page.next is None:
+            self._finished = True
+        else:
+            self._cursor = check_cursor(page.next, self._seen, self._ops.provider)
+
+
+class _StoreBase(Generic[A]):
+    def __init__(self, adapter: A) -> None:
+        self._ops = _Operations(adapter)
+
+    @property
+    def adapter(self) -> A:
+        """The sans-I/O adapter, for `ex_` methods of a subclass."""
+        return self._ops.adapter
+
+    @property
+    def provider(self) -> str:
+        return self._ops.provider
+
+    @property
+    def features(self) -> frozenset[Feature]:
+        return self._ops.features
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.adapter.describe()}>"
+
+
+def _client_options(timeout: float | None, transport: object | None) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "timeout": timeout or _DEFAULT_TIMEOUT,
+        "follow_redirects": False,
+        "headers": {"User-Agent": _user_agent()},
+    }
+    if transport is not None:
+        options["transport"] = transport
+    return options
+
+
+class Store(_StoreBase[A]):
+    """A `PhoneNumberStore` over any adapter, driven by an httpx.Client.
+
+    `http_client` is the caller's and is never closed here; without one the
+    store opens its own on first use (over `transport`, if given).
+    """
+
+    def __init__(
+        self,
+        adapter: A,
+        *,
+        http_client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__(adapter)
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            msg = "http_client must be an httpx.Client (use connect_async for an AsyncClient)"
+            raise TypeError(msg)
+        self._driver = SyncDriver(
+            adapter,
+            http_client,
+            lambda: httpx.Client(**_client_options(timeout, transport)),
+            retry=retry,
+            timeout=timeout,
+            clock=clock,
+        )
+
+    def run(self, flow: Flow[T]) -> T:
+        """Run one flow to completion (for an adapter's `ex_` methods)."""
+        return self._driver.run(flow)
+
+    def list(self, *, archived: bool | None = False) -> Iterator[PhoneNumber]:
+        pager = _Pager(self._ops, archived)
+        return self._stream(pager)
+
+    def _stream(self, pager: _Pager) -> Iterator[PhoneNumber]:
+        while (flow := pager.next_flow()) is not None:
+            page = self._driver.run(flow)
+            yield from page.items
+            pager.advance(page)
+
+    def get(self, ref: NumberRef) -> PhoneNumber:
+        return self._driver.run(self._ops.get(ref))
+
+    def set_forwarding(self, ref: NumberRef, forward_to: str | None) -> PhoneNumber:
+        return self._driver.run(self._ops.set_forwarding(ref, forward_to))
+
+    def update(self, ref: NumberRef, changes: NumberChanges) -> PhoneNumber:
+        return self._driver.run(self._ops.update(ref, changes))
+
+    def create(self, number: str, *, name: str | None = None, link: str | None = None) -> PhoneNumber:
+        return self._driver.run(self._ops.create(number, name, link))
+
+    def archive(self, ref: NumberRef) -> PhoneNumber:
+        return self._driver.run(self._ops.archive(ref))
+
+    def archive_blockers(self, ref: NumberRef) -> list[ArchiveBlocker]:
+        return self._driver.run(self._ops.archive_blockers(ref))
+
+    def link(self, ref: NumberRef, provider_phone: str | None) -> PhoneNumber:
+        return self._driver.run(self._ops.link(ref, provider_phone))
+
+    def linkable(self) -> list[ProviderPhone]:
+        return self._driver.run(self._ops.linkable())
+
+    def close(self) -> None:
+        self._driver.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncStore(_StoreBase[A]):
+    """An `AsyncPhoneNumberStore` over the same adapter flows, driven by httpx.AsyncClient.
+
+    Opens its client lazily, on the first request.
+    """
+
+    def __init__(
+        self,
+        adapter: A,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__(adapter)
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            msg = "http_client must be an httpx.AsyncClient (use connect for a Client)"
+            raise TypeError(msg)
+        self._driver = AsyncDriver(
+            adapter,
+            http_client,
+            lambda: httpx.AsyncClient(**_client_options(timeout, transport)),
+            retry=retry,
+            timeout=timeout,
+            clock=clock,
+        )
+
+    async def run(self, flow: Flow[T]) -> T:
+        """Run one flow to completion (for an adapter's `ex_` methods)."""
+        return await self._driver.run(flow)
+
+    def list(self, *, archived: bool | None = False) -> AsyncIterator[PhoneNumber]:
+        pager = _Pager(self._ops, archived)
+        return self._stream(pager)
+
+    async def _stream(self, pager: _Pager) -> AsyncIterator[PhoneNumber]:
+        while (flow := pager.next_flow()) is not None:
+            page = await self._driver.run(flow)
+            for item in page.items:
+                yield item
+            pager.advance(page)
+
+    async def get(self, ref: NumberRef) -> PhoneNumber:
+        return await self._driver.run(self._ops.get(ref))
+
+    async def set_forwarding(self, ref: NumberRef, forward_to: str | None) -> PhoneNumber:
+        return await self._driver.run(self._ops.set_forwarding(ref, forward_to))
+
+    async def update(self, ref: NumberRef, changes: NumberChanges) -> PhoneNumber:
+        return await self._driver.run(self._ops.update(ref, changes))
+
+    async def create(
+        self, number: str, *, name: str | None = None, link: str | None = None
+    ) -> PhoneNumber:
+        return await self._driver.run(self._ops.create(number, name, link))
+
+    async def archive(self, ref: NumberRef) -> PhoneNumber:
+        return await self._driver.run(self._ops.archive(ref))
+
+    async def archive_blockers(self, ref: NumberRef) -> list[ArchiveBlocker]:
+        return await self._driver.run(self._ops.archive_blockers(ref))
+
+    async def link(self, ref: NumberRef, provider_phone: str | None) -> PhoneNumber:
+        return await self._driver.run(self._ops.link(ref, provider_phone))
+
+    async def linkable(self) -> list[ProviderPhone]:
+        return await self._driver.run(self._ops.linkable())
+
+    async def close(self) -> None:
+        await self._driver.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

@@ -1,0 +1,79 @@
+"""The adapter toolkit: everything a vendor adapter is built from.
+
+An adapter subclasses `Adapter`, writes each operation once as a flow (a
+generator that yields `httpx.Request` and receives `httpx.Response`), and
+publishes a `Registration` in the `phonefleet.adapters` entry-point group.
+`Store` and `AsyncStore` drive the same flows; subclass them for `ex_`
+methods. See docs/writing-an-adapter.md.
+"""
+
+from __future__ import annotations
+
+from ._driver import AsyncDriver, Clock, Deadline, SyncDriver, redact_url
+from ._flow import (
+    Adapter,
+    Flow,
+    Page,
+    Ref,
+    as_ref,
+    check_cursor,
+    done,
+    error_for_status,
+    parse_retry_after,
+)
+from ._registry import (
+    ENTRY_POINT_GROUP,
+    Emulator,
+    Registration,
+    Setting,
+    registration,
+)
+from ._store import AsyncStore, Store
+from ._wire import (
+    RETRY_EXTENSION,
+    RequestBuilder,
+    RetryMode,
+    Secret,
+    check_base_url,
+    dumps,
+    env_setting,
+    loads,
+    parse_datetime,
+    quote_segment,
+    retry_mode,
+)
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "RETRY_EXTENSION",
+    "Adapter",
+    "AsyncDriver",
+    "AsyncStore",
+    "Clock",
+    "Deadline",
+    "Emulator",
+    "Flow",
+    "Page",
+    "Ref",
+    "Registration",
+    "RequestBuilder",
+    "RetryMode",
+    "Secret",
+    "Setting",
+    "Store",
+    "SyncDriver",
+    "as_ref",
+    "check_base_url",
+    "check_cursor",
+    "done",
+    "dumps",
+    "env_setting",
+    "error_for_status",
+    "loads",
+    "parse_datetime",
+    "parse_retry_after",
+    "quote_segment",
+    "redact_url",
+    "registration",
+    "retry_mode",
+]

@@ -1,0 +1,229 @@
+"""What every emulator shares: routing, JSON answers, faults, latency.
+
+An emulator is an httpx transport (sync and async at once) that keeps a
+vendor's state in memory. Subclasses write `handle(request)` with the help of
+`Router`; this base injects faults and latency around it, the same way for
+every vendor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Final
+
+import attrs
+import httpx
+
+from .._wire import dumps
+
+__all__ = [
+    "ALL_FAULTS",
+    "Emulator",
+    "EmulatorTransport",
+    "Fault",
+    "FaultPlan",
+    "Route",
+    "Router",
+    "json_response",
+    "seeded_numbers",
+]
+
+Handler = Callable[..., httpx.Response]
+
+
+def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> httpx.Response:
+    """A JSON answer as a vendor would send it."""
+    all_headers = {"Content-Type": "application/json", **(headers or {})}
+    return httpx.Response(status, content=dumps(body), headers=all_headers)
+
+
+class Fault(enum.Enum):
+    """The failures an emulator can inject."""
+
+    RATE_LIMIT = "rate_limit"  # 429 with Retry-After; nothing applied
+    SERVER_ERROR = "server_error"  # 500/502/503/504; nothing applied
+    DROP_BEFORE = "drop_before"  # connection lost before the server saw it
+    DROP_AFTER = "drop_after"  # the server applied it, then the connection dropped
+    SLOW = "slow"  # answered past the deadline: a read timeout, maybe applied
+    MALFORMED = "malformed"  # a 200 whose body is not JSON; nothing applied
+
+
+ALL_FAULTS: Final = tuple(Fault)
+
+
+@attrs.define
+class FaultPlan:
+    """Which faults to inject, how often, from a seeded random source.
+
+    `script` forces the next faults in order (None for "no fault") before the
+    random rate applies: for tests that need one precise failure.
+    """
+
+    rate: float = 0.0
+    kinds: tuple[Fault, ...] = ALL_FAULTS
+    seed: int = 0
+    retry_after: float = 1.0
+    methods: frozenset[str] | None = None
+    script: list[Fault | None] = attrs.field(factory=list)
+    injected: list[tuple[str, str, Fault]] = attrs.field(factory=list)
+    _random: random.Random = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._random = random.Random(self.seed)  # noqa: S311 - test data, not crypto
+
+    def pick(self, request: httpx.Request) -> Fault | None:
+        if self.methods is not None and request.method not in self.methods:
+            return None
+        if self.script:
+            fault = self.script.pop(0)
+        elif self.rate and self._random.random() < self.rate:
+            fault = self._random.choice(self.kinds)
+        else:
+            fault = None
+        if fault is not None:
+            self.injected.append((request.method, request.url.path, fault))
+        return fault
+
+    def server_status(self) -> int:
+        return self._random.choice((500, 502, 503, 504))
+
+
+@attrs.frozen
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+
+
+class Router:
+    """Maps `METHOD /path/{param}` to handlers; params arrive percent-decoded."""
+
+    def __init__(self) -> None:
+        self._routes: list[Route] = []
+
+    def add(self, method: str, template: str, handler: Handler) -> None:
+        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
+        self._routes.append(Route(method, re.compile(regex + "/?"), handler))
+
+    def dispatch(self, request: httpx.Request, path: str) -> httpx.Response | None:
+        """The handler's answer, or None when no route matches (404)."""
+        from urllib.parse import unquote
+
+        allowed = False
+        for route in self._routes:
+            match = route.pattern.fullmatch(path)
+            if match is None:
+                continue
+            if route.method != request.method:
+                allowed = True
+                continue
+            params = {key: unquote(value) for key, value in match.groupdict().items()}
+            return route.handler(request, **params)
+        if allowed:
+            return httpx.Response(405, json={"detail": "Method Not Allowed"})
+        return None
+
+
+class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Base of every emulator's transport: one lock, faults, latency, a log.
+
+    Subclasses implement `handle(request)` (under the lock) and
+    `fault_response(fault_status, retry_after)` in their vendor's envelope.
+    """
+
+    def __init__(self, *, faults: FaultPlan | None = None, latency: float = 0.0) -> None:
+        self.faults = faults or FaultPlan()
+        self.latency = latency
+        self.requests: list[httpx.Request] = []
+        self._lock = threading.RLock()
+
+    # -- to override --------------------------------------------------------
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        raise NotImplementedError
+
+    def error_response(self, status: int, *, retry_after: float | None = None) -> httpx.Response:
+        headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else None
+        return json_response(status, {"error": httpx.codes.get_reason_phrase(status)}, headers)
+
+    # -- machinery ----------------------------------------------------------
+    def _apply(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        with self._lock:
+            self.requests.append(request)
+            fault = self.faults.pick(request)
+            if fault is Fault.RATE_LIMIT:
+                return self.error_response(429, retry_after=self.faults.retry_after)
+            if fault is Fault.SERVER_ERROR:
+                return self.error_response(self.faults.server_status())
+            if fault is Fault.DROP_BEFORE:
+                raise httpx.ConnectError("emulated: connection refused", request=request)
+            if fault is Fault.MALFORMED:
+                return httpx.Response(200, content=b"<html>upstream error</html>")
+            response = self.handle(request)
+            response.read()
+            if fault is Fault.DROP_AFTER:
+                raise httpx.ReadError("emulated: connection dropped after the answer", request=request)
+            if fault is Fault.SLOW:
+                raise httpx.ReadTimeout("emulated: answer too slow", request=request)
+            return response
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.latency:
+            time.sleep(self.latency)
+        return self._apply(request)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        await request.aread()
+        return self._apply(request)
+
+    def count(self, method: str | None = None, path_contains: str | None = None) -> int:
+        """How many requests reached the emulator (faulted ones included)."""
+        return sum(
+            1
+            for r in self.requests
+            if (method is None or r.method == method)
+            and (path_contains is None or path_contains in r.url.path)
+        )
+
+
+@attrs.define
+class Emulator:
+    """An emulator ready to connect to: its transport and the settings for it."""
+
+    transport: EmulatorTransport
+    settings: dict[str, Any]
+
+    def connect(self, provider: str, **common: Any) -> Any:
+        """A sync store over this emulator (it owns its client)."""
+        from .._registry import connect
+
+        return connect(provider, transport=self.transport, **{**self.settings, **common})
+
+    def connect_async(self, provider: str, **common: Any) -> Any:
+        from .._registry import connect_async
+
+        return connect_async(provider, transport=self.transport, **{**self.settings, **common})
+
+
+_AREA_CODES: Final = ("202", "212", "305", "312", "415", "512", "617", "646", "702", "718")
+
+
+def seeded_numbers(count: int, *, offset: int = 0) -> Iterator[str]:
+    """`count` distinct, valid US numbers, the same ones for the same offset.
+
+    Two emulators seeded with overlapping ranges share numbers, which is what
+    a migration between them needs.
+    """
+    for index in range(offset, offset + count):
+        line = index % 10000
+        area = _AREA_CODES[(index // 10000) % len(_AREA_CODES)]
+        exchange = 200 + index // (10000 * len(_AREA_CODES))
+        yield f"+1{area}{exchange}{line:04d}"
