@@ -1,9 +1,9 @@
 """phonefleet: many telephony vendors' phone numbers behind one store.
 
-    import phonefleet
-    with phonefleet.connect("linq") as store:
-        for number in store.list():
-            print(number.number, number.forwarding_number)
+import phonefleet
+with phonefleet.connect("linq") as store:
+    for number in store.list():
+        print(number.number, number.forwarding_number)
 """
 
 from __future__ import annotations

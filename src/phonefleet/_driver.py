@@ -84,19 +84,26 @@ class _Driver:
     def start(self) -> Deadline:
         return Deadline(self.policy.deadline, self.clock)
 
-    def retry_context_kwargs(self) -> dict[str, float | int | None]:
-        return {
-            "attempts": self.policy.attempts,
-            "timeout": None,  # the deadline is ours, on the injectable clock
-            "wait_initial": self.policy.backoff_initial,
-            "wait_max": self.policy.backoff_max,
-            "wait_jitter": self.policy.backoff_jitter,
-        }
+    def retrying(self, request: httpx.Request, deadline: Deadline) -> Any:
+        """stamina's retry context for one request (iterate it sync or async)."""
+        import stamina
+
+        return stamina.retry_context(
+            on=self.hook(request, deadline),
+            attempts=self.policy.attempts,
+            timeout=None,  # the deadline is ours, on the injectable clock
+            wait_initial=self.policy.backoff_initial,
+            wait_max=self.policy.backoff_max,
+            wait_jitter=self.policy.backoff_jitter,
+        )
 
     def prepare(self, request: httpx.Request, deadline: Deadline) -> httpx.Request:
         remaining = deadline.remaining()
         if remaining <= 0:
-            msg = f"{self.adapter.provider}: deadline of {self.policy.deadline:g}s passed before {request.method} {request.url.path}"
+            msg = (
+                f"{self.adapter.provider}: deadline of {self.policy.deadline:g}s passed "
+                f"before {request.method} {request.url.path}"
+            )
             raise DeadlineExceededError(msg)
         limit = remaining if self.timeout is None else min(self.timeout, remaining)
         request.extensions["timeout"] = httpx.Timeout(limit).as_dict()
@@ -108,7 +115,9 @@ class _Driver:
             return self.adapter.auth
         return None
 
-    def check_response(self, request: httpx.Request, response: httpx.Response, started: float) -> httpx.Response:
+    def check_response(
+        self, request: httpx.Request, response: httpx.Response, started: float
+    ) -> httpx.Response:
         elapsed = (self.clock() - started) * 1000
         log.debug(
             "%s %s %s -> %d (%.0f ms)",
@@ -155,7 +164,9 @@ class _Driver:
         return decide
 
     def _log_giving_up(self, request: httpx.Request, why: str) -> None:
-        log.info("%s %s %s: not retrying: %s", self.adapter.provider, request.method, redact_url(request.url), why)
+        log.info(
+            "%s %s %s: not retrying: %s", self.adapter.provider, request.method, redact_url(request.url), why
+        )
 
     def transport_error(self, request: httpx.Request, exc: httpx.TransportError) -> TransportError:
         kind = type(exc).__name__
@@ -209,14 +220,12 @@ class SyncDriver(_Driver):
             flow.close()
 
     def _send(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
-        import stamina  # noqa: PLC0415  (lazy: keeps `import phonefleet` cheap)
-
         try:
-            for attempt in stamina.retry_context(on=self.hook(request, deadline), **self.retry_context_kwargs()):  # type: ignore[arg-type]
+            for attempt in self.retrying(request, deadline):
                 with attempt:
                     self.prepare(request, deadline)
                     started = self.clock()
-                    response = self.client.send(request, auth=self.auth_for(request))  # type: ignore[arg-type]
+                    response = self.client.send(request, auth=self.auth_for(request))
                     return self.check_response(request, response, started)
         except _RetryableResponse as exc:
             return exc.response
@@ -268,14 +277,12 @@ class AsyncDriver(_Driver):
             flow.close()
 
     async def _send(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
-        import stamina  # noqa: PLC0415
-
         try:
-            async for attempt in stamina.retry_context(on=self.hook(request, deadline), **self.retry_context_kwargs()):  # type: ignore[arg-type]
+            async for attempt in self.retrying(request, deadline):
                 with attempt:
                     self.prepare(request, deadline)
                     started = self.clock()
-                    response = await self.client.send(request, auth=self.auth_for(request))  # type: ignore[arg-type]
+                    response = await self.client.send(request, auth=self.auth_for(request))
                     return self.check_response(request, response, started)
         except _RetryableResponse as exc:
             return exc.response

@@ -137,9 +137,7 @@ class ConflictError(ProviderError):
 class ArchiveBlockedError(ConflictError):
     """The number cannot be archived while `blockers` stand in the way."""
 
-    def __init__(
-        self, message: str, *, blockers: Sequence[ArchiveBlocker] = (), **kwargs: Any
-    ) -> None:
+    def __init__(self, message: str, *, blockers: Sequence[ArchiveBlocker] = (), **kwargs: Any) -> None:
         self.blockers = list(blockers)
         if self.blockers:
             names = ", ".join(f"{b.kind} {b.name or b.id}" for b in self.blockers)

@@ -9,6 +9,7 @@ request blindly (an archive, a release) can look before it leaps.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Generator, Sequence
 from typing import Any, TypeAlias, TypeVar
 
@@ -204,8 +205,8 @@ def parse_retry_after(value: str | None) -> float | None:
     try:
         seconds = float(value)
     except ValueError:
-        from email.utils import parsedate_to_datetime  # noqa: PLC0415
-        from datetime import UTC, datetime  # noqa: PLC0415
+        from datetime import UTC, datetime
+        from email.utils import parsedate_to_datetime
 
         try:
             when = parsedate_to_datetime(value)
@@ -214,7 +215,7 @@ def parse_retry_after(value: str | None) -> float | None:
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
         seconds = (when - datetime.now(UTC)).total_seconds()
-    if seconds != seconds:  # NaN
+    if math.isnan(seconds):
         return None
     return max(0.0, seconds)
 
@@ -235,7 +236,7 @@ def error_for_status(
     scope: str | None = None,
 ) -> ProviderError:
     """The phonefleet error class for an HTTP status, filled in."""
-    from ._errors import (  # noqa: PLC0415
+    from ._errors import (
         AuthenticationError,
         ConflictError,
         PermissionDeniedError,

@@ -70,7 +70,9 @@ class MemoryAdapter(Adapter):
             self._add(self._seed(item))
         self._blockers: dict[str, list[ArchiveBlocker]] = {}
         for ref, found in (blockers or {}).items():
-            self._blockers[self._resolve(Ref(number=ref) if ref.startswith("+") else Ref(id=ref)).id] = list(found)
+            self._blockers[self._resolve(Ref(number=ref) if ref.startswith("+") else Ref(id=ref)).id] = list(
+                found
+            )
 
     def describe(self) -> str:
         return f"{self.provider} ({len(self._numbers)} numbers)"
@@ -251,7 +253,9 @@ class MemoryStore(Store[MemoryAdapter]):
         **options: Any,
     ) -> None:
         adapter_options, common = _split(options)
-        super().__init__(MemoryAdapter(numbers, blockers=blockers, linkable=linkable, **adapter_options), **common)
+        super().__init__(
+            MemoryAdapter(numbers, blockers=blockers, linkable=linkable, **adapter_options), **common
+        )
 
 
 class AsyncMemoryStore(AsyncStore[MemoryAdapter]):
@@ -266,7 +270,9 @@ class AsyncMemoryStore(AsyncStore[MemoryAdapter]):
         **options: Any,
     ) -> None:
         adapter_options, common = _split(options)
-        super().__init__(MemoryAdapter(numbers, blockers=blockers, linkable=linkable, **adapter_options), **common)
+        super().__init__(
+            MemoryAdapter(numbers, blockers=blockers, linkable=linkable, **adapter_options), **common
+        )
 
 
 registration = Registration(

@@ -111,14 +111,10 @@ class Handler:
     status_callback_url: str | None = None
     status_callback_method: str | None = None
     target: str | None = None
-    extra: Mapping[str, Any] = attrs.field(
-        default=_EMPTY, converter=_frozen_mapping, eq=False, hash=False
-    )
+    extra: Mapping[str, Any] = attrs.field(default=_EMPTY, converter=_frozen_mapping, eq=False, hash=False)
     # `extra` takes part in equality through this key so that frozen
     # instances stay hashable although a mapping is not.
-    _extra_key: tuple[tuple[str, str], ...] = attrs.field(
-        init=False, repr=False, eq=True, hash=True
-    )
+    _extra_key: tuple[tuple[str, str], ...] = attrs.field(init=False, repr=False, eq=True, hash=True)
 
     @_extra_key.default
     def _make_extra_key(self) -> tuple[tuple[str, str], ...]:
@@ -169,25 +165,20 @@ class NumberChanges:
     it is.
     """
 
-    name: str | None | Unset = UNSET
-    forwarding_number: str | None | Unset = UNSET
-    routing: Routing | None | Unset = UNSET
+    name: str | Unset | None = UNSET
+    forwarding_number: str | Unset | None = UNSET
+    routing: Routing | Unset | None = UNSET
 
     def __attrs_post_init__(self) -> None:
         if self.is_empty():
             msg = "NumberChanges needs at least one of name, forwarding_number or routing"
             raise ValueError(msg)
-        if self.routing is not UNSET and self.routing is not None:
-            if not isinstance(self.routing, Routing):
-                msg = f"routing must be a Routing or None, not {type(self.routing).__name__}"
-                raise TypeError(msg)
+        if self.routing not in (UNSET, None) and not isinstance(self.routing, Routing):
+            msg = f"routing must be a Routing or None, not {type(self.routing).__name__}"
+            raise TypeError(msg)
 
     def is_empty(self) -> bool:
-        return (
-            self.name is UNSET
-            and self.forwarding_number is UNSET
-            and self.routing is UNSET
-        )
+        return self.name is UNSET and self.forwarding_number is UNSET and self.routing is UNSET
 
     def given(self) -> dict[str, object]:
         """The fields that were given, by name (None included: it clears)."""

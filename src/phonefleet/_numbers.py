@@ -44,11 +44,9 @@ def to_e164(text: str, region: str | None = None) -> str:
     if digits > 17:
         raise InvalidNumberError(text, "too long")
     if not stripped.startswith("+") and region is None:
-        raise InvalidNumberError(
-            text, "a national number needs a region (e.g. region='US') or a leading '+'"
-        )
+        raise InvalidNumberError(text, "a national number needs a region (e.g. region='US') or a leading '+'")
 
-    import phonenumbers  # noqa: PLC0415  (lazy: keeps `import phonefleet` cheap)
+    import phonenumbers
 
     try:
         parsed = phonenumbers.parse(stripped, region.upper() if region else None)
@@ -66,7 +64,7 @@ def to_e164(text: str, region: str | None = None) -> str:
 
 
 def _parse_reason(exc: Exception) -> str:
-    import phonenumbers  # noqa: PLC0415
+    import phonenumbers
 
     assert isinstance(exc, phonenumbers.NumberParseException)
     reasons = {
@@ -80,7 +78,7 @@ def _parse_reason(exc: Exception) -> str:
 
 
 def _length_reason(code: int) -> str:
-    import phonenumbers  # noqa: PLC0415
+    import phonenumbers
 
     result = phonenumbers.ValidationResult
     return {

@@ -7,6 +7,7 @@ each method hands the prepared flow to its driver.
 
 from __future__ import annotations
 
+import builtins
 import importlib.metadata
 from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
@@ -251,13 +252,13 @@ class Store(_StoreBase[A]):
     def archive(self, ref: NumberRef) -> PhoneNumber:
         return self._driver.run(self._ops.archive(ref))
 
-    def archive_blockers(self, ref: NumberRef) -> list[ArchiveBlocker]:
+    def archive_blockers(self, ref: NumberRef) -> builtins.list[ArchiveBlocker]:
         return self._driver.run(self._ops.archive_blockers(ref))
 
     def link(self, ref: NumberRef, provider_phone: str | None) -> PhoneNumber:
         return self._driver.run(self._ops.link(ref, provider_phone))
 
-    def linkable(self) -> list[ProviderPhone]:
+    def linkable(self) -> builtins.list[ProviderPhone]:
         return self._driver.run(self._ops.linkable())
 
     def close(self) -> None:
@@ -328,21 +329,19 @@ class AsyncStore(_StoreBase[A]):
     async def update(self, ref: NumberRef, changes: NumberChanges) -> PhoneNumber:
         return await self._driver.run(self._ops.update(ref, changes))
 
-    async def create(
-        self, number: str, *, name: str | None = None, link: str | None = None
-    ) -> PhoneNumber:
+    async def create(self, number: str, *, name: str | None = None, link: str | None = None) -> PhoneNumber:
         return await self._driver.run(self._ops.create(number, name, link))
 
     async def archive(self, ref: NumberRef) -> PhoneNumber:
         return await self._driver.run(self._ops.archive(ref))
 
-    async def archive_blockers(self, ref: NumberRef) -> list[ArchiveBlocker]:
+    async def archive_blockers(self, ref: NumberRef) -> builtins.list[ArchiveBlocker]:
         return await self._driver.run(self._ops.archive_blockers(ref))
 
     async def link(self, ref: NumberRef, provider_phone: str | None) -> PhoneNumber:
         return await self._driver.run(self._ops.link(ref, provider_phone))
 
-    async def linkable(self) -> list[ProviderPhone]:
+    async def linkable(self) -> builtins.list[ProviderPhone]:
         return await self._driver.run(self._ops.linkable())
 
     async def close(self) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._registry import registration
+from phonefleet._registry import registration
+
 from ._emulator import (
     ALL_FAULTS,
     Emulator,
@@ -38,7 +39,7 @@ __all__ = [
 
 def emulate(provider: str, **options: Any) -> Emulator:
     """The emulator an adapter registers, built with `options` (seed size, faults...)."""
-    from .._errors import PhoneFleetError
+    from phonefleet._errors import PhoneFleetError
 
     factory = registration(provider).emulator
     if factory is None:

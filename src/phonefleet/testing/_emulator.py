@@ -20,7 +20,7 @@ from typing import Any, Final
 import attrs
 import httpx
 
-from .._wire import dumps
+from phonefleet._wire import dumps
 
 __all__ = [
     "ALL_FAULTS",
@@ -203,12 +203,12 @@ class Emulator:
 
     def connect(self, provider: str, **common: Any) -> Any:
         """A sync store over this emulator (it owns its client)."""
-        from .._registry import connect
+        from phonefleet._registry import connect
 
         return connect(provider, transport=self.transport, **{**self.settings, **common})
 
     def connect_async(self, provider: str, **common: Any) -> Any:
-        from .._registry import connect_async
+        from phonefleet._registry import connect_async
 
         return connect_async(provider, transport=self.transport, **{**self.settings, **common})
 
