@@ -115,7 +115,7 @@ def test_providers_lists_installed_adapters() -> None:
 
 
 def test_unknown_provider_is_a_clear_error() -> None:
-    with pytest.raises(UnknownProviderError, match="installed: .*memory") as caught:
+    with pytest.raises(UnknownProviderError, match=r"installed: .*memory") as caught:
         phonefleet.connect("nope")
     assert isinstance(caught.value, PhoneFleetError)
 
@@ -236,7 +236,7 @@ def test_import_phonefleet_stays_light() -> None:
         "added = set(sys.modules) - before; "
         "print(' '.join(sorted(m for m in added if m.split('.')[0] in "
         "{'phonenumbers', 'rich', 'typer', 'click', 'cattrs', 'stamina', 'sqlite3'} "
-        "or m.startswith('phonefleet_') or m.startswith(('phonefleet.cli', 'phonefleet.migrate', 'phonefleet.testing')))))"
+        "or m.startswith(('phonefleet_', 'phonefleet.cli', 'phonefleet.migrate', 'phonefleet.testing')))))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
