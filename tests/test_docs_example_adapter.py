@@ -65,11 +65,11 @@ def test_faults_are_retried_away() -> None:
 def test_wrong_key_is_an_authentication_error() -> None:
     emulator = acme.emulator(1)
     settings = {**emulator.settings, "api_key": "wrong"}
-    with acme.registration.connect(transport=emulator.transport, **settings) as store:
-        with pytest.raises(AuthenticationError) as caught:
-            store.get("n0")
-        assert "wrong" not in repr(store)
-        assert "wrong" not in str(caught.value)
+    store = acme.registration.connect(transport=emulator.transport, **settings)
+    with store, pytest.raises(AuthenticationError) as caught:
+        store.get("n0")
+    assert "wrong" not in repr(store)
+    assert "wrong" not in str(caught.value)
 
 
 def test_unknown_id_is_not_found() -> None:
