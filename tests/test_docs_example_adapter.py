@@ -74,6 +74,6 @@ def test_wrong_key_is_an_authentication_error() -> None:
 
 def test_unknown_id_is_not_found() -> None:
     emulator = acme.emulator(1)
-    with acme.registration.connect(transport=emulator.transport, **emulator.settings) as store:
-        with pytest.raises(NotFoundError):
-            store.get("n99")
+    store = acme.registration.connect(transport=emulator.transport, **emulator.settings)
+    with store, pytest.raises(NotFoundError):
+        store.get("n99")
