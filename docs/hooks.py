@@ -1,0 +1,64 @@
+"""MkDocs hooks: pages generated from the code, so they cannot drift from it.
+
+`<!-- feature-matrix -->` becomes a table of every installed adapter's
+`features`; `<!-- cli-reference -->` becomes the CLI's own help text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import phonefleet
+from phonefleet import Feature
+
+
+def _features(provider: str) -> frozenset[Feature]:
+    from phonefleet.adapter import registration
+
+    if registration(provider).emulator is None:
+        with phonefleet.connect(provider) as store:
+            return store.features
+    from phonefleet.testing import emulate
+
+    with emulate(provider, numbers=1).connect(provider) as store:
+        return store.features
+
+
+def feature_matrix() -> str:
+    """A Markdown table: one row per feature, one column per installed adapter."""
+    names = phonefleet.providers()
+    features = {name: _features(name) for name in names}
+    lines = [
+        "| feature | " + " | ".join(f"`{name}`" for name in names) + " |",
+        "| --- |" + " :---: |" * len(names),
+    ]
+    for feature in Feature:
+        cells = ("yes" if feature in features[name] else "-" for name in names)
+        lines.append(f"| `{feature.name}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def cli_reference() -> str:
+    """Every CLI command's `--help`, as the CLI itself prints it."""
+    import click
+    import typer
+
+    from phonefleet.cli import app
+
+    command = typer.main.get_command(app)
+    sections = []
+    with click.Context(command, info_name="phonefleet", terminal_width=100) as ctx:
+        sections.append(f"## phonefleet\n\n```text\n{command.get_help(ctx)}\n```")
+        for name in sorted(getattr(command, "commands", {})):
+            sub = command.commands[name]  # type: ignore[attr-defined]
+            with click.Context(sub, info_name=name, parent=ctx, terminal_width=100) as sub_ctx:
+                sections.append(f"## phonefleet {name}\n\n```text\n{sub.get_help(sub_ctx)}\n```")
+    return "\n\n".join(sections)
+
+
+def on_page_markdown(markdown: str, **_: Any) -> str:
+    if "<!-- feature-matrix -->" in markdown:
+        markdown = markdown.replace("<!-- feature-matrix -->", feature_matrix())
+    if "<!-- cli-reference -->" in markdown:
+        markdown = markdown.replace("<!-- cli-reference -->", cli_reference())
+    return markdown
