@@ -8,9 +8,8 @@ exactly like a first-party one.
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
 import httpx
@@ -19,6 +18,9 @@ from ._errors import PhoneFleetError, UnknownProviderError
 from ._flow import Adapter
 from ._retry import RetryPolicy
 from ._store import AsyncStore, Store
+
+if TYPE_CHECKING:
+    import importlib.metadata
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -112,6 +114,8 @@ class Registration:
 
 @functools.cache
 def _entry_points() -> dict[str, importlib.metadata.EntryPoint]:
+    import importlib.metadata
+
     return {ep.name: ep for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
 
 

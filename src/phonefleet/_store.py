@@ -8,7 +8,6 @@ each method hands the prepared flow to its driver.
 from __future__ import annotations
 
 import builtins
-import importlib.metadata
 from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
@@ -39,6 +38,8 @@ _DEFAULT_TIMEOUT = 30.0
 
 
 def _user_agent() -> str:
+    import importlib.metadata
+
     try:
         version = importlib.metadata.version("phonefleet")
     except importlib.metadata.PackageNotFoundError:  # pragma: no cover
