@@ -6,6 +6,7 @@ never at `import phonefleet`.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Final
 
@@ -34,6 +35,8 @@ def to_e164(text: str, region: str | None = None) -> str:
     if not isinstance(text, str):
         raise InvalidNumberError(text, f"expected a string, got {type(text).__name__}")
     stripped = text.strip()
+    if _E164.fullmatch(stripped) and _is_valid_canonical(stripped):
+        return stripped  # canonical already: no formatting pass
     if not stripped:
         raise InvalidNumberError(text, "it is empty")
     if not _ALLOWED.fullmatch(stripped):
@@ -61,6 +64,18 @@ def to_e164(text: str, region: str | None = None) -> str:
         country = phonenumbers.region_code_for_number(parsed) or f"+{parsed.country_code}"
         raise InvalidNumberError(text, f"not a valid number for {country}")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+@functools.lru_cache(maxsize=16384)
+def _is_valid_canonical(text: str) -> bool:
+    """Full numbering-plan validation of a canonical E.164 string, cached."""
+    import phonenumbers  # noqa: PLC0415
+
+    try:
+        parsed = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return bool(phonenumbers.is_valid_number(parsed))
 
 
 def _parse_reason(exc: Exception) -> str:
