@@ -67,7 +67,8 @@ def main() -> int:
             )
     header = "| benchmark | figure | goal | met | detail |\n| --- | ---: | --- | --- | --- |"
     lines = [
-        f"| {r['name']} | {r['value']:.2f} {r['unit']} | {r['goal']} | {'yes' if r['met'] else 'NO'} | {r['detail']} |"
+        f"| {r['name']} | {r['value']:.2f} {r['unit']} | {r['goal']} | "
+        f"{'yes' if r['met'] else 'NO'} | {r['detail']} |"
         for r in rows
     ]
     table = "\n".join([header, *lines])
