@@ -8,6 +8,9 @@ with phonefleet.connect("linq") as store:
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._errors import (
     ArchiveBlockedError,
     AuthenticationError,
@@ -25,7 +28,6 @@ from ._errors import (
     UnknownProviderError,
     UnsupportedOperationError,
 )
-from ._memory import AsyncMemoryStore, MemoryStore
 from ._model import (
     UNSET,
     ArchiveBlocker,
@@ -43,8 +45,35 @@ from ._model import (
 )
 from ._numbers import is_e164, to_e164
 from ._protocol import AsyncPhoneNumberStore, NumberRef, PhoneNumberStore
-from ._registry import connect, connect_async, providers
 from ._retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from ._memory import AsyncMemoryStore, MemoryStore
+    from ._registry import connect, connect_async, providers
+
+# Stores, drivers and the registry load on first use: `import phonefleet`
+# stays close to the cost of `import httpx` alone.
+_LAZY = {
+    "MemoryStore": "._memory",
+    "AsyncMemoryStore": "._memory",
+    "connect": "._registry",
+    "connect_async": "._registry",
+    "providers": "._registry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'phonefleet' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
 
 __all__ = [
     "UNSET",
