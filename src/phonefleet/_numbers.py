@@ -69,7 +69,7 @@ def to_e164(text: str, region: str | None = None) -> str:
 @functools.lru_cache(maxsize=16384)
 def _is_valid_canonical(text: str) -> bool:
     """Full numbering-plan validation of a canonical E.164 string, cached."""
-    import phonenumbers  # noqa: PLC0415
+    import phonenumbers
 
     try:
         parsed = phonenumbers.parse(text, None)
