@@ -74,7 +74,7 @@ def _flows(adapter: Adapter) -> list[Callable[[], Flow[Any]]]:
     if Feature.ARCHIVE_BLOCKERS in features:
         flows.append(lambda: adapter.archive_blockers(ref))
     if Feature.LINK in features:
-        flows.append(lambda: adapter.linkable())
+        flows.append(adapter.linkable)
         flows.append(lambda: adapter.link(ref, None))
     return flows
 
