@@ -364,3 +364,25 @@ def test_a_store_closes_the_client_it_opened() -> None:
     client = store._driver.client
     store.close()
     assert client.is_closed
+
+
+def test_a_rate_limited_post_may_be_waited_out_when_marked(make_store: MakeStore) -> None:
+    class RateLimitTolerant(Toy):
+        def create(self, number: str, *, name: str | None, link: str | None) -> Flow[PhoneNumber]:
+            request = self.requests.request("POST", "numbers", json={"number": number}, retry="rate_limit")
+            response = yield request
+            self.raise_for_error(response, "create")
+            return self._number(loads(response))
+
+    recorder = Recorder(httpx.Response(429, headers={"Retry-After": "1"}), ok())
+    transport = httpx.MockTransport(recorder)
+    with Store(RateLimitTolerant(), transport=transport) as store:
+        assert store.create("+12025550100").id == "n1"
+    assert recorder.count("POST") == 2
+    recorder = Recorder(httpx.Response(503), ok())
+    with (
+        Store(RateLimitTolerant(), transport=httpx.MockTransport(recorder)) as store,
+        pytest.raises(ServerError),
+    ):
+        store.create("+12025550100")
+    assert recorder.count("POST") == 1

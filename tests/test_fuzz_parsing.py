@@ -30,7 +30,7 @@ KEYS = [
 scalars = (
     st.none()
     | st.booleans()
-    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.integers(min_value=-(2**63) + 1, max_value=2**63 - 1)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=20)
     | st.sampled_from(["+12025550100", "HEALTHY", "2024-01-01T00:00:00Z", "relay_topic", "toll-free"])

@@ -127,7 +127,10 @@ class _Driver:
             response.status_code,
             elapsed,
         )
-        if response.status_code in _RETRY_STATUSES and retry_mode(request) != "unsafe":
+        mode = retry_mode(request)
+        if response.status_code in _RETRY_STATUSES and (
+            mode in ("idempotent", "safe") or (mode == "rate_limit" and response.status_code == 429)
+        ):
             raise _RetryableResponse(response)
         return response
 
@@ -144,7 +147,7 @@ class _Driver:
             elif isinstance(exc, _NOT_SENT):
                 pass
             elif isinstance(exc, httpx.TransportError):
-                if retry_mode(request) == "unsafe":
+                if retry_mode(request) in ("unsafe", "rate_limit"):
                     return False
             else:
                 return False

@@ -29,7 +29,10 @@ __all__ = [
 ]
 
 RETRY_EXTENSION: Final = "phonefleet.retry"
-RetryMode = Literal["idempotent", "unsafe", "safe"]
+#: idempotent: GET/PUT rules; unsafe: only if never sent; safe: as idempotent
+#: (the flow proved a repeat harmless); rate_limit: unsafe, but a 429 (which
+#: proves nothing was applied) is waited out and repeated.
+RetryMode = Literal["idempotent", "unsafe", "safe", "rate_limit"]
 _IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT"})
 
 try:  # orjson is optional; it makes large listings much cheaper to decode.
@@ -101,7 +104,10 @@ def quote_segment(value: object) -> str:
     if text in {"", ".", ".."}:
         msg = f"{text!r} cannot be used as an identifier in a URL path"
         raise ValueError(msg)
-    return quote(text, safe="")
+    encoded = quote(text, safe="")
+    if ".." in text:  # no dot-segments, even encoded ones a server might decode
+        encoded = encoded.replace(".", "%2E")
+    return encoded
 
 
 def retry_mode(request: httpx.Request) -> RetryMode:
@@ -120,7 +126,7 @@ class RequestBuilder:
     headers: Mapping[str, str] = attrs.field(factory=dict)
 
     def url(self, *segments: object) -> httpx.URL:
-        path = self.base_url.raw_path.decode("ascii")
+        path = self.base_url.raw_path.decode("ascii").rstrip("/")
         for segment in segments:
             path += "/" + quote_segment(segment)
         return self.base_url.copy_with(raw_path=path.encode("ascii"))
@@ -137,7 +143,8 @@ class RequestBuilder:
         """A request to `base_url/segment/...` (or to an absolute `url`).
 
         `retry="safe"` marks a POST or DELETE the flow has proved safe to
-        repeat; GET and PUT are retried anyway.
+        repeat; `retry="rate_limit"` lets a 429 be waited out and repeated;
+        GET and PUT are retried anyway.
         """
         target = httpx.URL(str(url)) if url is not None else self.url(*segments)
         if params is not None:
