@@ -122,13 +122,22 @@ def test_archive_gives_up_after_bounded_attempts_each_preceded_by_a_look(connect
     assert emu.transport.record(number)["isArchived"] is False
 
 
-def test_a_rate_limited_archive_is_not_resent(connect: Connect) -> None:
+def test_a_rate_limited_archive_is_waited_out_and_sent_again(connect: Connect) -> None:
     emu = faulty(Fault.RATE_LIMIT)
+    number = target(emu)
+    archived = connect(emu).archive(number)
+    assert archived.archived
+    assert log(emu)[-2:] == ["POST archive", "POST archive"]  # the 429 applied nothing
+    assert emu.transport.record(number)["isArchived"] is True
+
+
+def test_a_rate_limit_longer_than_the_cap_reaches_the_caller(connect: Connect) -> None:
+    emu = faulty(*[Fault.RATE_LIMIT] * 10)
     number = target(emu)
     with pytest.raises(RateLimitError) as caught:
         connect(emu).archive(number)
     assert caught.value.retry_after == 1.0
-    assert archive_posts(emu) == 1
+    assert archive_posts(emu) == 5  # the test-mode attempt limit, then the caller decides
     assert emu.transport.record(number)["isArchived"] is False
 
 
@@ -221,7 +230,7 @@ def test_the_archive_flow_looks_before_it_leaps_without_any_io() -> None:
     assert blockers.url.path.endswith("/archive-blockers")
     post = flow.send(_reply(blockers, 200, []))
     assert (post.method, post.url.path.rsplit("/", 1)[-1]) == ("POST", "archive")
-    assert post.extensions.get("phonefleet.retry") is None  # never marked safe to repeat
+    assert post.extensions.get("phonefleet.retry") == "rate_limit"  # never blindly repeated; a 429 may be
     look = flow.throw(TransportError("connection reset"))
     assert (look.method, look.url.path.rsplit("/", 1)[-1]) == ("GET", _number()["uuid"])
     with pytest.raises(StopIteration) as done:

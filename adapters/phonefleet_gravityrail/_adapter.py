@@ -350,7 +350,8 @@ class GravityRailAdapter(Adapter):
                 operation="archive",
             )
         for attempt in range(1, MAX_POST_ATTEMPTS + 1):
-            request = self._at("POST", current.id, "archive", operation="archive")
+            # a 429 proves nothing was applied: the driver may wait it out
+            request = self._at("POST", current.id, "archive", operation="archive", retry="rate_limit")
             try:
                 response = yield from self._post(request, "archive")
                 if response.status_code == 409:
