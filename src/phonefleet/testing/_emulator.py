@@ -141,6 +141,9 @@ class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.faults = faults or FaultPlan()
         self.latency = latency
         self.requests: list[httpx.Request] = []
+        #: the requests the emulated server processed (faults aside): the
+        #: ground truth for "was this write sent twice?"
+        self.applied: list[httpx.Request] = []
         self._lock = threading.RLock()
 
     # -- to override --------------------------------------------------------
@@ -165,6 +168,7 @@ class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 raise httpx.ConnectError("emulated: connection refused", request=request)
             if fault is Fault.MALFORMED:
                 return httpx.Response(200, content=b"<html>upstream error</html>")
+            self.applied.append(request)
             response = self.handle(request)
             response.read()
             if fault is Fault.DROP_AFTER:
