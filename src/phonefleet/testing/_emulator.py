@@ -209,12 +209,12 @@ class Emulator:
         """A sync store over this emulator (it owns its client)."""
         from phonefleet._registry import connect
 
-        return connect(provider, transport=self.transport, **{**self.settings, **common})
+        return connect(provider, **{"transport": self.transport, **self.settings, **common})
 
     def connect_async(self, provider: str, **common: Any) -> Any:
         from phonefleet._registry import connect_async
 
-        return connect_async(provider, transport=self.transport, **{**self.settings, **common})
+        return connect_async(provider, **{"transport": self.transport, **self.settings, **common})
 
 
 _AREA_CODES: Final = ("202", "212", "305", "312", "415", "512", "617", "646", "702", "718")

@@ -1,0 +1,265 @@
+"""Linq records -> `PhoneNumber`: one careful path, one lean path for listings.
+
+`number_from_record` is the source of truth: it checks every field and says
+what was wrong. `numbers_from_list` is the hot path for a 10,000-number
+listing: it assumes the documented shape, checks numbers in bulk with one
+precompiled regex, interns the handful of distinct reputations, builds each
+`PhoneNumber` directly, and falls back to the careful path for the whole
+payload the moment anything is off, so both paths always agree.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from itertools import repeat
+from operator import itemgetter
+from types import MappingProxyType
+from typing import Any, Final
+
+import attrs
+
+from phonefleet import (
+    InvalidNumberError,
+    NumberType,
+    PhoneNumber,
+    Reputation,
+    ReputationStatus,
+    ResponseFormatError,
+    is_e164,
+    to_e164,
+)
+
+from ._wire import PROVIDER
+
+__all__ = ["gc_paused", "number_from_record", "numbers_from_list", "reputation_from"]
+
+_CHUNK: Final = 1024
+_E164_LINES: Final = re.compile(r"(?:\+[1-9][0-9]{1,14}\n)*")
+_STATUSES: Final = {status.value: status for status in ReputationStatus}
+_ID: Final = itemgetter("id")
+_NUMBER: Final = itemgetter("phone_number")
+_REPUTATION_KEY: Final = itemgetter("status", "doc_url")
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic GC while a listing is decoded and built.
+
+    Tens of thousands of fresh containers (none of them in a cycle) would
+    otherwise set off collections that walk every live object, over and over.
+    The previous state is restored, so a caller who disabled GC keeps it off.
+    """
+    enabled = gc.isenabled()
+    if enabled:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _fail(message: str) -> ResponseFormatError:
+    return ResponseFormatError(message, provider=PROVIDER)
+
+
+def _number(value: object, field: str) -> str:
+    if isinstance(value, str):
+        if is_e164(value):
+            return value
+        try:
+            return to_e164(value)
+        except InvalidNumberError as exc:
+            msg = f"{field} {value[:40]!r} is not a phone number: {exc.reason}"
+            raise _fail(msg) from None
+    msg = f"{field} must be an E.164 string, got {type(value).__name__}"
+    raise _fail(msg)
+
+
+def reputation_from(value: object) -> Reputation | None:
+    """`reputation` / `health_status`: None unless Linq sent a status we know."""
+    if not isinstance(value, dict):
+        return None
+    text = value.get("status")
+    status = _STATUSES.get(text) if isinstance(text, str) else None
+    if status is None:
+        return None
+    doc_url = value.get("doc_url")
+    return Reputation(status=status, doc_url=doc_url if isinstance(doc_url, str) else None)
+
+
+def _record_reputation(record: Mapping[str, Any]) -> Reputation | None:
+    # `health_status` is the deprecated alias; older payloads carry only it.
+    value = record.get("reputation")
+    if value is None:
+        value = record.get("health_status")
+    return reputation_from(value)
+
+
+def number_from_record(record: object, *, with_reputation: bool = True) -> PhoneNumber:
+    """One Linq phone number (list item or PUT answer), every field checked.
+
+    The PUT answer has no reputation: `with_reputation=False` leaves it None
+    rather than guessing.
+    """
+    if not isinstance(record, dict):
+        msg = f"expected a phone number object, got {type(record).__name__}"
+        raise _fail(msg)
+    ident = record.get("id")
+    if not isinstance(ident, str) or not ident:
+        msg = "phone number without an 'id'"
+        raise _fail(msg)
+    if "phone_number" not in record:
+        msg = f"phone number {ident[:40]!r} has no 'phone_number'"
+        raise _fail(msg)
+    number = _number(record["phone_number"], "phone_number")
+    forwarding = record.get("forwarding_number")
+    forwarding = None if forwarding is None or forwarding == "" else _number(forwarding, "forwarding_number")
+    return PhoneNumber(
+        provider=PROVIDER,
+        id=ident,
+        number=number,
+        forwarding_number=forwarding,
+        reputation=_record_reputation(record) if with_reputation else None,
+        raw=record,
+    )
+
+
+def _records(payload: object) -> list[Any]:
+    if not isinstance(payload, dict):
+        msg = f"expected an object with 'phone_numbers', got {type(payload).__name__}"
+        raise _fail(msg)
+    records = payload.get("phone_numbers")
+    if not isinstance(records, list):
+        msg = "the listing has no 'phone_numbers' list"
+        raise _fail(msg)
+    return records
+
+
+def _slot_setters() -> tuple[Callable[[object, object], None], ...] | None:
+    """Setters for PhoneNumber's slots in field order, if building directly is sound.
+
+    Sound means: a slotted class whose only converter is `raw`'s (which the
+    lean path applies itself) and no validators or post-init hook. Should the
+    core's model change shape, the lean path falls back to `PhoneNumber(...)`.
+    """
+    fields = attrs.fields(PhoneNumber)
+    names = tuple(field.name for field in fields)
+    expected = (
+        "provider",
+        "id",
+        "number",
+        "name",
+        "forwarding_number",
+        "capabilities",
+        "number_type",
+        "country",
+        "archived",
+        "archived_at",
+        "reputation",
+        "routing",
+        "link",
+        "created_at",
+        "updated_at",
+        "raw",
+    )
+    if names != expected or hasattr(PhoneNumber, "__attrs_post_init__"):
+        return None
+    if any(field.validator is not None for field in fields):
+        return None
+    if any(field.converter is not None for field in fields if field.name != "raw"):
+        return None
+    setters = []
+    for name in names:
+        descriptor = PhoneNumber.__dict__.get(name)
+        setter = getattr(descriptor, "__set__", None)
+        if setter is None or type(descriptor).__name__ != "member_descriptor":
+            return None
+        setters.append(setter)
+    return tuple(setters)
+
+
+_SETTERS: Final = _slot_setters()
+
+
+def numbers_from_list(payload: object) -> list[PhoneNumber]:
+    """`GET /v3/phone_numbers` -> PhoneNumbers, fast when the payload is as documented."""
+    records = _records(payload)
+    numbers: list[PhoneNumber] = []
+    try:
+        # In slices, so each slice's records and objects stay in the CPU cache
+        # across the column passes of `_lean`.
+        for start in range(0, len(records), _CHUNK):
+            part = _lean(records[start : start + _CHUNK])
+            if part is None:
+                break
+            numbers += part
+        else:
+            return numbers
+    except (KeyError, TypeError, AttributeError, ValueError):
+        pass
+    return [number_from_record(record) for record in records]
+
+
+def _lean(records: list[Any]) -> list[PhoneNumber] | None:
+    """The documented shape, built column by column; None (or an exception) means: go the careful way.
+
+    Each column is one C-level pass (`itemgetter`, `map`) and each field one
+    `map` of its slot setter: the per-record work stays in C as far as Python
+    allows, and each record is visited as few times as possible.
+    """
+    if _SETTERS is None:
+        return None
+    count = len(records)
+    if not count:
+        return []
+    get = dict.get  # TypeError unless every record is a dict
+    ids = list(map(_ID, records))
+    numbers = list(map(_NUMBER, records))
+    forwards = list(map(get, records, repeat("forwarding_number")))
+    values: list[Any] = list(map(get, records, repeat("reputation")))
+    if None in values:
+        values = [
+            value if value is not None else get(record, "health_status")
+            for value, record in zip(values, records, strict=True)
+        ]
+    keys = list(map(_REPUTATION_KEY, values))  # TypeError on a record with neither
+    known = {key: reputation_from({"status": key[0], "doc_url": key[1]}) for key in set(keys)}
+    # Checked in bulk, in C: ids are non-empty strings, numbers canonical E.164.
+    "".join(ids)  # TypeError unless every id is a string
+    if "" in ids or not _all_e164(numbers) or not _all_e164([f for f in forwards if f is not None]):
+        return None
+    out: list[PhoneNumber] = list(map(object.__new__, repeat(PhoneNumber, count)))
+    columns: tuple[Iterable[object], ...] = (
+        repeat(PROVIDER, count),
+        ids,
+        numbers,
+        repeat(None, count),
+        forwards,
+        repeat(None, count),
+        repeat(NumberType.UNKNOWN, count),
+        repeat(None, count),
+        repeat(False, count),
+        repeat(None, count),
+        map(known.__getitem__, keys),
+        repeat(None, count),
+        repeat(None, count),
+        repeat(None, count),
+        repeat(None, count),
+        map(MappingProxyType, records),
+    )
+    consume = deque[object](maxlen=0).extend
+    for setter, column in zip(_SETTERS, columns, strict=True):
+        consume(map(setter, out, column))
+    return out
+
+
+def _all_e164(numbers: Sequence[Any]) -> bool:
+    if not numbers:
+        return True
+    text = "\n".join(numbers) + "\n"
+    return text.count("\n") == len(numbers) and _E164_LINES.fullmatch(text) is not None
