@@ -1,0 +1,42 @@
+"""The `phonefleet` command line (typer + rich, imported only here).
+
+`phonefleet demo` runs the whole story offline; `phonefleet --help` lists
+the commands.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ._app import app
+from ._output import Output, errors
+
+__all__ = ["app", "main"]
+
+
+@app.command("demo")
+def demo_command(
+    *,
+    stand_ins: Annotated[
+        bool, typer.Option("--stand-ins", help="use memory stand-ins even where an emulator is installed")
+    ] = False,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64)] = 8,
+    debug: Annotated[bool, typer.Option("--debug", help="show the traceback of an error")] = False,
+) -> None:
+    """The whole story offline: fleets, one table, diff, plan, apply, a blocked archive."""
+    import asyncio
+
+    from ._demo import run_demo
+
+    out = Output()
+    with errors(debug):
+        code = asyncio.run(run_demo(out, stand_ins=stand_ins, concurrency=concurrency))
+        if code:
+            raise typer.Exit(code)
+
+
+def main() -> None:
+    """The console script."""
+    app()

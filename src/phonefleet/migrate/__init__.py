@@ -1,0 +1,41 @@
+"""Migrating numbers between stores: plan, look, apply, resume.
+
+```python
+from phonefleet import migrate
+
+plan = migrate.plan(source, target, archive_source=True)
+print(plan)                      # the steps, and what cannot be carried
+report = migrate.apply(plan, journal="migration.sqlite")
+```
+
+Rerun `apply` with the same journal after a crash or Ctrl-C: what is done
+is skipped, what was in flight is checked before anything is sent again.
+"""
+
+from __future__ import annotations
+
+from ._apply import apply, apply_async
+from ._journal import Journal
+from ._model import Action, Failure, Plan, Report, Skipped, SkippedStep, Step
+from ._plan import CARRYABLE, Difference, build_plan, compare, plan, plan_async
+from ._steps import StepNotAppliedError
+
+__all__ = [
+    "CARRYABLE",
+    "Action",
+    "Difference",
+    "Failure",
+    "Journal",
+    "Plan",
+    "Report",
+    "Skipped",
+    "SkippedStep",
+    "Step",
+    "StepNotAppliedError",
+    "apply",
+    "apply_async",
+    "build_plan",
+    "compare",
+    "plan",
+    "plan_async",
+]

@@ -1,0 +1,207 @@
+"""Running a plan: two thin runners over the same per-number procedure.
+
+`run_number` (in `_steps`) decides everything; a runner executes the store
+calls it yields, with bounded concurrency: a thread pool for sync stores, a
+set of worker tasks for async ones. Ctrl-C (or any BaseException from a
+store) stops the run cleanly: steps in flight finish or stay `started` in the
+journal, nothing new starts, and the report lists what was not reached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import Any
+
+from ._journal import Journal
+from ._model import Plan, Report, Step, by_number
+from ._steps import Context, NumberFlow, run_number
+
+__all__ = ["apply", "apply_async"]
+
+Progress = Callable[[Step, str], None]
+
+
+def _check_concurrency(concurrency: int) -> None:
+    if not isinstance(concurrency, int) or concurrency < 1:
+        msg = f"concurrency must be a positive integer, got {concurrency!r}"
+        raise ValueError(msg)
+
+
+def _stores(plan: Plan, *, want_async: bool) -> dict[str, Any]:
+    stores = {"source": plan.source, "target": plan.target}
+    for side, store in stores.items():
+        needed = any(step.store == side for step in plan.steps)
+        if store is None:
+            if needed:
+                msg = (
+                    f"the plan is not bound to a {side} store; bind it with Plan.from_json(..., {side}=store)"
+                )
+                raise ValueError(msg)
+            continue
+        is_async = inspect.iscoroutinefunction(getattr(store, "get", None))
+        if is_async != want_async:
+            hint = "apply_async" if is_async else "apply"
+            msg = f"the {side} store is {'async' if is_async else 'sync'}; use {hint}()"
+            raise TypeError(msg)
+    return stores
+
+
+def _open_journal(journal: str | Path | Journal | None, plan: Plan) -> tuple[Journal | None, bool]:
+    if journal is None or isinstance(journal, Journal):
+        return journal, False
+    return Journal(journal, source=plan.source_provider, target=plan.target_provider), True
+
+
+def _report(plan: Plan, ctx: Context, *, interrupted: bool) -> Report:
+    pending = tuple(step for step in plan.steps if step not in ctx.reached)
+    return Report(
+        done=tuple(ctx.done),
+        already_done=tuple(ctx.already_done),
+        skipped=tuple(ctx.skipped),
+        failed=tuple(ctx.failed),
+        pending=pending,
+        dry_run=ctx.dry_run,
+        interrupted=interrupted or bool(pending),
+        stopped_by=ctx.stopped_by,
+    )
+
+
+def _drive(flow: NumberFlow, stores: dict[str, Any]) -> None:
+    """Run one number's flow against sync stores."""
+    try:
+        call = next(flow)
+        while True:
+            try:
+                result = getattr(stores[call.store], call.method)(*call.args, **call.kwargs)
+            except Exception as exc:  # the flow reports it, typed
+                call = flow.throw(exc)
+            else:
+                call = flow.send(result)
+    except StopIteration:
+        return
+    finally:
+        flow.close()
+
+
+async def _drive_async(flow: NumberFlow, stores: dict[str, Any]) -> None:
+    """Run one number's flow against async stores."""
+    try:
+        call = next(flow)
+        while True:
+            try:
+                result = await getattr(stores[call.store], call.method)(*call.args, **call.kwargs)
+            except Exception as exc:  # the flow reports it, typed
+                call = flow.throw(exc)
+            else:
+                call = flow.send(result)
+    except StopIteration:
+        return
+    finally:
+        flow.close()
+
+
+def apply(
+    plan: Plan,
+    *,
+    journal: str | Path | Journal | None = None,
+    concurrency: int = 16,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> Report:
+    """Run a plan made from sync stores; returns a `Report`, never raises halfway.
+
+    `journal` (a path) records each step before and after it runs; rerun
+    with the same journal to resume. `progress(step, outcome)` is called as
+    each step settles (from worker threads).
+    """
+    _check_concurrency(concurrency)
+    stores = _stores(plan, want_async=False)
+    opened, owned = _open_journal(journal, plan)
+    ctx = Context(journal=opened, dry_run=dry_run, progress=progress)
+    groups = list(by_number(plan.steps).values())
+    workers = max(1, min(concurrency, len(groups)))
+    units: Iterator[list[Step]] = iter(groups)
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while not ctx.stopping:
+            with lock:
+                steps = next(units, None)
+            if steps is None:
+                return
+            try:
+                _drive(run_number(steps, ctx), stores)
+            except BaseException as exc:  # Ctrl-C or a crash inside a store: stop everything cleanly
+                ctx.stop(exc)
+                return
+
+    interrupted = False
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="phonefleet-migrate")
+    try:
+        futures = [pool.submit(worker) for _ in range(workers)]
+        wait(futures)
+    except KeyboardInterrupt as exc:
+        ctx.stop(exc)
+        interrupted = True
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        if owned and opened is not None:
+            opened.close()
+    return _report(plan, ctx, interrupted=interrupted or ctx.stopping)
+
+
+async def apply_async(
+    plan: Plan,
+    *,
+    journal: str | Path | Journal | None = None,
+    concurrency: int = 16,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> Report:
+    """`apply` for a plan made from async stores: at most `concurrency` requests in flight.
+
+    Cancelled (Ctrl-C under `asyncio.run`), it lets the steps in flight
+    settle, starts nothing new and returns the report (`interrupted`).
+    """
+    _check_concurrency(concurrency)
+    stores = _stores(plan, want_async=True)
+    opened, owned = _open_journal(journal, plan)
+    ctx = Context(journal=opened, dry_run=dry_run, progress=progress)
+    groups = list(by_number(plan.steps).values())
+    units: Iterator[list[Step]] = iter(groups)
+
+    async def worker() -> None:
+        while not ctx.stopping:
+            steps = next(units, None)
+            if steps is None:
+                return
+            try:
+                await _drive_async(run_number(steps, ctx), stores)
+            except asyncio.CancelledError:
+                ctx.stop("cancelled")
+                raise
+            except BaseException as exc:  # Ctrl-C or a crash inside a store: stop everything cleanly
+                ctx.stop(exc)
+                return
+
+    interrupted = False
+    tasks = [asyncio.ensure_future(worker()) for _ in range(max(1, min(concurrency, len(groups))))]
+    try:
+        try:
+            await asyncio.wait(tasks)
+        except asyncio.CancelledError:
+            ctx.stop("cancelled (Ctrl-C)")
+            interrupted = True
+            await asyncio.wait(tasks)  # the steps in flight settle; nothing new starts
+    finally:
+        for task in tasks:
+            if not task.done():
+                task.cancel()
+        if owned and opened is not None:
+            opened.close()
+    return _report(plan, ctx, interrupted=interrupted or ctx.stopping)

@@ -1,0 +1,297 @@
+"""Planning: compare two stores by E.164 number and list what the target needs.
+
+The comparison is one pure function (`build_plan`) over the two listings;
+`plan` and `plan_async` only gather what it needs from the stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+
+from phonefleet._model import Feature, PhoneNumber, ProviderPhone, Routing
+from phonefleet._protocol import AsyncPhoneNumberStore, PhoneNumberStore
+
+from ._model import Action, Plan, Skipped, Step
+
+__all__ = ["CARRYABLE", "Difference", "build_plan", "compare", "plan", "plan_async"]
+
+#: what `carry=` may name
+CARRYABLE = ("name", "forwarding", "routing", "link")
+_DEFAULT_CARRY = ("name", "forwarding", "routing")
+
+_FEATURE_FOR = {
+    "name": (Feature.UPDATE_NAME, "names"),
+    "forwarding": (Feature.SET_FORWARDING, "call forwarding"),
+    "routing": (Feature.UPDATE_ROUTING, "routing"),
+    "link": (Feature.LINK, "links"),
+}
+
+
+def _check_carry(carry: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(carry, str):
+        carry = [part.strip() for part in carry.split(",") if part.strip()]
+    chosen = tuple(dict.fromkeys(carry))
+    unknown = [item for item in chosen if item not in CARRYABLE]
+    if unknown:
+        msg = f"cannot carry {', '.join(map(repr, unknown))}; choose from {', '.join(CARRYABLE)}"
+        raise ValueError(msg)
+    return chosen
+
+
+def _routing_change(source: Routing | None, target: Routing | None) -> Routing | None:
+    """The sides of `source` that `target` lacks, or None when nothing differs.
+
+    Stores replace the sides a change gives and keep the others, so only the
+    differing sides are sent.
+    """
+    if source is None:
+        return None
+    current = target or Routing()
+    voice = source.voice if source.voice is not None and source.voice != current.voice else None
+    messaging = (
+        source.messaging if source.messaging is not None and source.messaging != current.messaging else None
+    )
+    if voice is None and messaging is None:
+        return None
+    return Routing(voice=voice, messaging=messaging)
+
+
+@attrs.define
+class _Builder:
+    """The per-number comparison, with the options of one plan."""
+
+    source_provider: str
+    target_provider: str
+    source_features: frozenset[Feature]
+    target_features: frozenset[Feature]
+    carry: tuple[str, ...]
+    archive_source: bool
+    create_missing: bool
+    phones: dict[str, ProviderPhone]
+    steps: list[Step] = attrs.field(factory=list)
+    skipped: list[Skipped] = attrs.field(factory=list)
+
+    def skip(self, number: str, what: str, reason: str) -> None:
+        self.skipped.append(Skipped(number, what, reason))
+
+    def missing(self, source: PhoneNumber) -> PhoneNumber | None:
+        """The target as it will be once created, or None when it will not be."""
+        number, where = source.number, self.target_provider
+        if not self.create_missing:
+            self.skip(number, "create", f"not on {where}; pass create_missing to create it")
+        elif Feature.CREATE not in self.target_features:
+            self.skip(number, "create", f"not on {where}, which cannot create numbers")
+        else:
+            name = source.name if "name" in self.carry else None
+            self.steps.append(Step(number, "target", Action.CREATE, before=None, after=name))
+            return PhoneNumber(provider=where, id="", number=number, name=name)
+        if self.archive_source:
+            self.skip(number, "archive", f"not archived: not on {where}")
+        return None
+
+    def add(self, source: PhoneNumber, target: PhoneNumber | None) -> None:
+        if target is None:
+            target = self.missing(source)
+            if target is None:
+                return
+        number, target_id = source.number, target.id or None
+        lost: list[str] = []
+        wanted: list[tuple[str, Action, Any, Any]] = []
+        if "name" in self.carry and source.name is not None and source.name != target.name:
+            wanted.append(("name", Action.SET_NAME, target.name, source.name))
+        forwarding = source.forwarding_number
+        if "forwarding" in self.carry and forwarding is not None and forwarding != target.forwarding_number:
+            wanted.append(("forwarding", Action.SET_FORWARDING, target.forwarding_number, forwarding))
+        change = _routing_change(source.routing, target.routing) if "routing" in self.carry else None
+        if change is not None:
+            wanted.append(("routing", Action.SET_ROUTING, target.routing, change))
+        for field, action, before, after in wanted:
+            feature, label = _FEATURE_FOR[field]
+            if feature in self.target_features:
+                self.steps.append(Step(number, "target", action, before=before, after=after, id=target_id))
+            else:
+                self.skip(number, field, f"{self.target_provider} cannot set {label}")
+                lost.append(field)
+        if "link" in self.carry:
+            self.link(target, target_id)
+        if self.archive_source:
+            if Feature.ARCHIVE not in self.source_features:
+                self.skip(number, "archive", f"{self.source_provider} cannot archive numbers")
+            elif lost:
+                self.skip(number, "archive", f"not archived: {', '.join(lost)} cannot be carried")
+            else:
+                self.steps.append(
+                    Step(number, "source", Action.ARCHIVE, before=False, after=True, id=source.id)
+                )
+
+    def link(self, target: PhoneNumber, target_id: str | None) -> None:
+        number = target.number
+        phone = self.phones.get(number)
+        if Feature.LINK not in self.target_features:
+            self.skip(number, "link", f"{self.target_provider} cannot link numbers")
+        elif phone is None:
+            self.skip(number, "link", f"{self.target_provider} has no provider line for it")
+        elif phone.id == target.link:
+            return
+        elif phone.assigned:
+            self.skip(number, "link", f"provider line {phone.id} is linked to another number")
+        else:
+            step = Step(number, "target", Action.LINK, before=target.link, after=phone.id, id=target_id)
+            self.steps.append(step)
+
+
+def build_plan(
+    source_numbers: Iterable[PhoneNumber],
+    target_numbers: Iterable[PhoneNumber],
+    *,
+    source_provider: str,
+    target_provider: str,
+    source_features: frozenset[Feature],
+    target_features: frozenset[Feature],
+    linkable: Sequence[ProviderPhone] = (),
+    carry: Iterable[str] = _DEFAULT_CARRY,
+    archive_source: bool = False,
+    create_missing: bool = False,
+) -> Plan:
+    """The plan that makes the target carry the source's numbers (pure: no I/O).
+
+    A value the source does not have (None) is never carried: a migration
+    sets, it does not erase.
+    """
+    chosen = _check_carry(carry)
+    targets: dict[str, PhoneNumber] = {}
+    for item in target_numbers:
+        if not item.archived:
+            targets.setdefault(item.number, item)
+    builder = _Builder(
+        source_provider=source_provider,
+        target_provider=target_provider,
+        source_features=frozenset(source_features),
+        target_features=frozenset(target_features),
+        carry=chosen,
+        archive_source=archive_source,
+        create_missing=create_missing,
+        phones={phone.number: phone for phone in linkable if phone.number},
+    )
+    seen: set[str] = set()
+    for source in sorted(source_numbers, key=lambda n: n.number):
+        if source.archived:
+            continue
+        if source.number in seen:
+            builder.skip(source.number, "number", f"listed twice by {source_provider}; first one used")
+            continue
+        seen.add(source.number)
+        builder.add(source, targets.get(source.number))
+    options = {"carry": list(chosen), "archive_source": archive_source, "create_missing": create_missing}
+    return Plan(
+        source_provider=source_provider,
+        target_provider=target_provider,
+        steps=tuple(builder.steps),
+        skipped=tuple(builder.skipped),
+        options=options,
+    )
+
+
+def plan(
+    source: PhoneNumberStore,
+    target: PhoneNumberStore,
+    *,
+    carry: Iterable[str] = _DEFAULT_CARRY,
+    archive_source: bool = False,
+    create_missing: bool = False,
+) -> Plan:
+    """Compare two sync stores by E.164 number; the `Plan` comes back bound to them."""
+    chosen = _check_carry(carry)
+    linkable = target.linkable() if "link" in chosen and Feature.LINK in target.features else []
+    result = build_plan(
+        list(source.list()),
+        list(target.list()),
+        source_provider=source.provider,
+        target_provider=target.provider,
+        source_features=source.features,
+        target_features=target.features,
+        linkable=linkable,
+        carry=chosen,
+        archive_source=archive_source,
+        create_missing=create_missing,
+    )
+    result.source, result.target = source, target
+    return result
+
+
+async def plan_async(
+    source: AsyncPhoneNumberStore,
+    target: AsyncPhoneNumberStore,
+    *,
+    carry: Iterable[str] = _DEFAULT_CARRY,
+    archive_source: bool = False,
+    create_missing: bool = False,
+) -> Plan:
+    """`plan` for async stores (both listings are read concurrently)."""
+    import asyncio
+
+    chosen = _check_carry(carry)
+
+    async def collect(store: AsyncPhoneNumberStore) -> list[PhoneNumber]:
+        return [number async for number in store.list()]
+
+    async def phones() -> list[ProviderPhone]:
+        if "link" in chosen and Feature.LINK in target.features:
+            return await target.linkable()
+        return []
+
+    source_numbers, target_numbers, linkable = await asyncio.gather(
+        collect(source), collect(target), phones()
+    )
+    result = build_plan(
+        source_numbers,
+        target_numbers,
+        source_provider=source.provider,
+        target_provider=target.provider,
+        source_features=source.features,
+        target_features=target.features,
+        linkable=linkable,
+        carry=chosen,
+        archive_source=archive_source,
+        create_missing=create_missing,
+    )
+    result.source, result.target = source, target
+    return result
+
+
+@attrs.frozen
+class Difference:
+    """How one number differs between two listings (`left`/`right` None: absent)."""
+
+    number: str
+    left: PhoneNumber | None
+    right: PhoneNumber | None
+    fields: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> str:
+        if self.left is None:
+            return "only_right"
+        if self.right is None:
+            return "only_left"
+        return "differs" if self.fields else "same"
+
+
+_COMPARED = ("name", "forwarding_number", "routing", "archived")
+
+
+def compare(left: Iterable[PhoneNumber], right: Iterable[PhoneNumber]) -> list[Difference]:
+    """Every number of either listing, by E.164, with the fields that differ."""
+    lefts = {number.number: number for number in left}
+    rights = {number.number: number for number in right}
+    result = []
+    for number in sorted(lefts.keys() | rights.keys()):
+        a, b = lefts.get(number), rights.get(number)
+        fields: tuple[str, ...] = ()
+        if a is not None and b is not None:
+            fields = tuple(name for name in _COMPARED if getattr(a, name) != getattr(b, name))
+        result.append(Difference(number, a, b, fields))
+    return result
