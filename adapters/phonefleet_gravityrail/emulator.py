@@ -136,6 +136,8 @@ class GravityRailEmulator(EmulatorTransport):
         self.org = self._uuid()
         #: workspace uuid -> numeric id -> the stored PhoneNumberResponse
         self.workspaces: dict[str, dict[int, dict[str, Any]]] = {}
+        #: (workspace, uuid) -> record: a uuid lookup must not scan the fleet
+        self._by_uuid: dict[tuple[str, str], dict[str, Any]] = {}
         self.tokens: dict[str, _Token] = {}
         #: provider-phone uuid -> its record (the org's pool)
         self.provider_phones: dict[str, dict[str, Any]] = {}
@@ -216,6 +218,7 @@ class GravityRailEmulator(EmulatorTransport):
             "updatedAt": moment,
         }
         numbers[ident] = record
+        self._by_uuid[workspace, record["uuid"]] = record
         if linked and not archived:
             phone = self.add_provider_phone(number)
             self._attach(record, self.provider_phones[phone])
@@ -340,14 +343,13 @@ class GravityRailEmulator(EmulatorTransport):
         if pid.isdigit():
             found = numbers.get(int(pid))
         else:
-            wanted = pid.lower()
-            found = next((r for r in numbers.values() if r["uuid"] == wanted), None)
+            found = self._by_uuid.get((workspace, pid.lower()))
         if found is None:
             raise _Refusal(404, "Phone number not found")
         return found
 
     def _ok(self, body: Any, status: int = 200) -> httpx.Response:
-        return json_response(status, copy.deepcopy(body))
+        return json_response(status, body)  # serialised at once: no copy needed
 
     def _body(self, request: httpx.Request) -> dict[str, Any]:
         try:
