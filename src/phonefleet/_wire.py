@@ -125,11 +125,16 @@ class RequestBuilder:
     base_url: httpx.URL = attrs.field(converter=check_base_url)
     headers: Mapping[str, str] = attrs.field(factory=dict)
 
+    _prefix: str = attrs.field(init=False, repr=False)
+
+    @_prefix.default
+    def _make_prefix(self) -> str:
+        return str(self.base_url).rstrip("/")
+
     def url(self, *segments: object) -> httpx.URL:
-        path = self.base_url.raw_path.decode("ascii").rstrip("/")
-        for segment in segments:
-            path += "/" + quote_segment(segment)
-        return self.base_url.copy_with(raw_path=path.encode("ascii"))
+        # one parse of a string is cheaper than URL.copy_with; every segment
+        # is percent-encoded, so nothing in it can change the URL's structure
+        return httpx.URL(self._prefix + "".join("/" + quote_segment(s) for s in segments))
 
     def request(
         self,
