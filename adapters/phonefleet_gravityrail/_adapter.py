@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Generator, Mapping
+from collections.abc import Mapping
 from typing import Any, Final
 
 import attrs
@@ -32,6 +32,7 @@ from phonefleet import (
 from phonefleet.adapter import (
     Adapter,
     AsyncStore,
+    BearerAuth,
     Flow,
     Page,
     Ref,
@@ -95,20 +96,6 @@ ALL_FEATURES: Final = frozenset(
 )
 
 
-class _BearerAuth(httpx.Auth):
-    """`Authorization: Bearer <key>`; the driver applies it to our own origin only."""
-
-    def __init__(self, key: Secret) -> None:
-        self._key = key
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self._key.reveal()}"
-        yield request
-
-    def __repr__(self) -> str:
-        return "<GravityRail Bearer ***>"
-
-
 def _workspace(value: object) -> str:
     if value is None or value == "":
         msg = "gravityrail needs a workspace uuid: pass workspace= or set GRAVITY_RAIL_WORKSPACE"
@@ -162,7 +149,7 @@ class GravityRailAdapter(Adapter):
         self.workspace = _workspace(env_setting(workspace, "GRAVITY_RAIL_WORKSPACE"))
         self.base_url = _api_root(env_setting(base_url, "GRAVITY_RAIL_API_URL") or DEFAULT_BASE_URL)
         self._secret = secret
-        self.auth = _BearerAuth(secret)
+        self.auth = BearerAuth(secret)
         prefix = f"/api/v2/w/{self.workspace}/phone-numbers".encode("ascii")
         path = self.base_url.raw_path.rstrip(b"/") + prefix
         self.requests = RequestBuilder(self.base_url.copy_with(raw_path=path))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 import attrs
@@ -23,6 +23,7 @@ from phonefleet import (
 from phonefleet.adapter import (
     Adapter,
     AsyncStore,
+    BearerAuth,
     Clock,
     Flow,
     Page,
@@ -61,20 +62,6 @@ BASE_URL_ENV: Final = "LINQ_API_V3_BASE_URL"
 FEATURES: Final = frozenset({Feature.LIST, Feature.GET, Feature.SET_FORWARDING, Feature.REPUTATION})
 
 
-class _BearerAuth(httpx.Auth):
-    """`Authorization: Bearer <key>`; the driver applies it to Linq's origin only."""
-
-    def __init__(self, key: Secret) -> None:
-        self._key = key
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self._key.reveal()}"
-        yield request
-
-    def __repr__(self) -> str:
-        return "_BearerAuth(***)"
-
-
 class LinqAdapter(Adapter):
     """Linq v3 partner API: list numbers, set or clear call forwarding, reputation.
 
@@ -97,7 +84,7 @@ class LinqAdapter(Adapter):
         self.api_key: Secret = key
         self.base_url = check_base_url(env_setting(base_url, BASE_URL_ENV) or DEFAULT_BASE_URL)
         self.requests = RequestBuilder(self.base_url)
-        self.auth = _BearerAuth(key)
+        self.auth = BearerAuth(key)
 
     def __repr__(self) -> str:
         return f"<LinqAdapter {self.describe()}>"

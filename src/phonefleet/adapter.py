@@ -9,6 +9,7 @@ methods. See docs/writing-an-adapter.md.
 
 from __future__ import annotations
 
+from ._auth import BasicAuth, BearerAuth
 from ._driver import AsyncDriver, Clock, Deadline, SyncDriver, redact_url
 from ._flow import (
     Adapter,
@@ -48,6 +49,8 @@ __all__ = [
     "RETRY_EXTENSION",
     "Adapter",
     "AsyncDriver",
+    "BasicAuth",
+    "BearerAuth",
     "AsyncStore",
     "Clock",
     "Deadline",

@@ -1,0 +1,46 @@
+"""The two credential schemes our vendors use, as httpx auth flows.
+
+The drivers apply an adapter's auth to its own origin only; these classes
+keep the credential a `Secret`, so no repr shows it.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Generator
+
+import httpx
+
+from ._wire import Secret
+
+__all__ = ["BasicAuth", "BearerAuth"]
+
+
+class BearerAuth(httpx.Auth):
+    """`Authorization: Bearer <token>`."""
+
+    def __init__(self, token: Secret) -> None:
+        self._token = token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self._token.reveal()}"
+        yield request
+
+    def __repr__(self) -> str:
+        return "BearerAuth(***)"
+
+
+class BasicAuth(httpx.Auth):
+    """HTTP Basic `user:password`; the password is a `Secret`."""
+
+    def __init__(self, username: str, password: Secret) -> None:
+        self._username = username
+        self._password = password
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        pair = f"{self._username}:{self._password.reveal()}".encode()
+        request.headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+        yield request
+
+    def __repr__(self) -> str:
+        return "BasicAuth(***)"
