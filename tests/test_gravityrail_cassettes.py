@@ -28,33 +28,13 @@ from phonefleet import (
     ProviderError,
     ProviderPhone,
 )
+from phonefleet.testing import cassettes
 
 CASSETTES = pathlib.Path(__file__).resolve().parent.parent / "cassettes" / "gravityrail"
 WORKSPACE = "5b1f3c7e-2a4d-4e8f-9b6a-0c1d2e3f4a5b"
 MAIN = "8e0f6b52-7c1a-4d3e-9f2b-5a6c7d8e9f01"
 SUPPORT = "2d4b6f80-1e3c-4a5b-8c7d-9e0f1a2b3c4d"
 _KEY = re.compile(rb"gr_[A-Za-z0-9_\-]+")
-
-
-def scrub_request(request: Any) -> Any:
-    """Before a request is written: no credential in its headers or body."""
-    for name in list(request.headers):
-        if name.lower() in {"authorization", "cookie", "x-api-key"}:
-            request.headers[name] = "REDACTED"
-    if isinstance(request.body, bytes):
-        request.body = _KEY.sub(b"gr_REDACTED", request.body)
-    return request
-
-
-def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-    """Before a response is written: no key echoed in its body, no cookie."""
-    body = response.get("body", {}).get("string")
-    if isinstance(body, bytes):
-        response["body"]["string"] = _KEY.sub(b"gr_REDACTED", body)
-    elif isinstance(body, str):
-        response["body"]["string"] = _KEY.sub(b"gr_REDACTED", body.encode()).decode()
-    response.get("headers", {}).pop("set-cookie", None)
-    return response
 
 
 @pytest.fixture(scope="module")
@@ -64,14 +44,7 @@ def vcr_cassette_dir() -> str:
 
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
-    return {
-        "filter_headers": [("authorization", "REDACTED"), ("cookie", None)],
-        "before_record_request": scrub_request,
-        "before_record_response": scrub_response,
-        "decode_compressed_response": True,
-        # the body is part of the contract: a write must send exactly what was recorded
-        "match_on": ["method", "scheme", "host", "port", "path", "query", "body"],
-    }
+    return cassettes.vcr_config(secrets=[_KEY.pattern.decode()])
 
 
 @pytest.fixture
@@ -246,7 +219,10 @@ def test_validation_error(store: Any) -> None:
     assert error.message.startswith("body.voiceWorkMode: Input should be 'always_forward'")
 
 
-def test_recording_scrubs_credentials() -> None:
+def test_recording_scrubs_credentials(vcr_config: dict[str, Any]) -> None:
+    scrub_request = vcr_config["before_record_request"]
+    scrub_response = vcr_config["before_record_response"]
+
     class FakeRequest:
         headers = {"Authorization": "Bearer gr_live_abcdef123456", "Accept": "application/json"}
         body = b'{"note":"gr_live_abcdef123456"}'

@@ -23,17 +23,12 @@ from phonefleet import (
     RetryPolicy,
     ServerError,
 )
+from phonefleet.testing import cassettes
 
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes" / "linq"
 API_KEY = os.environ.get("LINQ_API_V3_API_KEY", "test-key")
 FIRST = "550e8400-e29b-41d4-a716-446655440000"
 SECOND = "550e8400-e29b-41d4-a716-446655440001"
-
-
-def _scrub_request(request: Any) -> Any:
-    request.headers.pop("Authorization", None)
-    request.headers.pop("authorization", None)
-    return request
 
 
 @pytest.fixture(scope="module")
@@ -43,13 +38,7 @@ def vcr_cassette_dir() -> str:
 
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
-    return {
-        "filter_headers": [("authorization", "REDACTED"), ("cookie", None), ("set-cookie", None)],
-        "filter_query_parameters": ["api_key", "token"],
-        "before_record_request": _scrub_request,
-        "match_on": ["method", "scheme", "host", "port", "path", "query", "body"],
-        "decode_compressed_response": True,
-    }
+    return cassettes.vcr_config()
 
 
 def _connect(**options: Any) -> phonefleet.PhoneNumberStore:
