@@ -1,1 +1,76 @@
-"""phonefleet adapter: signalwire (being built)."""
+"""phonefleet adapter for SignalWire's relay REST phone-number API.
+
+    import phonefleet
+    with phonefleet.connect("signalwire", space="example") as store:  # + SIGNALWIRE_PROJECT_ID / _API_TOKEN
+        for number in store.list():
+            print(number.number, number.routing)
+
+Vendor extra: `store.ex_search_available(areacode="512", max_results=5)`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from phonefleet.adapter import Registration, Setting
+
+from ._adapter import FEATURES, SignalWireAdapter, search_params, space_host
+from ._store import AsyncSignalWireStore, SignalWireStore
+from ._wire import AvailableNumber
+from .emulator import emulator
+
+__all__ = [
+    "FEATURES",
+    "AsyncSignalWireStore",
+    "AvailableNumber",
+    "SignalWireAdapter",
+    "SignalWireStore",
+    "emulator",
+    "registration",
+    "search_params",
+    "space_host",
+]
+
+
+def _adapter(
+    *,
+    space: str | None = None,
+    project_id: str | None = None,
+    api_token: str | None = None,
+    base_url: str | None = None,
+    page_size: int | None = None,
+) -> SignalWireAdapter:
+    """The adapter from settings, falling back to SIGNALWIRE_* environment variables."""
+    return SignalWireAdapter(
+        space=space, project_id=project_id, api_token=api_token, base_url=base_url, page_size=page_size
+    )
+
+
+def _store(adapter: SignalWireAdapter, **common: Any) -> SignalWireStore:
+    return SignalWireStore(adapter, **common)
+
+
+def _async_store(adapter: SignalWireAdapter, **common: Any) -> AsyncSignalWireStore:
+    return AsyncSignalWireStore(adapter, **common)
+
+
+registration = Registration(
+    name="signalwire",
+    adapter=_adapter,
+    description="SignalWire relay REST phone numbers: list, get, name, handlers, purchase, release.",
+    settings=(
+        Setting("space", env=("SIGNALWIRE_SPACE",), help="your space: 'example' or 'example.signalwire.com'"),
+        Setting("project_id", env=("SIGNALWIRE_PROJECT_ID",), help="the project id (Basic auth user)"),
+        Setting(
+            "api_token",
+            env=("SIGNALWIRE_API_TOKEN",),
+            secret=True,
+            help="an API token with the Numbers scope",
+        ),
+        Setting("base_url", required=False, help="override https://{space}.signalwire.com/api/relay/rest"),
+        Setting("page_size", required=False, help="numbers per listing page, 1-1000 (default 1000)"),
+    ),
+    store=_store,
+    async_store=_async_store,
+    emulator=emulator,
+)

@@ -1,0 +1,429 @@
+"""The SignalWire adapter: settings and flows over the relay REST API.
+
+Base `https://{space}.signalwire.com/api/relay/rest`, HTTP Basic
+`project_id:api_token`. Every operation is one flow (a generator of
+requests); the core's drivers send them, retry what is safe, and apply the
+credentials only to this adapter's own origin.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Generator
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, Final
+
+import attrs
+import httpx
+
+from phonefleet import (
+    Feature,
+    NotFoundError,
+    NumberChanges,
+    NumberType,
+    PhoneNumber,
+    ProviderError,
+    ResponseFormatError,
+    TransportError,
+    Unset,
+)
+from phonefleet.adapter import (
+    Adapter,
+    Flow,
+    Page,
+    Ref,
+    RequestBuilder,
+    Secret,
+    check_cursor,
+    env_setting,
+    loads,
+)
+
+from ._errors import error_from_response
+from ._mapping import available_from_wire, number_from_wire, page_from_wire, routing_to_wire
+from ._wire import AvailableNumber
+
+__all__ = ["DEFAULT_PAGE_SIZE", "FEATURES", "SignalWireAdapter", "search_params", "space_host"]
+
+FEATURES: Final = frozenset(
+    {
+        Feature.LIST,
+        Feature.GET,
+        Feature.UPDATE_NAME,
+        Feature.UPDATE_ROUTING,
+        Feature.CREATE,
+        Feature.ARCHIVE,
+    }
+)
+DEFAULT_PAGE_SIZE: Final = 1000
+MAX_PAGE_SIZE: Final = 1000
+#: how often a purchase or a release is sent in all, each resend only after a
+#: lookup proved the previous attempt did not take effect
+MAX_SENDS: Final = 3
+_UNKNOWN_OUTCOME: Final = frozenset({500, 502, 503, 504})
+_LABEL: Final = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_SUFFIX: Final = ".signalwire.com"
+_DIGITS: Final = re.compile(r"[0-9]{3,7}")
+_AREACODE: Final = re.compile(r"[0-9]{3}")
+_REGION: Final = re.compile(r"(?:[A-Z]{2}-)?([A-Z0-9]{1,3})")
+
+
+def space_host(space: str) -> str:
+    """`example` or `example.signalwire.com` -> `example.signalwire.com`.
+
+    Anything else (a URL, a path, another domain, a bad label) is refused:
+    the space decides where the credentials go.
+    """
+    if not isinstance(space, str):
+        msg = f"space must be a string, got {type(space).__name__}"
+        raise TypeError(msg)
+    text = space.strip().lower()
+    if text.endswith(_SUFFIX):
+        text = text[: -len(_SUFFIX)]
+    if not _LABEL.fullmatch(text):
+        msg = (
+            f"space must be your SignalWire space name (e.g. 'example' or "
+            f"'example.signalwire.com'), got {space!r}"
+        )
+        raise ValueError(msg)
+    return text + _SUFFIX
+
+
+class _BasicAuth(httpx.Auth):
+    """HTTP Basic for `project_id:api_token`; its repr shows no credential."""
+
+    def __init__(self, project_id: Secret, api_token: Secret) -> None:
+        token = f"{project_id.reveal()}:{api_token.reveal()}".encode()
+        self._header = Secret("Basic " + base64.b64encode(token).decode("ascii"))
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = self._header.reveal()
+        yield request
+
+    def __repr__(self) -> str:
+        return "<SignalWire basic auth ***>"
+
+
+def _secret(value: object, what: str, env: str) -> Secret:
+    if isinstance(value, Secret):
+        if not value:
+            value = None
+        else:
+            return value
+    if not value:
+        msg = f"signalwire needs {what} (the setting, or the {env} environment variable)"
+        raise ValueError(msg)
+    if not isinstance(value, str):
+        msg = f"{what} must be a string, got {type(value).__name__}"
+        raise TypeError(msg)
+    return Secret(value.strip())
+
+
+class SignalWireAdapter(Adapter):
+    """SignalWire relay REST phone numbers, as flows."""
+
+    provider = "signalwire"
+    features = FEATURES
+
+    def __init__(
+        self,
+        *,
+        space: str | None = None,
+        project_id: str | Secret | None = None,
+        api_token: str | Secret | None = None,
+        base_url: str | None = None,
+        page_size: int | None = None,
+    ) -> None:
+        space = env_setting(space, "SIGNALWIRE_SPACE")
+        host = space_host(space) if space else None
+        if base_url is None:
+            if host is None:
+                msg = "signalwire needs space= (or the SIGNALWIRE_SPACE environment variable) or base_url="
+                raise ValueError(msg)
+            base_url = f"https://{host}/api/relay/rest"
+        project = _secret(
+            env_setting(project_id, "SIGNALWIRE_PROJECT_ID"), "project_id", "SIGNALWIRE_PROJECT_ID"
+        )
+        token = _secret(env_setting(api_token, "SIGNALWIRE_API_TOKEN"), "api_token", "SIGNALWIRE_API_TOKEN")
+        if page_size is None:
+            page_size = DEFAULT_PAGE_SIZE
+        if (
+            isinstance(page_size, bool)
+            or not isinstance(page_size, int)
+            or not 1 <= page_size <= MAX_PAGE_SIZE
+        ):
+            msg = f"page_size must be an integer from 1 to {MAX_PAGE_SIZE}, got {page_size!r}"
+            raise ValueError(msg)
+        self.page_size = page_size
+        self.requests = RequestBuilder(base_url)
+        self.auth = _BasicAuth(project, token)
+
+    # -- hooks ----------------------------------------------------------------
+    def is_own_origin(self, url: httpx.URL) -> bool:
+        return self.requests.is_same_origin(url)
+
+    def describe(self) -> str:
+        return f"signalwire {self.requests.base_url}"
+
+    def error_from_response(self, response: httpx.Response, operation: str) -> ProviderError:
+        return error_from_response(response, operation)
+
+    def _json(self, response: httpx.Response, operation: str, ref_id: str | None = None) -> Any:
+        if response.is_error:
+            raise error_from_response(response, operation, ref_id=ref_id)
+        if response.status_code not in {200, 201}:
+            msg = f"{operation}: expected HTTP 200, got {response.status_code}"
+            raise ResponseFormatError(msg, provider=self.provider)
+        return loads(response, provider=self.provider)
+
+    def _next_url(self, current: httpx.URL, following: str | None) -> str | None:
+        """`links.next` (relative or absolute) as an absolute URL, the page cursor."""
+        if following is None:
+            return None
+        try:
+            target = current.join(following.strip())
+        except (httpx.InvalidURL, ValueError, TypeError):
+            msg = f"links.next is not a URL: {following[:80]!r}"
+            raise ResponseFormatError(msg, provider=self.provider) from None
+        if target.scheme not in {"https", "http"} or not target.host:
+            msg = f"links.next is not an http(s) URL: {following[:80]!r}"
+            raise ResponseFormatError(msg, provider=self.provider)
+        if target == current:
+            msg = f"links.next points back to the page it came with ({following[:80]!r})"
+            raise ResponseFormatError(msg, provider=self.provider)
+        return str(target)
+
+    # -- list / get -------------------------------------------------------------
+    def list_page(self, archived: bool | None, cursor: str | None) -> Flow[Page]:
+        if archived:
+            # A released number is gone from SignalWire: nothing is archived.
+            return Page(items=())
+        if cursor is None:
+            request = self.requests.request("GET", "phone_numbers", params={"page_size": self.page_size})
+        else:
+            request = self.requests.request("GET", url=cursor)
+        response = yield request
+        items, following = page_from_wire(self._json(response, "list"))
+        return Page(items=items, next=self._next_url(request.url, following))
+
+    def get(self, ref: Ref) -> Flow[PhoneNumber]:
+        if ref.id is None:
+            return (yield from self._find_number(ref, "get"))
+        response = yield self.requests.request("GET", "phone_numbers", ref.id)
+        return number_from_wire(self._json(response, "get"))
+
+    def _find_number(self, ref: Ref, operation: str) -> Flow[PhoneNumber]:
+        """A number by E.164: `filter_number` (a substring match), then an exact one."""
+        params: dict[str, str | int] = {"filter_number": ref.number or "", "page_size": self.page_size}
+        request = self.requests.request("GET", "phone_numbers", params=params)
+        seen: set[str] = set()
+        while True:
+            response = yield request
+            items, following = page_from_wire(self._json(response, operation))
+            for item in items:
+                if item.number == ref.number:
+                    return item
+            cursor = self._next_url(request.url, following)
+            if cursor is None:
+                raise self.not_found(ref, operation)
+            request = self.requests.request("GET", url=check_cursor(cursor, seen, self.provider))
+
+    def _exists(self, ident: str, operation: str) -> Flow[bool]:
+        response = yield self.requests.request("GET", "phone_numbers", ident)
+        if response.status_code == 404:
+            return False
+        self._json(response, operation)
+        return True
+
+    # -- update -----------------------------------------------------------------
+    def update(self, ref: Ref, changes: NumberChanges) -> Flow[PhoneNumber]:
+        if not isinstance(changes.forwarding_number, Unset):
+            raise self.unsupported(
+                Feature.SET_FORWARDING, "SignalWire has no forwarding field; route calls with a handler"
+            )
+        # Built before anything is sent: a bad handler is refused up front.
+        body: dict[str, Any] = {}
+        if not isinstance(changes.name, Unset):
+            body["name"] = changes.name
+        if not isinstance(changes.routing, Unset):
+            body.update(routing_to_wire(changes.routing))
+        ident = ref.id
+        if ident is None:
+            ident = (yield from self._find_number(ref, "update")).id
+        response = yield self.requests.request("PUT", "phone_numbers", ident, json=body)
+        return number_from_wire(self._json(response, "update"))
+
+    # -- purchase -----------------------------------------------------------------
+    def create(self, number: str, *, name: str | None, link: str | None) -> Flow[PhoneNumber]:
+        if link is not None:
+            raise self.unsupported(Feature.LINK)
+        created: PhoneNumber | None = None
+        for attempt in range(1, MAX_SENDS + 1):
+            failure: Exception
+            try:
+                response = yield self.requests.request("POST", "phone_numbers", json={"number": number})
+            except TransportError as exc:
+                failure = exc
+            else:
+                if response.status_code in _UNKNOWN_OUTCOME:
+                    failure = error_from_response(response, "create")
+                else:
+                    try:
+                        created = number_from_wire(self._json(response, "create"))
+                        break
+                    except ResponseFormatError as exc:  # a success we cannot read: did it take?
+                        failure = exc
+            # The outcome is unknown: buy again only if the number is not ours.
+            try:
+                created = yield from self._find_number(Ref(number=number), "create")
+            except NotFoundError:
+                if attempt == MAX_SENDS:
+                    raise failure from None
+                continue
+            break
+        assert created is not None
+        if name is not None and created.name != name:
+            response = yield self.requests.request("PUT", "phone_numbers", created.id, json={"name": name})
+            created = number_from_wire(self._json(response, "create"))
+        return created
+
+    # -- release ------------------------------------------------------------------
+    def archive(self, ref: Ref) -> Flow[PhoneNumber]:
+        if ref.known is not None:
+            number = ref.known
+        elif ref.id is not None:
+            number = yield from self.get(ref)
+        else:
+            number = yield from self._find_number(ref, "archive")
+        for attempt in range(1, MAX_SENDS + 1):
+            failure: Exception
+            try:
+                response = yield self.requests.request("DELETE", "phone_numbers", number.id)
+            except TransportError as exc:
+                failure = exc
+            else:
+                if response.status_code == 204:  # the documented answer
+                    return _released(number, response)
+                if response.status_code == 404 and attempt > 1:
+                    return _released(number, None)  # an earlier attempt took effect
+                if response.is_success:
+                    # not the documented 204 (a proxy's page, say): check, do not assume
+                    failure = ResponseFormatError(
+                        f"release answered HTTP {response.status_code} instead of 204", provider=self.provider
+                    )
+                elif response.status_code in _UNKNOWN_OUTCOME:
+                    failure = error_from_response(response, "archive", ref_id=number.id)
+                else:
+                    raise error_from_response(response, "archive", ref_id=number.id)
+            # The outcome is unknown: release again only once a GET proves it is still there.
+            if not (yield from self._exists(number.id, "archive")):
+                return _released(number, None)
+            if attempt == MAX_SENDS:
+                raise failure
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- vendor extra ---------------------------------------------------------------
+    def ex_search_available_flow(self, params: dict[str, str | int]) -> Flow[list[AvailableNumber]]:
+        """Numbers for sale; `params` come from `search_params` (already checked)."""
+        response = yield self.requests.request("GET", "phone_numbers", "search", params=params)
+        return available_from_wire(self._json(response, "search"))
+
+
+def _released(number: PhoneNumber, response: httpx.Response | None) -> PhoneNumber:
+    """The number as released; `archived_at` is the vendor's Date header, if it sent one."""
+    when: datetime | None = None
+    if response is not None and (date := response.headers.get("Date")):
+        try:
+            when = parsedate_to_datetime(date)
+        except (TypeError, ValueError, IndexError):
+            when = None
+    return attrs.evolve(number, archived=True, archived_at=when)
+
+
+def search_params(
+    *,
+    areacode: str | int | None = None,
+    number_type: str | NumberType | None = None,
+    starts_with: str | int | None = None,
+    contains: str | int | None = None,
+    ends_with: str | int | None = None,
+    max_results: int | None = None,
+    region: str | None = None,
+    city: str | None = None,
+) -> dict[str, str | int]:
+    """Check a search's parameters as SignalWire documents them, before sending.
+
+    `areacode` 3 digits; `number_type` local or toll-free; at most one of
+    `starts_with` / `contains` / `ends_with`, each 3-7 digits; `max_results`
+    1-100; `region` an ISO 3166-2 subdivision code (`TX` or `US-TX`), not
+    with `areacode`; `city` only with `region`, and not with `areacode` or
+    a digit pattern.
+    """
+    params: dict[str, str | int] = {}
+    if areacode is not None:
+        text = _digits_text(areacode, "areacode")
+        if not _AREACODE.fullmatch(text):
+            msg = f"areacode must be 3 digits, got {areacode!r}"
+            raise ValueError(msg)
+        params["areacode"] = text
+    if number_type is not None:
+        wire = {
+            "local": "local",
+            "toll-free": "toll-free",
+            "toll_free": "toll-free",
+            NumberType.LOCAL: "local",
+            NumberType.TOLL_FREE: "toll-free",
+        }.get(number_type if isinstance(number_type, NumberType) else str(number_type).lower())
+        if wire is None:
+            msg = f"number_type must be 'local' or 'toll-free', got {number_type!r}"
+            raise ValueError(msg)
+        params["number_type"] = wire
+    patterns = {
+        key: value
+        for key, value in (("starts_with", starts_with), ("contains", contains), ("ends_with", ends_with))
+        if value is not None
+    }
+    if len(patterns) > 1:
+        msg = f"give only one of starts_with, contains, ends_with (got {', '.join(patterns)})"
+        raise ValueError(msg)
+    for key, value in patterns.items():
+        text = _digits_text(value, key)
+        if not _DIGITS.fullmatch(text):
+            msg = f"{key} must be 3 to 7 digits, got {value!r}"
+            raise ValueError(msg)
+        params[key] = text
+    if max_results is not None:
+        if isinstance(max_results, bool) or not isinstance(max_results, int) or not 1 <= max_results <= 100:
+            msg = f"max_results must be an integer from 1 to 100, got {max_results!r}"
+            raise ValueError(msg)
+        params["max_results"] = max_results
+    if region is not None:
+        match = _REGION.fullmatch(region.strip().upper()) if isinstance(region, str) else None
+        if match is None:
+            msg = f"region must be an ISO 3166-2 subdivision code such as 'TX' or 'US-TX', got {region!r}"
+            raise ValueError(msg)
+        if areacode is not None:
+            msg = "region cannot be combined with areacode"
+            raise ValueError(msg)
+        params["region"] = match.group(1)
+    if city is not None:
+        if not isinstance(city, str) or not city.strip():
+            msg = f"city must be a non-empty string, got {city!r}"
+            raise ValueError(msg)
+        if region is None:
+            msg = "city needs region (e.g. city='Austin', region='TX')"
+            raise ValueError(msg)
+        if areacode is not None or patterns:
+            msg = "city cannot be combined with areacode, starts_with, contains or ends_with"
+            raise ValueError(msg)
+        params["city"] = city.strip()
+    return params
+
+
+def _digits_text(value: object, what: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        msg = f"{what} must be digits, got {value!r}"
+        raise ValueError(msg)
+    return str(value).strip()

@@ -1,0 +1,528 @@
+"""An in-process emulator of SignalWire's relay REST phone-number API.
+
+A stateful httpx transport (sync and async): HTTP Basic check, listing with
+`page_size` bounds and keyset `page_token` links (relative or absolute,
+switchable), partial PUT with the documented handler rules, purchase from a
+pool of available numbers (which `/phone_numbers/search` searches), release,
+404s, 422s in the documented `{"errors": [...]}` shape, and the core's fault
+injection. Seeded numbers are kept compact (their fields are derived from
+the seed on demand), so 100,000 of them fit in a few tens of megabytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import uuid
+from bisect import bisect_left
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from typing import Any, Final
+from urllib.parse import urlencode
+
+import httpx
+
+from phonefleet import is_e164, to_e164
+from phonefleet.testing import (
+    Emulator,
+    EmulatorTransport,
+    FaultPlan,
+    Router,
+    json_response,
+    seeded_numbers,
+)
+
+from ._wire import HTTP_METHODS, MESSAGE_SIDE, NUMBER_FIELDS, VOICE_SIDE, Side
+
+__all__ = ["API_TOKEN", "BASE_URL", "PROJECT_ID", "SignalWireEmulator", "emulator"]
+
+HOST: Final = "signalwire.emulator.invalid"
+BASE_PATH: Final = "/api/relay/rest"
+BASE_URL: Final = f"https://{HOST}{BASE_PATH}"
+PROJECT_ID: Final = "5f1c2d3e-0000-4000-8000-00000000e301"
+API_TOKEN: Final = "PTemulator0000000000000000000000000000000000000000"  # noqa: S105 - a fake, for the emulator
+_EPOCH: Final = datetime(2024, 1, 2, 9, 0, tzinfo=UTC)
+_TEMPLATE: Final = dict.fromkeys(sorted(NUMBER_FIELDS))
+#: call handlers a PUT may set (the rest are set through the Fabric API)
+_CALL_HANDLERS_SETTABLE: Final = frozenset(VOICE_SIDE.kinds)
+_MESSAGE_HANDLERS: Final = frozenset(MESSAGE_SIDE.kinds)
+_READ_ONLY: Final = frozenset({VOICE_SIDE.resource_key, MESSAGE_SIDE.resource_key})
+_WRITABLE: Final = (VOICE_SIDE.fields | MESSAGE_SIDE.fields | {"name"}) - _READ_ONLY
+_AREAS: Final = {
+    "202": ("DC", "Washington"),
+    "212": ("NY", "New York"),
+    "305": ("FL", "Miami"),
+    "312": ("IL", "Chicago"),
+    "415": ("CA", "San Francisco"),
+    "512": ("TX", "Austin"),
+    "617": ("MA", "Boston"),
+    "646": ("NY", "New York"),
+    "702": ("NV", "Las Vegas"),
+    "718": ("NY", "New York"),
+}
+_TOLL_FREE: Final = ("833", "844", "877", "888")
+_NAMES: Final = ("Front desk", "Sales", "Support", "Billing", "Dispatch", "Clinic", "After hours", "Campaign")
+
+#: seeded voice handlers, one chosen per number from the seed
+_VOICE_PLANS: Final[tuple[dict[str, Any], ...]] = (
+    {
+        "call_handler": "laml_webhooks",
+        "call_request_url": "https://hooks.example.com/voice",
+        "call_request_method": "POST",
+        "call_fallback_url": "https://backup.example.com/voice",
+        "call_fallback_method": "POST",
+        "call_status_callback_url": "https://hooks.example.com/status",
+        "call_status_callback_method": "POST",
+    },
+    {
+        "call_handler": "relay_topic",
+        "call_relay_topic": "office",
+        "call_relay_topic_status_callback_url": None,
+    },
+    {"call_handler": "relay_application", "call_relay_application": "my-relay-app"},
+    {"call_handler": "laml_application", "call_laml_application_id": "6b0c8c2e-5a44-4bd2-8a1e-6f3c9f0d2a11"},
+    {
+        "call_handler": "relay_script",
+        "call_relay_script_url": "https://example.signalwire.com/relay-bins/60e2ba7b",
+    },
+    {"call_handler": "dialogflow", "call_dialogflow_agent_id": "agent-7"},
+    {"call_handler": "video_room", "call_video_room_id": "fe4093d9-58c2-4931-b4b9-5679f82652c6"},
+    {"call_handler": "ai_agent"},
+    {"call_handler": None},
+)
+_MESSAGE_PLANS: Final[tuple[dict[str, Any], ...]] = (
+    {
+        "message_handler": "laml_webhooks",
+        "message_request_url": "https://hooks.example.com/sms",
+        "message_request_method": "POST",
+    },
+    {"message_handler": "relay_topic", "message_relay_topic": "office"},
+    {"message_handler": "relay_application"},
+    {"message_handler": None},
+)
+_CAPABILITY_SETS: Final = (
+    ["voice", "sms", "mms"],
+    ["voice", "sms", "mms", "fax"],
+    ["voice"],
+    ["voice", "sms"],
+)
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _derived_uuid(high: int, low: int) -> str:
+    """A random-looking, reproducible uuid4 from two numbers."""
+    mixed = (((high + 1) * 0x9E3779B97F4A7C15) << 64 | ((low + 1) * 0xC2B2AE3D27D4EB4F)) & ((1 << 128) - 1)
+    return str(uuid.UUID(int=mixed, version=4))
+
+
+def _errors(status: int, detail: str, code: str, title: str = "Invalid Attribute") -> httpx.Response:
+    return json_response(
+        status, {"errors": [{"detail": detail, "status": str(status), "title": title, "code": code}]}
+    )
+
+
+def _plain(status: int) -> httpx.Response:
+    return json_response(status, {"error": httpx.codes.get_reason_phrase(status)})
+
+
+class _Record:
+    """One number of the account; `fields` is None until it is first written
+    (its payload is then derived from the seed)."""
+
+    __slots__ = ("fields", "id", "number", "seq")
+
+    def __init__(self, ident: str, number: str, seq: int, fields: dict[str, Any] | None = None) -> None:
+        self.id = ident
+        self.number = number
+        self.seq = seq
+        self.fields = fields
+
+
+class SignalWireEmulator(EmulatorTransport):
+    """SignalWire's relay REST phone numbers, in memory.
+
+    Knobs a test may flip at any time: `absolute_links` (links.next as an
+    absolute URL instead of a relative one), `search_style` ("spec": `number`
+    and boolean capabilities; "live": `e164` and a capability list),
+    `release_holds` (ids whose release is refused with
+    `purchased_too_recently`), `hold_purchases` (hold every number bought
+    here), `send_retry_after` (whether a 429 carries Retry-After).
+    """
+
+    def __init__(
+        self,
+        numbers: Iterable[str],
+        *,
+        seed: int = 0,
+        available: int = 200,
+        absolute_links: bool = False,
+        search_style: str = "spec",
+        hold_purchases: bool = False,
+        faults: FaultPlan | None = None,
+        latency: float = 0.0,
+    ) -> None:
+        super().__init__(faults=faults, latency=latency)
+        self.seed = seed
+        self.absolute_links = absolute_links
+        self.search_style = search_style
+        self.hold_purchases = hold_purchases
+        self.send_retry_after = True
+        self.release_holds: set[str] = set()
+        self._rng = random.Random(seed)  # noqa: S311 - test data
+        self._records: dict[str, _Record] = {}
+        self._by_seq: dict[int, _Record] = {}
+        self._order: list[int] = []
+        self._gone: dict[str, int] = {}
+        self._writes = 0
+        self._auth = "Basic " + base64.b64encode(f"{PROJECT_ID}:{API_TOKEN}".encode()).decode()
+        for number in numbers:
+            self._add(number if is_e164(number) else to_e164(number))
+        owned = {record.number for record in self._records.values()}
+        #: the numbers for sale, by number (what search and purchase work on)
+        self.available: dict[str, dict[str, Any]] = {}
+        for item in self._pool_items(available):
+            if item["number"] not in owned:
+                self.available[item["number"]] = item
+        self.router = Router()
+        numbers_path = f"{BASE_PATH}/phone_numbers"
+        self.router.add("GET", numbers_path, self._list)
+        self.router.add("POST", numbers_path, self._purchase)
+        self.router.add("GET", numbers_path + "/search", self._search)
+        self.router.add("GET", numbers_path + "/{ident}", self._get)
+        self.router.add("PUT", numbers_path + "/{ident}", self._update)
+        self.router.add("DELETE", numbers_path + "/{ident}", self._release)
+
+    # -- state -----------------------------------------------------------------
+    def _add(self, number: str, fields: dict[str, Any] | None = None) -> _Record:
+        seq = len(self._by_seq) + len(self._gone)
+        record = _Record(_uuid(self._rng), number, seq, fields)
+        self._records[record.id] = record
+        self._by_seq[seq] = record
+        self._order.append(seq)
+        return record
+
+    def _pool_items(self, count: int) -> Iterable[dict[str, Any]]:
+        areas = list(_AREAS)
+        for index in range(count):
+            if index % 10 == 9:
+                area = _TOLL_FREE[(index // 10) % len(_TOLL_FREE)]
+                region = city = None
+            else:
+                area = areas[index % len(areas)]
+                region, city = _AREAS[area]
+            number = f"+1{area}555{100 + index // len(areas):04d}"
+            yield {
+                "number": number,
+                "region": region,
+                "city": city,
+                "rate_center": city.upper() if city else None,
+                "lata": None if region is None else str(100 + index % 900),
+                "capabilities": {"voice": True, "sms": True, "mms": index % 3 != 0, "fax": index % 4 == 0},
+            }
+
+    def _now(self) -> datetime:
+        self._writes += 1
+        return _EPOCH + timedelta(days=400, seconds=self._writes)
+
+    def _seeded(self, record: _Record) -> dict[str, Any]:
+        payload = dict(_TEMPLATE)
+        key = (record.seq * 2654435761 + self.seed * 40503) & 0xFFFFFFFF
+        created = _timestamp(_EPOCH + timedelta(minutes=record.seq))
+        payload["id"] = record.id
+        payload["number"] = record.number
+        payload["name"] = None if key % 7 == 0 else f"{_NAMES[key % len(_NAMES)]} {record.seq:05d}"
+        payload["capabilities"] = _CAPABILITY_SETS[key % len(_CAPABILITY_SETS)]
+        payload["number_type"] = "toll-free" if record.number[2:5] in _TOLL_FREE else "longcode"
+        payload["country_code"] = "US"
+        payload["created_at"] = payload["updated_at"] = created
+        payload["next_billed_at"] = _timestamp(_EPOCH + timedelta(days=30, minutes=record.seq))
+        payload["call_receive_mode"] = "fax" if key % 11 == 0 else "voice"
+        voice = _VOICE_PLANS[key % len(_VOICE_PLANS)]
+        payload.update(voice)
+        if voice["call_handler"] is not None:
+            payload["calling_handler_resource_id"] = _derived_uuid(record.seq, key)
+        messaging = _MESSAGE_PLANS[(key >> 8) % len(_MESSAGE_PLANS)]
+        payload.update(messaging)
+        if messaging["message_handler"] is not None:
+            payload["messaging_handler_resource_id"] = _derived_uuid(key, record.seq)
+        return payload
+
+    def payload(self, record: _Record) -> dict[str, Any]:
+        return self._seeded(record) if record.fields is None else dict(record.fields)
+
+    def numbers(self) -> list[dict[str, Any]]:
+        """Every number's payload, most recent first (for tests)."""
+        return [self.payload(self._by_seq[seq]) for seq in reversed(self._order)]
+
+    # -- transport -------------------------------------------------------------
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.headers.get("Authorization") != self._auth:
+            return _plain(401)
+        response = self.router.dispatch(request, request.url.path)
+        return response if response is not None else _plain(404)
+
+    def error_response(self, status: int, *, retry_after: float | None = None) -> httpx.Response:
+        if status == 429:
+            headers = (
+                {"Retry-After": f"{retry_after:g}"}
+                if retry_after is not None and self.send_retry_after
+                else {}
+            )
+            body = {
+                "errors": [
+                    {
+                        "detail": "Too many requests",
+                        "status": "429",
+                        "title": "Too Many Requests",
+                        "code": "rate_limit_exceeded",
+                    }
+                ]
+            }
+            return json_response(429, body, headers)
+        return _plain(status)
+
+    # -- routes ----------------------------------------------------------------
+    def _link(self, params: dict[str, str | int]) -> str:
+        path = f"{BASE_PATH}/phone_numbers?{urlencode(params)}"
+        return f"https://{HOST}{path}" if self.absolute_links else path
+
+    def _list(self, request: httpx.Request) -> httpx.Response:
+        query = request.url.params
+        try:
+            page_size = int(query.get("page_size", "50"))
+            page_number = int(query.get("page_number", "0"))
+        except ValueError:
+            return _errors(422, "page_size and page_number must be integers", "invalid_parameter")
+        if not 1 <= page_size <= 1000:
+            return _errors(422, "Page size must be between 1 and 1000", "invalid_parameter")
+        filters: dict[str, str | int] = {
+            key: query[key] for key in ("filter_name", "filter_number") if query.get(key)
+        }
+        token = query.get("page_token")
+        start = len(self._order)
+        if token:
+            ident = token[2:] if token.startswith("PA") else ""
+            seq = self._records[ident].seq if ident in self._records else self._gone.get(ident)
+            if seq is None:
+                return _errors(422, "Page token is invalid", "invalid_parameter")
+            start = bisect_left(self._order, seq)
+        name_filter = str(filters.get("filter_name", "")).lower()
+        number_filter = str(filters.get("filter_number", ""))
+        data: list[dict[str, Any]] = []
+        last: _Record | None = None
+        index = start - 1
+        while index >= 0 and len(data) < page_size:
+            record = self._by_seq[self._order[index]]
+            index -= 1
+            if number_filter and number_filter not in record.number:
+                continue
+            payload = self.payload(record)
+            if name_filter and name_filter not in str(payload.get("name") or "").lower():
+                continue
+            data.append(payload)
+            last = record
+        common: dict[str, str | int] = {**filters, "page_size": page_size}
+        links: dict[str, str] = {
+            "self": self._link(
+                {**common, "page_number": page_number, **({"page_token": token} if token else {})}
+            ),
+            "first": self._link({**common, "page_number": 0}),
+        }
+        if index >= 0 and last is not None:
+            links["next"] = self._link(
+                {**common, "page_number": page_number + 1, "page_token": "PA" + last.id}
+            )
+        return json_response(200, {"links": links, "data": data})
+
+    def _get(self, request: httpx.Request, ident: str) -> httpx.Response:
+        record = self._records.get(ident)
+        if record is None:
+            return _plain(404)
+        return json_response(200, self.payload(record))
+
+    def _body(self, request: httpx.Request) -> Any:
+        try:
+            return json.loads(request.content)
+        except ValueError:
+            return None
+
+    def _update(self, request: httpx.Request, ident: str) -> httpx.Response:
+        record = self._records.get(ident)
+        if record is None:
+            return _plain(404)
+        body = self._body(request)
+        if not isinstance(body, dict):
+            return _plain(400)
+        current = self.payload(record)
+        merged = dict(current)
+        for key, value in body.items():
+            if key in _READ_ONLY:
+                if value != current.get(key):
+                    return _errors(422, f"{key} is read-only", "invalid_parameter")
+                continue
+            if key not in _WRITABLE:
+                continue  # unknown parameters are ignored
+            if value is not None and not isinstance(value, str):
+                return _errors(422, f"{key} must be a string", "invalid_parameter")
+            if key.endswith("_method") and value is not None and value not in HTTP_METHODS:
+                return _errors(422, f"{key} is not included in the list", "invalid_parameter")
+            merged[key] = value
+        if merged.get("call_receive_mode") not in {"voice", "fax"}:
+            return _errors(422, "call_receive_mode is not included in the list", "invalid_parameter")
+        for side, settable in ((VOICE_SIDE, _CALL_HANDLERS_SETTABLE), (MESSAGE_SIDE, _MESSAGE_HANDLERS)):
+            problem = self._check_side(side, settable, current, merged)
+            if problem is not None:
+                return problem
+        merged["updated_at"] = _timestamp(self._now())
+        record.fields = merged
+        return json_response(200, merged)
+
+    def _check_side(
+        self, side: Side, settable: frozenset[str], current: dict[str, Any], merged: dict[str, Any]
+    ) -> httpx.Response | None:
+        kind = merged.get(side.handler_key)
+        changed = kind != current.get(side.handler_key)
+        if kind is None:
+            merged[side.resource_key] = None
+            return None
+        if kind not in settable and (changed or kind not in side.fabric_only):
+            return _errors(422, f"{side.handler_key} is not included in the list", "invalid_parameter")
+        spec = side.kinds.get(kind)
+        if spec is not None:
+            for field in sorted(spec.required):
+                if not merged.get(field) and (kind, field) != (
+                    "relay_application",
+                    "message_relay_application",
+                ):
+                    return _errors(422, f"{field} can't be blank", "invalid_parameter")
+        if changed:
+            merged[side.resource_key] = _uuid(self._rng)
+        return None
+
+    def _purchase(self, request: httpx.Request) -> httpx.Response:
+        body = self._body(request)
+        number = body.get("number") if isinstance(body, dict) else None
+        if not isinstance(number, str) or not number:
+            return _errors(422, "Number can't be blank", "invalid_parameter")
+        item = self.available.pop(number, None)
+        if item is None:
+            return _errors(422, f"{number} is not available for purchase", "number_not_available")
+        now = _timestamp(self._now())
+        payload = dict(_TEMPLATE)
+        payload.update(
+            number=number,
+            capabilities=[name for name, flag in item["capabilities"].items() if flag],
+            number_type="toll-free" if number[2:5] in _TOLL_FREE else "longcode",
+            country_code="US",
+            created_at=now,
+            updated_at=now,
+            next_billed_at=_timestamp(self._now() + timedelta(days=30)),
+            call_receive_mode="voice",
+        )
+        record = self._add(number)
+        payload["id"] = record.id
+        record.fields = payload
+        if self.hold_purchases:
+            self.release_holds.add(record.id)
+        return json_response(200, payload)
+
+    def _release(self, request: httpx.Request, ident: str) -> httpx.Response:
+        record = self._records.get(ident)
+        if record is None:
+            return _plain(404)
+        if ident in self.release_holds:
+            return _errors(
+                422,
+                "This number was purchased too recently to be released",
+                "purchased_too_recently",
+                "Unprocessable Entity",
+            )
+        del self._records[ident]
+        del self._by_seq[record.seq]
+        self._order.pop(bisect_left(self._order, record.seq))
+        self._gone[ident] = record.seq
+        return httpx.Response(204, headers={"Date": format_datetime(self._now(), usegmt=True)})
+
+    def _search(self, request: httpx.Request) -> httpx.Response:
+        query = request.url.params
+        try:
+            max_results = int(query.get("max_results", "50"))
+        except ValueError:
+            return _errors(422, "max_results must be an integer", "invalid_parameter")
+        if not 1 <= max_results <= 100:
+            return _errors(422, "max_results must be between 1 and 100", "invalid_parameter")
+        patterns = [key for key in ("starts_with", "contains", "ends_with") if query.get(key)]
+        if len(patterns) > 1:
+            return _errors(422, "Use only one of starts_with, contains, ends_with", "invalid_parameter")
+        toll_free = query.get("number_type", "local") == "toll-free"
+        found = []
+        for item in self.available.values():
+            number: str = item["number"]
+            national = number[2:]
+            if (national[:3] in _TOLL_FREE) != toll_free:
+                continue
+            if query.get("areacode") and national[:3] != query["areacode"]:
+                continue
+            if query.get("region") and item["region"] != query["region"]:
+                continue
+            if query.get("city") and (item["city"] or "").lower() != query["city"].lower():
+                continue
+            if query.get("starts_with") and not national.startswith(query["starts_with"]):
+                continue
+            if query.get("contains") and query["contains"] not in national:
+                continue
+            if query.get("ends_with") and not national.endswith(query["ends_with"]):
+                continue
+            found.append(self._available(item))
+            if len(found) == max_results:
+                break
+        if self.search_style == "live":
+            return json_response(200, found)
+        return json_response(200, {"links": {"self": f"{BASE_PATH}/phone_numbers/search"}, "data": found})
+
+    def _available(self, item: dict[str, Any]) -> dict[str, Any]:
+        if self.search_style == "live":
+            live = {key: value for key, value in item.items() if key not in {"number", "capabilities"}}
+            live["e164"] = item["number"]
+            live["capabilities"] = [name for name, flag in item["capabilities"].items() if flag]
+            return live
+        return dict(item)
+
+
+def emulator(
+    numbers: int | Iterable[str] = 25,
+    *,
+    offset: int = 0,
+    faults: FaultPlan | None = None,
+    latency: float = 0.0,
+    seed: int = 0,
+    available: int = 200,
+    absolute_links: bool = False,
+    search_style: str = "spec",
+    hold_purchases: bool = False,
+) -> Emulator:
+    """A SignalWire emulator with `numbers` (a count of seeded numbers, or the
+    numbers themselves) and `available` numbers for sale."""
+    if isinstance(numbers, int):
+        numbers = seeded_numbers(numbers, offset=offset)
+    transport = SignalWireEmulator(
+        numbers,
+        seed=seed,
+        available=available,
+        absolute_links=absolute_links,
+        search_style=search_style,
+        hold_purchases=hold_purchases,
+        faults=faults,
+        latency=latency,
+    )
+    settings = {"base_url": BASE_URL, "project_id": PROJECT_ID, "api_token": API_TOKEN}
+    return Emulator(transport=transport, settings=settings)
