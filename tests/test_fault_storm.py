@@ -54,7 +54,7 @@ def _is_archive(request: httpx.Request) -> bool:
 
 
 @pytest.mark.parametrize("provider", VENDORS)
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1, 2, 3])
 def test_fault_storm(provider: str, seed: int) -> None:
     rng = random.Random(seed)
     emulator = emulate(provider, numbers=FLEET, seed=seed)
@@ -102,7 +102,7 @@ def test_fault_storm(provider: str, seed: int) -> None:
                     ok = True
                 finally:
                     intent.wrote(intent.name, ident, name, ok)
-            elif kind == "archive" and rng.random() < 0.1:  # archive a few, not the fleet
+            elif kind == "archive" and len(live) > FLEET // 2 and rng.random() < 0.1:  # a few, not the fleet
                 intent.archived[ident] = "maybe"
                 store.archive(ident)
                 intent.archived[ident] = "yes"
@@ -119,7 +119,7 @@ def test_fault_storm(provider: str, seed: int) -> None:
             failures.append(exc)
 
     injected = len(emulator.transport.faults.injected)
-    assert injected > OPERATIONS * 0.2  # the storm really blew
+    assert injected > 0.15 * len(emulator.transport.requests)  # the storm really blew
     emulator.transport.faults = FaultPlan()  # calm: read the truth
     store.close()
     with emulator.connect(provider) as calm:

@@ -86,6 +86,8 @@ class Feature(enum.Enum):
 def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if not value:
         return _EMPTY
+    if isinstance(value, MappingProxyType):  # read-only already: no copy
+        return value
     return MappingProxyType(dict(value))
 
 

@@ -237,6 +237,7 @@ class Store(_StoreBase[A]):
             page = self._driver.run(flow)
             yield from page.items
             pager.advance(page)
+            del page  # one page in memory at a time, not two
 
     def get(self, ref: NumberRef) -> PhoneNumber:
         return self._driver.run(self._ops.get(ref))
@@ -320,6 +321,7 @@ class AsyncStore(_StoreBase[A]):
             for item in page.items:
                 yield item
             pager.advance(page)
+            del page  # one page in memory at a time, not two
 
     async def get(self, ref: NumberRef) -> PhoneNumber:
         return await self._driver.run(self._ops.get(ref))
