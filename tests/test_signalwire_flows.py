@@ -820,3 +820,16 @@ def test_a_purchase_answered_with_an_unreadable_success_is_looked_up() -> None:
     assert created.number == "+15125550100"
     assert emu.transport.count("POST") == 2
     assert sum(1 for p in emu.transport.numbers() if p["number"] == "+15125550100") == 1
+
+
+@pytest.mark.parametrize("method", ["POST", "DELETE"])
+def test_a_rate_limited_purchase_or_release_is_waited_out(method: str) -> None:
+    emu = emulate("signalwire", numbers=3, faults=FaultPlan(script=[Fault.RATE_LIMIT], methods={method}))
+    with emu.connect("signalwire") as opened:
+        if method == "POST":
+            number = next(iter(emu.transport.available))
+            assert opened.create(number).number == number
+        else:
+            assert opened.archive(next(iter(opened.list()))).archived
+    assert emu.transport.count(method) == 2  # the 429 applied nothing; one real send
+    assert len([r for r in emu.transport.applied if r.method == method]) == 1

@@ -263,7 +263,11 @@ class SignalWireAdapter(Adapter):
         for attempt in range(1, MAX_SENDS + 1):
             failure: Exception
             try:
-                response = yield self.requests.request("POST", "phone_numbers", json={"number": number})
+                # a 429 bought nothing: the driver may wait it out and send again
+                request = self.requests.request(
+                    "POST", "phone_numbers", json={"number": number}, retry="rate_limit"
+                )
+                response = yield request
             except TransportError as exc:
                 failure = exc
             else:
@@ -300,7 +304,10 @@ class SignalWireAdapter(Adapter):
         for attempt in range(1, MAX_SENDS + 1):
             failure: Exception
             try:
-                response = yield self.requests.request("DELETE", "phone_numbers", number.id)
+                # a 429 released nothing: the driver may wait it out and send again
+                response = yield self.requests.request(
+                    "DELETE", "phone_numbers", number.id, retry="rate_limit"
+                )
             except TransportError as exc:
                 failure = exc
             else:
