@@ -27,20 +27,12 @@ from phonefleet import (
     ProviderError,
     Routing,
 )
+from phonefleet.testing import cassettes
 from phonefleet_signalwire import SignalWireStore
 
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes" / "signalwire"
 DOC_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 BOUGHT_ID = "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b"
-_SCRUB_HEADERS = ("authorization", "cookie", "set-cookie")
-
-
-def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-    headers = response.get("headers", {})
-    for name in list(headers):
-        if name.lower() in _SCRUB_HEADERS:
-            del headers[name]
-    return response
 
 
 @pytest.fixture(scope="module")
@@ -50,12 +42,7 @@ def vcr_cassette_dir() -> str:
 
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
-    return {
-        "filter_headers": [("authorization", "REDACTED"), ("cookie", None)],
-        "before_record_response": _scrub_response,
-        "match_on": ["method", "scheme", "host", "port", "path", "query", "body"],
-        "decode_compressed_response": True,
-    }
+    return cassettes.vcr_config()
 
 
 @pytest.fixture

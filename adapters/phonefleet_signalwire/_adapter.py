@@ -8,9 +8,7 @@ credentials only to this adapter's own origin.
 
 from __future__ import annotations
 
-import base64
 import re
-from collections.abc import Generator
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Final
@@ -31,6 +29,7 @@ from phonefleet import (
 )
 from phonefleet.adapter import (
     Adapter,
+    BasicAuth,
     Flow,
     Page,
     Ref,
@@ -91,21 +90,6 @@ def space_host(space: str) -> str:
     return text + _SUFFIX
 
 
-class _BasicAuth(httpx.Auth):
-    """HTTP Basic for `project_id:api_token`; its repr shows no credential."""
-
-    def __init__(self, project_id: Secret, api_token: Secret) -> None:
-        token = f"{project_id.reveal()}:{api_token.reveal()}".encode()
-        self._header = Secret("Basic " + base64.b64encode(token).decode("ascii"))
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = self._header.reveal()
-        yield request
-
-    def __repr__(self) -> str:
-        return "<SignalWire basic auth ***>"
-
-
 def _secret(value: object, what: str, env: str) -> Secret:
     if isinstance(value, Secret):
         if not value:
@@ -158,7 +142,7 @@ class SignalWireAdapter(Adapter):
             raise ValueError(msg)
         self.page_size = page_size
         self.requests = RequestBuilder(base_url)
-        self.auth = _BasicAuth(project, token)
+        self.auth = BasicAuth(project, token)
 
     # -- hooks ----------------------------------------------------------------
     def is_own_origin(self, url: httpx.URL) -> bool:

@@ -31,15 +31,15 @@ class BearerAuth(httpx.Auth):
 
 
 class BasicAuth(httpx.Auth):
-    """HTTP Basic `user:password`; the password is a `Secret`."""
+    """HTTP Basic `user:password`; either part may be a `Secret`."""
 
-    def __init__(self, username: str, password: Secret) -> None:
-        self._username = username
-        self._password = password
+    def __init__(self, username: str | Secret, password: Secret) -> None:
+        user = username.reveal() if isinstance(username, Secret) else username
+        pair = f"{user}:{password.reveal()}".encode()
+        self._header = Secret("Basic " + base64.b64encode(pair).decode("ascii"))
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        pair = f"{self._username}:{self._password.reveal()}".encode()
-        request.headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+        request.headers["Authorization"] = self._header.reveal()
         yield request
 
     def __repr__(self) -> str:
