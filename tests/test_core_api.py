@@ -277,3 +277,45 @@ def test_core_never_imports_an_adapter() -> None:
         if name.split(".")[0].startswith("phonefleet_")
     ]
     assert offenders == []
+
+
+def test_phone_numbers_pickle_and_copy() -> None:
+    import copy
+    import pickle
+
+    number = PhoneNumber(provider="p", id="1", number="+12025550100", raw={"vendor": {"nested": [1]}})
+    for clone in (pickle.loads(pickle.dumps(number)), copy.deepcopy(number), copy.copy(number)):
+        assert clone == number
+        assert clone.raw == {"vendor": {"nested": [1]}}
+
+
+def test_build_numbers_matches_the_constructor() -> None:
+    from types import MappingProxyType
+
+    from phonefleet.adapter import build_numbers
+
+    built = build_numbers(
+        2,
+        {
+            "id": ["a", "b"],
+            "number": ["+12025550100", "+12025550101"],
+            "forwarding_number": [None, "+12025550199"],
+            "raw": [MappingProxyType({"k": 1}), MappingProxyType({})],
+        },
+        {"provider": "p"},
+    )
+    expected = [
+        PhoneNumber(provider="p", id="a", number="+12025550100", raw={"k": 1}),
+        PhoneNumber(provider="p", id="b", number="+12025550101", forwarding_number="+12025550199"),
+    ]
+    assert built == expected
+    assert [repr(b) for b in built] == [repr(e) for e in expected]
+    assert [hash(b) for b in built] == [hash(e) for e in expected]
+    assert built[0].raw == {"k": 1}
+    assert attrs.evolve(built[1], name="x").name == "x"
+    with pytest.raises(AttributeError):
+        built[0].no_such_field  # noqa: B018
+    with pytest.raises(ValueError, match="no field"):
+        build_numbers(1, {"id": ["a"], "number": ["+1"], "bogus": [1]}, {"provider": "p"})
+    with pytest.raises(ValueError, match="needs"):
+        build_numbers(1, {"id": ["a"]}, {"provider": "p"})

@@ -12,19 +12,15 @@ from __future__ import annotations
 
 import gc
 import re
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import repeat
 from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, Final
 
-import attrs
-
 from phonefleet import (
     InvalidNumberError,
-    NumberType,
     PhoneNumber,
     Reputation,
     ReputationStatus,
@@ -32,6 +28,7 @@ from phonefleet import (
     is_e164,
     to_e164,
 )
+from phonefleet.adapter import build_numbers
 
 from ._wire import PROVIDER
 
@@ -140,52 +137,6 @@ def _records(payload: object) -> list[Any]:
     return records
 
 
-def _slot_setters() -> tuple[Callable[[object, object], None], ...] | None:
-    """Setters for PhoneNumber's slots in field order, if building directly is sound.
-
-    Sound means: a slotted class whose only converter is `raw`'s (which the
-    lean path applies itself) and no validators or post-init hook. Should the
-    core's model change shape, the lean path falls back to `PhoneNumber(...)`.
-    """
-    fields = attrs.fields(PhoneNumber)
-    names = tuple(field.name for field in fields)
-    expected = (
-        "provider",
-        "id",
-        "number",
-        "name",
-        "forwarding_number",
-        "capabilities",
-        "number_type",
-        "country",
-        "archived",
-        "archived_at",
-        "reputation",
-        "routing",
-        "link",
-        "created_at",
-        "updated_at",
-        "raw",
-    )
-    if names != expected or hasattr(PhoneNumber, "__attrs_post_init__"):
-        return None
-    if any(field.validator is not None for field in fields):
-        return None
-    if any(field.converter is not None for field in fields if field.name != "raw"):
-        return None
-    setters = []
-    for name in names:
-        descriptor = PhoneNumber.__dict__.get(name)
-        setter = getattr(descriptor, "__set__", None)
-        if setter is None or type(descriptor).__name__ != "member_descriptor":
-            return None
-        setters.append(setter)
-    return tuple(setters)
-
-
-_SETTERS: Final = _slot_setters()
-
-
 def numbers_from_list(payload: object) -> list[PhoneNumber]:
     """`GET /v3/phone_numbers` -> PhoneNumbers, fast when the payload is as documented."""
     records = _records(payload)
@@ -212,8 +163,6 @@ def _lean(records: list[Any]) -> list[PhoneNumber] | None:
     `map` of its slot setter: the per-record work stays in C as far as Python
     allows, and each record is visited as few times as possible.
     """
-    if _SETTERS is None:
-        return None
     count = len(records)
     if not count:
         return []
@@ -233,29 +182,17 @@ def _lean(records: list[Any]) -> list[PhoneNumber] | None:
     "".join(ids)  # TypeError unless every id is a string
     if "" in ids or not _all_e164(numbers) or not _all_e164([f for f in forwards if f is not None]):
         return None
-    out: list[PhoneNumber] = list(map(object.__new__, repeat(PhoneNumber, count)))
-    columns: tuple[Iterable[object], ...] = (
-        repeat(PROVIDER, count),
-        ids,
-        numbers,
-        repeat(None, count),
-        forwards,
-        repeat(None, count),
-        repeat(NumberType.UNKNOWN, count),
-        repeat(None, count),
-        repeat(False, count),
-        repeat(None, count),
-        map(known.__getitem__, keys),
-        repeat(None, count),
-        repeat(None, count),
-        repeat(None, count),
-        repeat(None, count),
-        map(MappingProxyType, records),
+    return build_numbers(
+        count,
+        {
+            "id": ids,
+            "number": numbers,
+            "forwarding_number": forwards,
+            "reputation": map(known.__getitem__, keys),
+            "raw": map(MappingProxyType, records),
+        },
+        {"provider": PROVIDER},
     )
-    consume = deque[object](maxlen=0).extend
-    for setter, column in zip(_SETTERS, columns, strict=True):
-        consume(map(setter, out, column))
-    return out
 
 
 def _all_e164(numbers: Sequence[Any]) -> bool:

@@ -158,6 +158,30 @@ class PhoneNumber:
         default=_EMPTY, eq=False, hash=False, repr=False, converter=_frozen_mapping
     )
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # `raw` is a read-only proxy, which pickle cannot take: hand it a dict
+        values = {field.name: getattr(self, field.name) for field in attrs.fields(PhoneNumber)}
+        values["raw"] = dict(values["raw"])
+        return (_rebuild_phone_number, (values,))
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only for a slot left unset by `phonefleet.adapter.build_numbers`,
+        # which stores just the fields a vendor sent: the rest read as defaults.
+        try:
+            return _PHONE_NUMBER_DEFAULTS[name]
+        except KeyError:
+            msg = f"{type(self).__name__!r} object has no attribute {name!r}"
+            raise AttributeError(msg) from None
+
+
+def _rebuild_phone_number(values: dict[str, Any]) -> PhoneNumber:
+    return PhoneNumber(**values)
+
+
+_PHONE_NUMBER_DEFAULTS: Final[Mapping[str, Any]] = MappingProxyType(
+    {field.name: field.default for field in attrs.fields(PhoneNumber) if field.default is not attrs.NOTHING}
+)
+
 
 @attrs.frozen
 class NumberChanges:

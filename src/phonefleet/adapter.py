@@ -10,6 +10,7 @@ methods. See docs/writing-an-adapter.md.
 from __future__ import annotations
 
 from ._auth import BasicAuth, BearerAuth
+from ._bulk import build_numbers
 from ._driver import AsyncDriver, Clock, Deadline, SyncDriver, redact_url
 from ._flow import (
     Adapter,
@@ -66,6 +67,7 @@ __all__ = [
     "Store",
     "SyncDriver",
     "as_ref",
+    "build_numbers",
     "check_base_url",
     "check_cursor",
     "done",
