@@ -118,6 +118,10 @@ class _Driver:
     def check_response(
         self, request: httpx.Request, response: httpx.Response, started: float
     ) -> httpx.Response:
+        # httpx's response and its bound stream refer to each other, so a body
+        # would live until a full garbage collection; the body is read already,
+        # so a plain stream breaks the cycle and a page is freed when done with.
+        response.stream = httpx.ByteStream(response.content)
         elapsed = (self.clock() - started) * 1000
         log.debug(
             "%s %s %s -> %d (%.0f ms)",
@@ -224,17 +228,27 @@ class SyncDriver(_Driver):
 
     def _send(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
         try:
+            try:  # the happy path: one send, no retry machinery
+                return self._send_once(request, deadline)
+            except (_RetryableResponse, httpx.TransportError) as exc:
+                first: Exception | None = exc
             for attempt in self.retrying(request, deadline):
                 with attempt:
-                    self.prepare(request, deadline)
-                    started = self.clock()
-                    response = self.client.send(request, auth=self.auth_for(request))
-                    return self.check_response(request, response, started)
+                    if first is not None:  # stamina decides and waits on it as on its own
+                        failure, first = first, None
+                        raise failure
+                    return self._send_once(request, deadline)
         except _RetryableResponse as exc:
             return exc.response
         except httpx.TransportError as exc:
             raise self.transport_error(request, exc) from exc
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send_once(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
+        self.prepare(request, deadline)
+        started = self.clock()
+        response = self.client.send(request, auth=self.auth_for(request))
+        return self.check_response(request, response, started)
 
     def close(self) -> None:
         if self._client is not None and self._owns_client:
@@ -281,17 +295,27 @@ class AsyncDriver(_Driver):
 
     async def _send(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
         try:
+            try:  # the happy path: one send, no retry machinery
+                return await self._send_once(request, deadline)
+            except (_RetryableResponse, httpx.TransportError) as exc:
+                first: Exception | None = exc
             async for attempt in self.retrying(request, deadline):
                 with attempt:
-                    self.prepare(request, deadline)
-                    started = self.clock()
-                    response = await self.client.send(request, auth=self.auth_for(request))
-                    return self.check_response(request, response, started)
+                    if first is not None:  # stamina decides and waits on it as on its own
+                        failure, first = first, None
+                        raise failure
+                    return await self._send_once(request, deadline)
         except _RetryableResponse as exc:
             return exc.response
         except httpx.TransportError as exc:
             raise self.transport_error(request, exc) from exc
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send_once(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
+        self.prepare(request, deadline)
+        started = self.clock()
+        response = await self.client.send(request, auth=self.auth_for(request))
+        return self.check_response(request, response, started)
 
     async def aclose(self) -> None:
         if self._client is not None and self._owns_client:
