@@ -154,7 +154,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             "goal": "reference (no goal)",
             "met": True,
             "detail": (
-                f"raw httpx + msgspec decode {per_number['fast']:.2f} us/number (the decoder the adapter uses)"
+                f"raw httpx + msgspec decode {per_number['fast']:.2f} us/number (the adapter's decoder)"
             ),
         },
     ]
