@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import repeat
 from operator import itemgetter
@@ -39,7 +39,6 @@ _E164_LINES: Final = re.compile(r"(?:\+[1-9][0-9]{1,14}\n)*")
 _STATUSES: Final = {status.value: status for status in ReputationStatus}
 _ID: Final = itemgetter("id")
 _NUMBER: Final = itemgetter("phone_number")
-_REPUTATION_KEY: Final = itemgetter("status", "doc_url")
 
 
 @contextmanager
@@ -176,8 +175,20 @@ def _lean(records: list[Any]) -> list[PhoneNumber] | None:
             value if value is not None else get(record, "health_status")
             for value, record in zip(values, records, strict=True)
         ]
-    keys = list(map(_REPUTATION_KEY, values))  # TypeError on a record with neither
-    known = {key: reputation_from({"status": key[0], "doc_url": key[1]}) for key in set(keys)}
+    statuses = list(map(get, values, repeat("status")))  # TypeError on a record with neither
+    docs = list(map(get, values, repeat("doc_url")))
+    # Linq's doc link names the status's section, so the link alone usually
+    # identifies a reputation: one dict of a few entries, checked in C.
+    status_of = dict(zip(docs, statuses, strict=True))
+    if list(map(status_of.__getitem__, docs)) == statuses:
+        known = {
+            doc: reputation_from({"status": status, "doc_url": doc}) for doc, status in status_of.items()
+        }
+        reputations: Iterable[Reputation | None] = map(known.__getitem__, docs)
+    else:
+        pairs = list(zip(statuses, docs, strict=True))
+        by_pair = {pair: reputation_from({"status": pair[0], "doc_url": pair[1]}) for pair in set(pairs)}
+        reputations = map(by_pair.__getitem__, pairs)
     # Checked in bulk, in C: ids are non-empty strings, numbers canonical E.164.
     "".join(ids)  # TypeError unless every id is a string
     if "" in ids or not _all_e164(numbers) or not _all_e164([f for f in forwards if f is not None]):
@@ -188,7 +199,7 @@ def _lean(records: list[Any]) -> list[PhoneNumber] | None:
             "id": ids,
             "number": numbers,
             "forwarding_number": forwards,
-            "reputation": map(known.__getitem__, keys),
+            "reputation": reputations,
             "raw": map(MappingProxyType, records),
         },
         {"provider": PROVIDER},
