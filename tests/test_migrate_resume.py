@@ -145,7 +145,7 @@ async def _astate(store: Any) -> list[tuple[str, str | None, str | None, bool]]:
 
 
 @pytest.mark.parametrize("mode", ["before", "after"])
-@pytest.mark.parametrize("seed", range(25))
+@pytest.mark.parametrize("seed", range(50))
 def test_sync_resume_after_crashes(seed: int, mode: str, tmp_path: Path) -> None:
     # the reference: an uninterrupted run
     ref_source, ref_target = _stores(seed)
@@ -182,7 +182,7 @@ def test_sync_resume_after_crashes(seed: int, mode: str, tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize("mode", ["before", "after"])
-@pytest.mark.parametrize("seed", range(15))
+@pytest.mark.parametrize("seed", range(50))
 def test_async_resume_after_crashes(seed: int, mode: str, tmp_path: Path) -> None:
     async def scenario() -> None:
         ref_source, ref_target = _astores(seed)
