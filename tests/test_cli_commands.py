@@ -330,3 +330,16 @@ def test_not_found_is_exit_1_and_a_bad_number_exit_2(fleet: dict[str, Any]) -> N
     assert invalid.exit_code == 2
     assert "is not a valid phone number" in invalid.stderr
     assert len(invalid.stderr.splitlines()) == 1
+
+
+def test_emulator_providers_need_no_credentials() -> None:
+    result = runner.invoke(app, ["list", "emulator:linq", "--json"])
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.stdout)
+    assert len(listed) == 25
+    assert {n["provider"] for n in listed} == {"linq"}
+    diff = runner.invoke(app, ["diff", "emulator:linq", "emulator:gravityrail", "--json"])
+    assert diff.exit_code == 0, diff.output
+    unknown = runner.invoke(app, ["list", "emulator:nope"])
+    assert unknown.exit_code == 2
+    assert "nope" in unknown.output

@@ -73,8 +73,26 @@ def parse_options(provider: str, options: Iterable[str] | None) -> dict[str, Any
     return parsed
 
 
+EMULATOR_PREFIX = "emulator:"
+
+
+def _emulated(provider: str) -> Any:
+    """`emulator:NAME`: NAME's built-in emulator, seeded as in the demo, no credentials."""
+    from phonefleet.testing import emulate
+
+    name = provider.removeprefix(EMULATOR_PREFIX)
+    _settings_of(name)
+    try:
+        return emulate(name, numbers=25)
+    except phonefleet.PhoneFleetError as exc:
+        raise CliUsageError(str(exc)) from None
+
+
 def connect(provider: str, options: Sequence[str] | None = None) -> Any:
     """A sync store for `provider` (tests replace this function)."""
+    if provider.startswith(EMULATOR_PREFIX):
+        name = provider.removeprefix(EMULATOR_PREFIX)
+        return _emulated(provider).connect(name, **parse_options(name, options))
     settings = parse_options(provider, options)
     try:
         return phonefleet.connect(provider, **settings)
@@ -84,6 +102,9 @@ def connect(provider: str, options: Sequence[str] | None = None) -> Any:
 
 def connect_async(provider: str, options: Sequence[str] | None = None) -> Any:
     """An async store for `provider` (tests replace this function)."""
+    if provider.startswith(EMULATOR_PREFIX):
+        name = provider.removeprefix(EMULATOR_PREFIX)
+        return _emulated(provider).connect_async(name, **parse_options(name, options))
     settings = parse_options(provider, options)
     try:
         return phonefleet.connect_async(provider, **settings)
