@@ -88,25 +88,26 @@ def _emulated(provider: str) -> Any:
         raise CliUsageError(str(exc)) from None
 
 
-def connect(provider: str, options: Sequence[str] | None = None) -> Any:
-    """A sync store for `provider` (tests replace this function)."""
+def _open(provider: str, options: Sequence[str] | None, *, use_async: bool) -> Any:
     if provider.startswith(EMULATOR_PREFIX):
         name = provider.removeprefix(EMULATOR_PREFIX)
-        return _emulated(provider).connect(name, **parse_options(name, options))
+        emulator = _emulated(provider)
+        opener = emulator.connect_async if use_async else emulator.connect
+        return opener(name, **parse_options(name, options))
     settings = parse_options(provider, options)
     try:
+        if use_async:
+            return phonefleet.connect_async(provider, **settings)
         return phonefleet.connect(provider, **settings)
     except (ValueError, TypeError) as exc:  # missing or malformed settings: the user's to fix
         raise CliUsageError(f"{provider}: {exc}") from exc
 
 
+def connect(provider: str, options: Sequence[str] | None = None) -> Any:
+    """A sync store for `provider` (tests replace this function)."""
+    return _open(provider, options, use_async=False)
+
+
 def connect_async(provider: str, options: Sequence[str] | None = None) -> Any:
     """An async store for `provider` (tests replace this function)."""
-    if provider.startswith(EMULATOR_PREFIX):
-        name = provider.removeprefix(EMULATOR_PREFIX)
-        return _emulated(provider).connect_async(name, **parse_options(name, options))
-    settings = parse_options(provider, options)
-    try:
-        return phonefleet.connect_async(provider, **settings)
-    except (ValueError, TypeError) as exc:  # missing or malformed settings: the user's to fix
-        raise CliUsageError(f"{provider}: {exc}") from exc
+    return _open(provider, options, use_async=True)
