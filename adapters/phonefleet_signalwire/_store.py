@@ -2,68 +2,41 @@
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 from phonefleet import NumberType
 from phonefleet.adapter import AsyncStore, Store
 
 from ._adapter import SignalWireAdapter, search_params
 from ._wire import AvailableNumber
 
-__all__ = ["AsyncSignalWireStore", "SignalWireStore"]
+__all__ = ["AsyncSignalWireStore", "SearchCriteria", "SignalWireStore"]
+
+
+class SearchCriteria(TypedDict, total=False):
+    """What `ex_search_available` takes; `search_params` checks it before sending."""
+
+    areacode: str | int | None
+    number_type: str | NumberType | None
+    starts_with: str | int | None
+    contains: str | int | None
+    ends_with: str | int | None
+    max_results: int | None
+    region: str | None
+    city: str | None
 
 
 class SignalWireStore(Store[SignalWireAdapter]):
     """A PhoneNumberStore over SignalWire, with `ex_search_available`."""
 
-    def ex_search_available(
-        self,
-        *,
-        areacode: str | int | None = None,
-        number_type: str | NumberType | None = None,
-        starts_with: str | int | None = None,
-        contains: str | int | None = None,
-        ends_with: str | int | None = None,
-        max_results: int | None = None,
-        region: str | None = None,
-        city: str | None = None,
-    ) -> list[AvailableNumber]:
+    def ex_search_available(self, **criteria: Unpack[SearchCriteria]) -> list[AvailableNumber]:
         """Numbers for sale that match (parameters checked before sending)."""
-        params = search_params(
-            areacode=areacode,
-            number_type=number_type,
-            starts_with=starts_with,
-            contains=contains,
-            ends_with=ends_with,
-            max_results=max_results,
-            region=region,
-            city=city,
-        )
-        return self.run(self.adapter.ex_search_available_flow(params))
+        return self.run(self.adapter.ex_search_available_flow(search_params(**criteria)))
 
 
 class AsyncSignalWireStore(AsyncStore[SignalWireAdapter]):
     """The async twin of `SignalWireStore`."""
 
-    async def ex_search_available(
-        self,
-        *,
-        areacode: str | int | None = None,
-        number_type: str | NumberType | None = None,
-        starts_with: str | int | None = None,
-        contains: str | int | None = None,
-        ends_with: str | int | None = None,
-        max_results: int | None = None,
-        region: str | None = None,
-        city: str | None = None,
-    ) -> list[AvailableNumber]:
+    async def ex_search_available(self, **criteria: Unpack[SearchCriteria]) -> list[AvailableNumber]:
         """Numbers for sale that match (parameters checked before sending)."""
-        params = search_params(
-            areacode=areacode,
-            number_type=number_type,
-            starts_with=starts_with,
-            contains=contains,
-            ends_with=ends_with,
-            max_results=max_results,
-            region=region,
-            city=city,
-        )
-        return await self.run(self.adapter.ex_search_available_flow(params))
+        return await self.run(self.adapter.ex_search_available_flow(search_params(**criteria)))
