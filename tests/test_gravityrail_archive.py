@@ -312,3 +312,17 @@ def test_a_silent_archive_answer_is_taken_at_its_word() -> None:
         flow.send(_reply(post, 200, _number()))  # 2xx, no archive field at all
     assert done.value.value.archived
     assert done.value.value.archived_at is None  # not invented
+
+
+def test_a_rate_limited_create_is_waited_out_and_creates_once() -> None:
+    from phonefleet.testing import seeded_numbers
+
+    plan = FaultPlan(script=[Fault.RATE_LIMIT], methods=frozenset({"POST"}))
+    emu = emulate("gravityrail", numbers=2, faults=plan)
+    number = next(iter(seeded_numbers(1, offset=90_000)))
+    with emu.connect("gravityrail") as store:
+        created = store.create(number, name="New line")
+        assert created.number == number
+        assert [n.number for n in store.list()].count(number) == 1
+    assert emu.transport.count("POST") == 2  # the 429, then the create
+    assert len([r for r in emu.transport.applied if r.method == "POST"]) == 1

@@ -309,7 +309,9 @@ class GravityRailAdapter(Adapter):
             body["providerPhoneUuid"] = link
         for attempt in range(1, MAX_POST_ATTEMPTS + 1):
             try:
-                response = yield from self._post(self.requests.request("POST", json=body), "create")
+                # a 429 created nothing: the driver may wait it out and send again
+                request = self.requests.request("POST", json=body, retry="rate_limit")
+                response = yield from self._post(request, "create")
                 self.raise_for_error(response, "create")
                 try:
                     return self._number(response)
