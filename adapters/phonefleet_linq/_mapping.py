@@ -191,7 +191,7 @@ def _lean(records: list[Any]) -> list[PhoneNumber] | None:
         reputations = map(by_pair.__getitem__, pairs)
     # Checked in bulk, in C: ids are non-empty strings, numbers canonical E.164.
     "".join(ids)  # TypeError unless every id is a string
-    if "" in ids or not _all_e164(numbers) or not _all_e164([f for f in forwards if f is not None]):
+    if "" in ids or not _all_e164(numbers) or not _all_e164(list(filter(None, forwards))):
         return None
     return build_numbers(
         count,
