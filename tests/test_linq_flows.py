@@ -299,7 +299,7 @@ def test_bad_put_answer_is_a_response_format_error(adapter: LinqAdapter) -> None
 
 
 # -- the import boundary ----------------------------------------------------------------------
-ALLOWED = ("phonefleet", "phonefleet.adapter", "phonefleet.testing", "httpx", "attrs", "cattrs")
+ALLOWED = ("phonefleet", "phonefleet.adapter", "phonefleet.testing", "httpx", "attrs", "cattrs", "msgspec")
 
 
 def test_adapter_imports_only_the_public_api() -> None:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from phonefleet import PhoneNumber, Reputation, ReputationStatus, ResponseFormatError
 from phonefleet.testing import emulate
 from phonefleet_linq import ReputationAudit, ReputationAuditStarted
-from phonefleet_linq._mapping import number_from_record, numbers_from_list
+from phonefleet_linq._mapping import number_from_record, numbers_from_body, numbers_from_list
 from phonefleet_linq._wire import structure_audit, structure_audit_started
 
 
@@ -180,3 +180,29 @@ def test_a_late_odd_record_sends_the_whole_listing_the_careful_way() -> None:
     records[2400]["phone_number"] = "nope"
     with pytest.raises(ResponseFormatError, match="nope"):
         numbers_from_list({"phone_numbers": records})
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+def test_bytes_path_equals_careful_path_on_emulator_payloads(legacy: bool) -> None:
+    emu = emulate("linq", numbers=500, seed=7, legacy=legacy)
+    body = emu.transport.handle_request(_list_request(emu)).content
+    fast = numbers_from_body(body)
+    assert fast is not None
+    slow = careful(json.loads(body))
+    assert fast == slow
+    for a, b in zip(fast, slow, strict=True):
+        assert dict(a.raw) == dict(b.raw)
+        assert repr(a) == repr(b)
+        assert hash(a) == hash(b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.fixed_dictionaries({"phone_numbers": st.lists(RECORD, max_size=5)}))
+def test_fuzzed_bytes_path_agrees_with_the_careful_path(payload: Any) -> None:
+    body = json.dumps(payload).encode()
+    fast = numbers_from_body(body)
+    if fast is None:  # off the documented shape: the careful way decides
+        return
+    slow = [number_from_record(record) for record in payload["phone_numbers"]]
+    assert fast == slow
+    assert [dict(n.raw) for n in fast] == [dict(n.raw) for n in slow]

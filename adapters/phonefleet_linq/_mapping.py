@@ -15,9 +15,11 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import repeat
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from types import MappingProxyType
 from typing import Any, Final
+
+import msgspec
 
 from phonefleet import (
     InvalidNumberError,
@@ -28,7 +30,7 @@ from phonefleet import (
     is_e164,
     to_e164,
 )
-from phonefleet.adapter import build_numbers
+from phonefleet.adapter import RawJSON, build_numbers
 
 from ._wire import PROVIDER
 
@@ -177,33 +179,115 @@ def _lean(records: list[Any]) -> list[PhoneNumber] | None:
         ]
     statuses = list(map(get, values, repeat("status")))  # TypeError on a record with neither
     docs = list(map(get, values, repeat("doc_url")))
+    return _from_columns(
+        ids=ids,
+        numbers=numbers,
+        forwards=forwards,
+        statuses=statuses,
+        docs=docs,
+        raws=map(MappingProxyType, records),
+    )
+
+
+def _from_columns(
+    *,
+    ids: list[Any],
+    numbers: list[Any],
+    forwards: list[Any],
+    statuses: list[Any],
+    docs: list[Any],
+    raws: Iterable[Mapping[str, Any]],
+) -> list[PhoneNumber] | None:
+    """PhoneNumbers from checked columns; None means: go the careful way."""
+    # Checked in bulk, in C: ids are non-empty strings, numbers canonical E.164.
+    "".join(ids)  # TypeError unless every id is a string
+    if "" in ids or "" in forwards or not _all_e164(numbers) or not _all_e164(list(filter(None, forwards))):
+        return None
     # Linq's doc link names the status's section, so the link alone usually
     # identifies a reputation: one dict of a few entries, checked in C.
     status_of = dict(zip(docs, statuses, strict=True))
     if list(map(status_of.__getitem__, docs)) == statuses:
-        known = {
-            doc: reputation_from({"status": status, "doc_url": doc}) for doc, status in status_of.items()
-        }
+        known = {doc: reputation_from({"status": st, "doc_url": doc}) for doc, st in status_of.items()}
         reputations: Iterable[Reputation | None] = map(known.__getitem__, docs)
     else:
         pairs = list(zip(statuses, docs, strict=True))
         by_pair = {pair: reputation_from({"status": pair[0], "doc_url": pair[1]}) for pair in set(pairs)}
         reputations = map(by_pair.__getitem__, pairs)
-    # Checked in bulk, in C: ids are non-empty strings, numbers canonical E.164.
-    "".join(ids)  # TypeError unless every id is a string
-    if "" in ids or not _all_e164(numbers) or not _all_e164(list(filter(None, forwards))):
-        return None
     return build_numbers(
-        count,
+        len(ids),
         {
             "id": ids,
             "number": numbers,
             "forwarding_number": forwards,
             "reputation": reputations,
-            "raw": map(MappingProxyType, records),
+            "raw": raws,
         },
         {"provider": PROVIDER},
     )
+
+
+class _Reputation(msgspec.Struct):
+    status: str
+    doc_url: str | None = None
+
+
+class _Record(msgspec.Struct):
+    """The documented list item; other fields are ignored here and kept in raw."""
+
+    id: str
+    phone_number: str
+    forwarding_number: str | None = None
+    reputation: _Reputation | None = None
+    health_status: _Reputation | None = None
+
+
+class _Listing(msgspec.Struct):
+    phone_numbers: list[_Record]
+
+
+class _RawListing(msgspec.Struct):
+    phone_numbers: list[msgspec.Raw]
+
+
+_decode_listing: Final = msgspec.json.Decoder(_Listing).decode
+_decode_raw_listing: Final = msgspec.json.Decoder(_RawListing).decode
+
+
+def numbers_from_body(body: bytes) -> list[PhoneNumber] | None:
+    """The listing straight from its bytes, when it has the documented shape.
+
+    Typed decoding skips a dict per record; each number's `raw` keeps its
+    record's bytes and decodes them on first use. None means: decode the
+    body generically and take `numbers_from_list`.
+    """
+    try:
+        records = _decode_listing(body).phone_numbers
+        raws = _decode_raw_listing(body).phone_numbers
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    if not records:
+        return []
+    values = list(map(_REPUTATION, records))
+    if None in values:
+        values = [v if v is not None else r.health_status for v, r in zip(values, records, strict=True)]
+        if None in values:
+            return None
+    return _from_columns(
+        ids=list(map(_ATTR_ID, records)),
+        numbers=list(map(_ATTR_NUMBER, records)),
+        forwards=list(map(_ATTR_FORWARD, records)),
+        statuses=list(map(_STATUS, values)),
+        docs=list(map(_DOC, values)),
+        raws=RawJSON.many(raws),
+    )
+
+
+_REPUTATION: Final = attrgetter("reputation")
+_ATTR_ID: Final = attrgetter("id")
+_ATTR_NUMBER: Final = attrgetter("phone_number")
+_ATTR_FORWARD: Final = attrgetter("forwarding_number")
+_STATUS: Final = attrgetter("status")
+_DOC: Final = attrgetter("doc_url")
 
 
 def _all_e164(numbers: Sequence[Any]) -> bool:

@@ -14,6 +14,8 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from ._raw import RawJSON
+
 __all__ = [
     "UNSET",
     "ArchiveBlocker",
@@ -86,7 +88,7 @@ class Feature(enum.Enum):
 def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if not value:
         return _EMPTY
-    if isinstance(value, MappingProxyType):  # read-only already: no copy
+    if isinstance(value, (MappingProxyType, RawJSON)):  # read-only already: no copy
         return value
     return MappingProxyType(dict(value))
 

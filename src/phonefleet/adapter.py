@@ -23,6 +23,7 @@ from ._flow import (
     error_for_status,
     parse_retry_after,
 )
+from ._raw import RawJSON
 from ._registry import (
     ENTRY_POINT_GROUP,
     Emulator,
@@ -58,6 +59,7 @@ __all__ = [
     "Emulator",
     "Flow",
     "Page",
+    "RawJSON",
     "Ref",
     "Registration",
     "RequestBuilder",
