@@ -11,16 +11,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Generator, Sequence
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeAlias, TypeVar
 
 import attrs
 import httpx
 
 from ._errors import (
+    AuthenticationError,
+    ConflictError,
     NotFoundError,
+    PermissionDeniedError,
     ProviderError,
     RateLimitError,
     ResponseFormatError,
+    ServerError,
     UnsupportedOperationError,
 )
 from ._model import ArchiveBlocker, Feature, NumberChanges, PhoneNumber, ProviderPhone
@@ -205,9 +211,6 @@ def parse_retry_after(value: str | None) -> float | None:
     try:
         seconds = float(value)
     except ValueError:
-        from datetime import UTC, datetime
-        from email.utils import parsedate_to_datetime
-
         try:
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError):
@@ -218,9 +221,6 @@ def parse_retry_after(value: str | None) -> float | None:
     if math.isnan(seconds):
         return None
     return max(0.0, seconds)
-
-
-_STATUS_ERRORS: dict[int, str] = {}
 
 
 def error_for_status(
@@ -236,13 +236,6 @@ def error_for_status(
     scope: str | None = None,
 ) -> ProviderError:
     """The phonefleet error class for an HTTP status, filled in."""
-    from ._errors import (
-        AuthenticationError,
-        ConflictError,
-        PermissionDeniedError,
-        ServerError,
-    )
-
     common: dict[str, Any] = {
         "provider": provider,
         "status": status,
