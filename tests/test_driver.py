@@ -27,6 +27,7 @@ from phonefleet import (
 from phonefleet.adapter import (
     Adapter,
     AsyncStore,
+    BearerAuth,
     Flow,
     Page,
     Ref,
@@ -42,15 +43,6 @@ from phonefleet.testing.contract import SyncFacade
 SECRET = "sk_live_TOPSECRET_0123456789"
 
 
-class _Bearer(httpx.Auth):
-    def __init__(self, token: Secret) -> None:
-        self._token = token
-
-    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
-        request.headers["Authorization"] = f"Bearer {self._token.reveal()}"
-        yield request
-
-
 class Toy(Adapter):
     """Just enough of a vendor: list, get, an archive POST that looks before it leaps."""
 
@@ -59,7 +51,7 @@ class Toy(Adapter):
 
     def __init__(self) -> None:
         self.requests = RequestBuilder("https://api.toy.test/v1")
-        self.auth = _Bearer(Secret(SECRET))
+        self.auth = BearerAuth(Secret(SECRET))
 
     def is_own_origin(self, url: httpx.URL) -> bool:
         return self.requests.is_same_origin(url)

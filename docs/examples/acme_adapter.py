@@ -12,7 +12,7 @@ tests/test_docs_example_adapter.py with the contract suite. Acme's API:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 import httpx
@@ -20,6 +20,7 @@ import httpx
 from phonefleet import Feature, NumberChanges, PhoneNumber, ResponseFormatError, is_e164
 from phonefleet.adapter import (
     Adapter,
+    BearerAuth,
     Flow,
     Page,
     Ref,
@@ -51,16 +52,6 @@ def to_phone_number(item: object) -> PhoneNumber:
         forwarding_number=forward_to if is_e164(forward_to) else None,
         raw=item,
     )
-
-
-# -- auth ----------------------------------------------------------------------
-class BearerAuth(httpx.Auth):
-    def __init__(self, token: Secret) -> None:
-        self._token = token
-
-    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
-        request.headers["Authorization"] = f"Bearer {self._token.reveal()}"
-        yield request
 
 
 # -- the adapter: flows only, no I/O -------------------------------------------
