@@ -8,6 +8,7 @@ only send, wait and feed the flow.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
@@ -203,11 +204,14 @@ class SyncDriver(_Driver):
         self._client_factory = client_factory
         self._client = client
         self._owns_client = client is None
+        self._opening = threading.Lock()
 
     @property
     def client(self) -> httpx.Client:
         if self._client is None:
-            self._client = self._client_factory()
+            with self._opening:  # threads sharing a store open one client, not one each
+                if self._client is None:
+                    self._client = self._client_factory()
         return self._client
 
     def run(self, flow: Flow[T]) -> T:
