@@ -39,4 +39,10 @@ def demo_command(
 
 def main() -> None:
     """The console script."""
+    import logging
+
+    # stamina announces each retry at WARNING on its own logger; with no
+    # logging configured Python would print those bare lines on stderr, and
+    # a CLI error must be one line (phonefleet logs retries itself, at INFO)
+    logging.getLogger("stamina").addHandler(logging.NullHandler())
     app()

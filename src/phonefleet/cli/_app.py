@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import json
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -200,6 +202,8 @@ def archive_command(
     """Archive (release) a number; shows what blocks it, asks first unless --yes."""
     out = Output(as_json=as_json)
     with errors(debug), _stores.connect(provider, option) as store:
+        if Feature.ARCHIVE not in store.features:  # refuse before asking anything
+            fail(f"{store.provider} does not support archive", code=1)
         found = store.get(number)
         if found.archived:
             _print_number(out, found)
@@ -208,7 +212,7 @@ def archive_command(
         if blockers:
             _blocked(out, found.number, blockers)
         if not yes and not typer.confirm(f"Archive {found.number} on {provider}?", err=True):
-            fail("not archived", code=1)
+            fail("aborted: nothing archived", code=1)
         try:
             archived = store.archive(found)
         except phonefleet.ArchiveBlockedError as exc:
@@ -434,8 +438,13 @@ async def _migrate(
             else:
                 out.print(f"dry run: {len(plan.steps)} steps would run; pass --apply to make them")
             return 0
-        path = journal or Path(f"phonefleet-{source}-to-{target}.journal.sqlite")
-        report = await apply_with_progress(out, plan, journal=path, concurrency=concurrency)
+        with contextlib.ExitStack() as scratch:
+            if journal is None and _stores.EMULATOR_PREFIX in source + target:
+                # a fresh emulator each run: a journal kept in the folder would lie next time
+                path = Path(scratch.enter_context(tempfile.TemporaryDirectory())) / "journal.sqlite"
+            else:
+                path = journal or Path(f"phonefleet-{_slug(source)}-to-{_slug(target)}.journal.sqlite")
+            report = await apply_with_progress(out, plan, journal=path, concurrency=concurrency)
         if out.as_json:
             out.json({"plan": json.loads(plan.to_json()), "report": report.to_dict(), "journal": str(path)})
         else:
@@ -480,3 +489,8 @@ def print_report(out: Output, report: Any) -> None:
             step = failure.step
             table.add_row(step.number, step.store, step.action.value, _stores.SECRETS.scrub(failure.message))
         out.print(table)
+
+
+def _slug(provider: str) -> str:
+    """A provider name as a file-name part (no ':' for emulator:NAME)."""
+    return provider.replace(":", "-")

@@ -181,7 +181,7 @@ async def _story(
     summary.add_row("migration linq -> gravityrail", results["report"])
     summary.add_row("rerun with the journal", results["rerun"])
     summary.add_row("cannot carry to signalwire", results["signalwire"])
-    summary.add_row("blocked archive", f"{blocked_number}: {len(blockers)} blockers")
+    summary.add_row("blocked archive", f"{blocked_number}: {_count(len(blockers), 'blocker')}")
     summary.add_row("elapsed", f"{time.perf_counter() - started:.2f} s")
     out.print(summary)
     return 0
@@ -247,7 +247,12 @@ async def _migrate(out: Output, stores: dict[str, Any], concurrency: int) -> dic
         create_missing=True,
     )
     then = "linq lines archived once ready" if archive else "linq cannot archive, so its lines stay"
-    out.print(f"[bold]5. Plan linq -> gravityrail[/bold]: names and forwarding carried; {then}")
+    carried = (
+        "forwarding carried (linq reports no names)"
+        if not any(n.name for n in await _listing(source))
+        else "names and forwarding carried"
+    )
+    out.print(f"[bold]5. Plan linq -> gravityrail[/bold]: {carried}; {then}")
     out.print(plan)
     with tempfile.TemporaryDirectory(prefix="phonefleet-demo-") as folder:
         journal = Path(folder) / "linq-to-gravityrail.sqlite"
@@ -261,7 +266,7 @@ async def _migrate(out: Output, stores: dict[str, Any], concurrency: int) -> dic
     return {
         "report": report.summary(),
         "rerun": rerun.summary(),
-        "signalwire": f"{len(to_signalwire.skipped)} items ({', '.join(cannot) or 'none'})",
+        "signalwire": f"{_count(len(to_signalwire.skipped), 'item')} ({', '.join(cannot) or 'none'})",
     }
 
 
@@ -283,3 +288,11 @@ async def _blocked(out: Output, target: Any) -> tuple[str, list[ArchiveBlocker]]
     else:
         out.print(f"{blocked_number} archived (nothing blocked it)")
     return blocked_number, blockers
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+async def _listing(store: Any) -> list[Any]:
+    return [n async for n in store.list()]

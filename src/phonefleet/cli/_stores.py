@@ -100,7 +100,8 @@ def _open(provider: str, options: Sequence[str] | None, *, use_async: bool) -> A
             return phonefleet.connect_async(provider, **settings)
         return phonefleet.connect(provider, **settings)
     except (ValueError, TypeError) as exc:  # missing or malformed settings: the user's to fix
-        raise CliUsageError(f"{provider}: {exc}") from exc
+        text = str(exc)
+        raise CliUsageError(text if provider in text else f"{provider}: {text}") from exc
 
 
 def connect(provider: str, options: Sequence[str] | None = None) -> Any:
