@@ -303,7 +303,8 @@ def test_real_connect_reports_missing_credentials_as_usage(monkeypatch: pytest.M
         monkeypatch.delenv(name, raising=False)
     result = run("list", "linq")
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: linq: ")
+    assert result.stderr.startswith("error: linq needs an api_key")
+    assert "linq: linq" not in result.stderr  # named once
 
 
 def test_import_phonefleet_does_not_import_the_cli() -> None:
