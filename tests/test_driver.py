@@ -378,3 +378,51 @@ def test_a_rate_limited_post_may_be_waited_out_when_marked(make_store: MakeStore
     ):
         store.create("+12025550100")
     assert recorder.count("POST") == 1
+
+
+def test_the_callers_client_timeout_applies(make_store: MakeStore) -> None:
+    recorder = Recorder(ok())
+    store = make_store(recorder)
+    store.get("n1")
+    assert recorder.seen[0].extensions["timeout"]["read"] == pytest.approx(30.0)  # the store's default
+
+
+def test_a_caller_client_timeout_is_respected() -> None:
+    recorder = Recorder(ok())
+    client = httpx.Client(transport=httpx.MockTransport(recorder), timeout=2.0)
+    Store(Toy(), http_client=client).get("n1")
+    assert recorder.seen[0].extensions["timeout"]["read"] == pytest.approx(2.0)
+    client.close()
+
+
+def test_backoff_that_would_outlast_the_deadline_is_not_waited(make_store: MakeStore) -> None:
+    policy = RetryPolicy(deadline=0.3, backoff_initial=1.5, backoff_max=1.5, backoff_jitter=0)
+    recorder = Recorder(httpx.Response(503), ok())
+    with pytest.raises(ServerError):
+        make_store(recorder, retry=policy).get("n1")
+    assert recorder.count("GET") == 1
+
+
+def test_transport_errors_never_carry_the_underlying_text(make_store: MakeStore) -> None:
+    import traceback
+
+    recorder = Recorder(httpx.LocalProtocolError(f"Illegal header value b'Bearer {SECRET}'"))
+    with pytest.raises(TransportError) as caught:
+        make_store(recorder).get("n1")
+    text = "".join(traceback.format_exception(caught.value))
+    assert SECRET not in text
+    assert "LocalProtocolError" in text
+
+
+def test_other_httpx_failures_become_transport_errors(make_store: MakeStore) -> None:
+    recorder = Recorder(httpx.DecodingError("bad gzip"))
+    with pytest.raises(TransportError):
+        make_store(recorder).get("n1")
+
+
+@pytest.mark.parametrize("bad", ["key\nInjected: 1", "ke\ry", "\x00key"])
+def test_credentials_with_control_characters_are_refused(bad: str) -> None:
+    with pytest.raises(ValueError, match="control characters") as caught:
+        Secret(bad)
+    assert bad.strip() not in str(caught.value)
+    assert Secret("  padded-key\n").reveal() == "padded-key"

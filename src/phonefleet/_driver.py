@@ -8,6 +8,7 @@ only send, wait and feed the flow.
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -98,7 +99,8 @@ class _Driver:
             wait_jitter=self.policy.backoff_jitter,
         )
 
-    def prepare(self, request: httpx.Request, deadline: Deadline) -> httpx.Request:
+    def prepare(self, request: httpx.Request, deadline: Deadline, client_timeout: httpx.Timeout) -> None:
+        """Refuse to start past the deadline; give the request no more time than is left."""
         remaining = deadline.remaining()
         if remaining <= 0:
             msg = (
@@ -106,9 +108,11 @@ class _Driver:
                 f"before {request.method} {request.url.path}"
             )
             raise DeadlineExceededError(msg)
-        limit = remaining if self.timeout is None else min(self.timeout, remaining)
-        request.extensions["timeout"] = httpx.Timeout(limit).as_dict()
-        return request
+        base = client_timeout if self.timeout is None else httpx.Timeout(self.timeout)
+        request.extensions["timeout"] = {
+            part: remaining if value is None else min(value, remaining)
+            for part, value in base.as_dict().items()
+        }
 
     def auth_for(self, request: httpx.Request) -> httpx.Auth | None:
         """Credentials go only to the adapter's own origin, never to a foreign link."""
@@ -140,9 +144,17 @@ class _Driver:
         return response
 
     def hook(self, request: httpx.Request, deadline: Deadline) -> Callable[[Exception], bool | float]:
-        """stamina's backoff hook: whether to retry, and for how long to wait."""
+        """stamina's backoff hook: whether to retry, and how long to wait.
+
+        The wait is always decided here (Retry-After, else exponential backoff
+        with jitter), so a wait that would outlast the deadline is never
+        started: the last answer goes to the flow instead.
+        """
+        attempt = 0
 
         def decide(exc: Exception) -> bool | float:
+            nonlocal attempt
+            attempt += 1
             wait: float | None = None
             if isinstance(exc, _RetryableResponse):
                 wait = self.adapter.retry_after(exc.response)
@@ -156,30 +168,44 @@ class _Driver:
                     return False
             else:
                 return False
-            if (wait or 0.0) >= deadline.remaining():
+            why = "Retry-After"
+            if wait is None:
+                wait, why = self.backoff(attempt), "backoff"
+            if wait >= deadline.remaining():
                 self._log_giving_up(request, "the deadline would pass")
                 return False
             log.info(
-                "%s %s %s: retrying after %s%s",
+                "%s %s %s: retrying after %s in %.3gs (%s)",
                 self.adapter.provider,
                 request.method,
                 redact_url(request.url),
                 _reason(exc),
-                f" in {wait:g}s (Retry-After)" if wait is not None else "",
+                wait,
+                why,
             )
-            return True if wait is None else wait
+            return wait
 
         return decide
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential backoff with jitter, as stamina computes it."""
+        policy = self.policy
+        jitter = random.uniform(0, policy.backoff_jitter) if policy.backoff_jitter else 0.0  # noqa: S311
+        return float(min(policy.backoff_max, policy.backoff_initial * 2.0 ** (attempt - 1) + jitter))
 
     def _log_giving_up(self, request: httpx.Request, why: str) -> None:
         log.info(
             "%s %s %s: not retrying: %s", self.adapter.provider, request.method, redact_url(request.url), why
         )
 
-    def transport_error(self, request: httpx.Request, exc: httpx.TransportError) -> TransportError:
+    def transport_error(
+        self, request: httpx.Request, exc: httpx.RequestError, deadline: Deadline
+    ) -> TransportError:
+        """The network failure as the caller sees it: its kind, never its text
+        (httpx may quote a header value, credentials included)."""
         kind = type(exc).__name__
         msg = f"{self.adapter.provider}: {request.method} {redact_url(request.url)} failed: {kind}"
-        if isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, httpx.TimeoutException) and deadline.remaining() <= 0:
             return DeadlineExceededError(msg)
         return TransportError(msg)
 
@@ -234,7 +260,7 @@ class SyncDriver(_Driver):
         try:
             try:  # the happy path: one send, no retry machinery
                 return self._send_once(request, deadline)
-            except (_RetryableResponse, httpx.TransportError) as exc:
+            except (_RetryableResponse, httpx.RequestError) as exc:
                 first: Exception | None = exc
             for attempt in self.retrying(request, deadline):
                 with attempt:
@@ -244,12 +270,12 @@ class SyncDriver(_Driver):
                     return self._send_once(request, deadline)
         except _RetryableResponse as exc:
             return exc.response
-        except httpx.TransportError as exc:
-            raise self.transport_error(request, exc) from exc
+        except httpx.RequestError as exc:
+            raise self.transport_error(request, exc, deadline) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _send_once(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
-        self.prepare(request, deadline)
+        self.prepare(request, deadline, self.client.timeout)
         started = self.clock()
         response = self.client.send(request, auth=self.auth_for(request))
         return self.check_response(request, response, started)
@@ -301,7 +327,7 @@ class AsyncDriver(_Driver):
         try:
             try:  # the happy path: one send, no retry machinery
                 return await self._send_once(request, deadline)
-            except (_RetryableResponse, httpx.TransportError) as exc:
+            except (_RetryableResponse, httpx.RequestError) as exc:
                 first: Exception | None = exc
             async for attempt in self.retrying(request, deadline):
                 with attempt:
@@ -311,12 +337,12 @@ class AsyncDriver(_Driver):
                     return await self._send_once(request, deadline)
         except _RetryableResponse as exc:
             return exc.response
-        except httpx.TransportError as exc:
-            raise self.transport_error(request, exc) from exc
+        except httpx.RequestError as exc:
+            raise self.transport_error(request, exc, deadline) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _send_once(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
-        self.prepare(request, deadline)
+        self.prepare(request, deadline, self.client.timeout)
         started = self.clock()
         response = await self.client.send(request, auth=self.auth_for(request))
         return self.check_response(request, response, started)

@@ -41,11 +41,25 @@ _decode: Final = msgspec.json.Decoder().decode
 _encode: Final = msgspec.json.Encoder().encode
 
 
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
 @attrs.frozen(repr=False)
 class Secret:
     """A credential that never shows itself in a repr, str, log or error."""
 
-    _value: str = attrs.field(alias="value")
+    _value: str = attrs.field(alias="value", converter=_strip)
+
+    @_value.validator
+    def _check(self, _: object, value: object) -> None:
+        # never echo the value: the message must not carry the credential
+        if not isinstance(value, str):
+            msg = f"a credential must be a string, not {type(value).__name__}"
+            raise TypeError(msg)
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+            msg = "a credential must not contain control characters (a newline, say)"
+            raise ValueError(msg)
 
     def reveal(self) -> str:
         return self._value
