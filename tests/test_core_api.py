@@ -319,3 +319,25 @@ def test_build_numbers_matches_the_constructor() -> None:
         build_numbers(1, {"id": ["a"], "number": ["+1"], "bogus": [1]}, {"provider": "p"})
     with pytest.raises(ValueError, match="needs"):
         build_numbers(1, {"id": ["a"]}, {"provider": "p"})
+
+
+def test_handlers_pickle_and_compare_canonically() -> None:
+    import copy
+    import pickle
+
+    from phonefleet import Routing
+
+    handler = Handler(kind="laml_webhooks", extra={"nested": {"a": 1, "b": 2}, "flag": 1})
+    number = PhoneNumber(provider="p", id="1", number="+12025550100", routing=Routing(voice=handler))
+    assert pickle.loads(pickle.dumps(number)) == number
+    assert copy.deepcopy(number).routing == number.routing
+    assert handler == Handler(kind="laml_webhooks", extra={"flag": 1, "nested": {"b": 2, "a": 1}})
+    assert handler != Handler(kind="laml_webhooks", extra={"nested": {"a": 1, "b": 2}, "flag": True})
+
+
+def test_a_number_from_another_store_never_addresses_a_different_number() -> None:
+    a = MemoryStore(["+12025550100"])
+    b = MemoryStore(["+12025550199"])
+    with pytest.raises(phonefleet.NotFoundError):
+        b.archive(a.get("+12025550100"))
+    assert not b.get("+12025550199").archived

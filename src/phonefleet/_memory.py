@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -63,7 +64,9 @@ class MemoryAdapter(Adapter):
         self._page_size = page_size
         self._clock = clock
         self._lock = threading.RLock()
-        self._ids = (f"mem-{n}" for n in itertools.count(1))
+        # ids unique across stores, so a number from one store can never
+        # address a different number in another
+        self._ids = (f"mem-{uuid.uuid4().hex[:12]}" for _ in itertools.count())
         self._numbers: dict[str, PhoneNumber] = {}
         self._phones = {phone.id: phone for phone in linkable}
         for item in numbers:
@@ -97,7 +100,7 @@ class MemoryAdapter(Adapter):
     def _resolve(self, ref: Ref) -> PhoneNumber:
         if ref.id is not None:
             found = self._numbers.get(ref.id)
-            if found is not None:
+            if found is not None and (ref.number is None or found.number == ref.number):
                 return found
         elif ref.number is not None:
             matches = [n for n in self._numbers.values() if n.number == ref.number]

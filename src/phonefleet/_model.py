@@ -122,7 +122,24 @@ class Handler:
 
     @_extra_key.default
     def _make_extra_key(self) -> tuple[tuple[str, str], ...]:
-        return tuple(sorted((key, repr(value)) for key, value in self.extra.items()))
+        # a canonical encoding: nested key order and 1 vs True vs 1.0 are told apart
+        return tuple(sorted((key, _canonical(value)) for key, value in self.extra.items()))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # `extra` is a read-only proxy, which pickle cannot take: hand it a dict
+        values = {field.name: getattr(self, field.name) for field in attrs.fields(Handler) if field.init}
+        values["extra"] = dict(self.extra)
+        return (_rebuild_handler, (values,))
+
+
+def _canonical(value: Any) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True, default=repr) + ":" + type(value).__name__
+
+
+def _rebuild_handler(values: dict[str, Any]) -> Handler:
+    return Handler(**values)
 
 
 @attrs.frozen
