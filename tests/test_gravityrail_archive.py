@@ -287,11 +287,22 @@ def test_an_unreadable_answer_then_no_archive_state_fails_typed() -> None:
     request = flow.send(_reply(request, 200, []))
     for _ in range(MAX_POST_ATTEMPTS - 1):
         request = flow.send(httpx.Response(200, content=b"<html>", request=request))
-        request = flow.send(_reply(request, 200, _number()))  # still not archived: re-send
+        request = flow.send(_reply(request, 200, _number(isArchived=False)))  # still not archived
         assert request.method == "POST"
     request = flow.send(httpx.Response(200, content=b"<html>", request=request))
     with pytest.raises(ResponseFormatError):
-        flow.send(_reply(request, 200, _number()))
+        flow.send(_reply(request, 200, _number(isArchived=False)))
+
+
+def test_a_look_that_does_not_say_whether_it_is_archived_stops_the_resend() -> None:
+    flow = _adapter().archive(Ref(id="7"))
+    request = flow.send(_reply(next(flow), 200, _number()))
+    post = flow.send(_reply(request, 200, []))
+    look = flow.send(httpx.Response(200, content=b"<html>", request=post))
+    assert look.method == "GET"
+    silent = {k: v for k, v in _number().items() if k not in {"isArchived", "archived", "archivedAt"}}
+    with pytest.raises(ResponseFormatError):
+        flow.send(_reply(look, 200, silent))  # no proof either way: no second POST
 
 
 def test_an_archive_answer_that_says_not_archived_is_checked() -> None:

@@ -362,6 +362,8 @@ class GravityRailAdapter(Adapter):
                 now = yield from self._fetch(current.id, "archive")
                 if now.archived:
                     return now
+                if not archive_state_known(now):  # a silent answer proves nothing: no re-send
+                    raise unknown.error from None
                 if attempt == MAX_POST_ATTEMPTS:
                     raise unknown.error from None
                 continue
