@@ -256,3 +256,16 @@ def test_get_then_update_with_its_own_routing_sends_the_same_fields_through_the_
     assert first == second
     for field, value in {**wire, **message_wire}.items():
         assert second[field] == value
+
+
+def test_the_handler_memo_tells_1_true_and_1_0_apart() -> None:
+    from phonefleet_signalwire._mapping import handler_from_wire
+
+    def wire(flag: object) -> dict[str, Any]:
+        return {"call_handler": "relay_topic", "call_relay_topic": "office", "call_new_flag": flag}
+
+    seen = [
+        handler_from_wire(VOICE_SIDE, wire(flag), frozenset({"call_new_flag"})) for flag in (True, 1, 1.0)
+    ]
+    flags = [h.extra["call_new_flag"] for h in seen if h is not None]
+    assert [type(f) for f in flags] == [bool, int, float]

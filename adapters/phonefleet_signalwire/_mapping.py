@@ -125,7 +125,9 @@ def handler_from_wire(
         if len(_HANDLERS) >= _MEMO_LIMIT:
             _HANDLERS.clear()
         memo = _HANDLERS[side.name, kind] = {}
-    key = values if extra is None else (values, tuple(sorted(extra.items())))
+    # values carry their type in the key: 1, 1.0 and True are equal to a dict
+    # but are different vendor data, and must never stand in for each other
+    key = values if extra is None else (values, tuple(sorted((k, type(v), v) for k, v in extra.items())))
     try:
         handler = memo.get(key)
     except TypeError:  # an unhashable extra value: build it, do not keep it
