@@ -304,8 +304,12 @@ def diff_command(
     *,
     a: Annotated[str, typer.Argument(help="left provider")],
     b: Annotated[str, typer.Argument(help="right provider")],
-    a_option: Annotated[list[str] | None, typer.Option("--a-option", metavar="KEY=VALUE")] = None,
-    b_option: Annotated[list[str] | None, typer.Option("--b-option", metavar="KEY=VALUE")] = None,
+    a_option: Annotated[
+        list[str] | None, typer.Option("--a-option", metavar="KEY=VALUE", help="a setting of A (repeatable)")
+    ] = None,
+    b_option: Annotated[
+        list[str] | None, typer.Option("--b-option", metavar="KEY=VALUE", help="a setting of B (repeatable)")
+    ] = None,
     show_same: Annotated[bool, typer.Option("--same", help="list identical numbers too")] = False,
     as_json: JsonFlag = False,
     debug: DebugFlag = False,
@@ -367,8 +371,14 @@ def migrate_command(
     ] = False,
     create_missing: Annotated[bool, typer.Option("--create-missing", help="create missing numbers")] = False,
     save_plan: Annotated[Path | None, typer.Option("--save-plan", help="write the plan as JSON")] = None,
-    from_option: Annotated[list[str] | None, typer.Option("--from-option", metavar="KEY=VALUE")] = None,
-    to_option: Annotated[list[str] | None, typer.Option("--to-option", metavar="KEY=VALUE")] = None,
+    from_option: Annotated[
+        list[str] | None,
+        typer.Option("--from-option", metavar="KEY=VALUE", help="a setting of the source (repeatable)"),
+    ] = None,
+    to_option: Annotated[
+        list[str] | None,
+        typer.Option("--to-option", metavar="KEY=VALUE", help="a setting of the target (repeatable)"),
+    ] = None,
     as_json: JsonFlag = False,
     debug: DebugFlag = False,
 ) -> None:
