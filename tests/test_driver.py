@@ -358,7 +358,7 @@ def test_a_store_closes_the_client_it_opened() -> None:
     assert client.is_closed
 
 
-def test_a_rate_limited_post_may_be_waited_out_when_marked(make_store: MakeStore) -> None:
+def test_a_rate_limited_post_may_be_waited_out_when_marked() -> None:
     class RateLimitTolerant(Toy):
         def create(self, number: str, *, name: str | None, link: str | None) -> Flow[PhoneNumber]:
             request = self.requests.request("POST", "numbers", json={"number": number}, retry="rate_limit")
@@ -426,3 +426,23 @@ def test_credentials_with_control_characters_are_refused(bad: str) -> None:
         Secret(bad)
     assert bad.strip() not in str(caught.value)
     assert Secret("  padded-key\n").reveal() == "padded-key"
+
+
+def test_a_vendor_echoing_the_credential_never_gets_it_into_an_error() -> None:
+    class Echoing(Toy):
+        def __init__(self) -> None:
+            super().__init__()
+            self.credentials = (Secret(SECRET),)
+
+        def error_from_response(self, response: httpx.Response, operation: str) -> Any:
+            return error_for_status(response.status_code, response.text, provider="toy", operation=operation)
+
+    recorder = Recorder(httpx.Response(401, text=f"bad key {SECRET}"))
+    with (
+        Store(Echoing(), transport=httpx.MockTransport(recorder)) as store,
+        pytest.raises(AuthenticationError) as caught,
+    ):
+        store.get("n1")
+    assert SECRET not in str(caught.value)
+    assert SECRET not in caught.value.message
+    assert "bad key ***" in str(caught.value)

@@ -150,6 +150,7 @@ class GravityRailAdapter(Adapter):
         self.base_url = _api_root(env_setting(base_url, "GRAVITY_RAIL_API_URL") or DEFAULT_BASE_URL)
         self._secret = secret
         self.auth = BearerAuth(secret)
+        self.credentials = (secret,)
         prefix = f"/api/v2/w/{self.workspace}/phone-numbers".encode("ascii")
         path = self.base_url.raw_path.rstrip(b"/") + prefix
         self.requests = RequestBuilder(self.base_url.copy_with(raw_path=path))

@@ -85,6 +85,7 @@ class LinqAdapter(Adapter):
         self.base_url = check_base_url(env_setting(base_url, BASE_URL_ENV) or DEFAULT_BASE_URL)
         self.requests = RequestBuilder(self.base_url)
         self.auth = BearerAuth(key)
+        self.credentials = (key,)
 
     def __repr__(self) -> str:
         return f"<LinqAdapter {self.describe()}>"

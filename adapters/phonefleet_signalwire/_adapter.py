@@ -143,6 +143,7 @@ class SignalWireAdapter(Adapter):
         self.page_size = page_size
         self.requests = RequestBuilder(base_url)
         self.auth = BasicAuth(project, token)
+        self.credentials = (project, token)
 
     # -- hooks ----------------------------------------------------------------
     def is_own_origin(self, url: httpx.URL) -> bool:

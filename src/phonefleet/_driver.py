@@ -114,6 +114,16 @@ class _Driver:
             for part, value in base.as_dict().items()
         }
 
+    def scrub(self, error: PhoneFleetError) -> PhoneFleetError:
+        """Blank the adapter's credentials out of an error (a vendor may echo one)."""
+        for secret in self.adapter.credentials:
+            value = secret.reveal()
+            if value and value in str(error):
+                error.args = tuple(a.replace(value, "***") if isinstance(a, str) else a for a in error.args)
+                if isinstance(getattr(error, "message", None), str):
+                    error.message = error.message.replace(value, "***")  # type: ignore[attr-defined]
+        return error
+
     def auth_for(self, request: httpx.Request) -> httpx.Auth | None:
         """Credentials go only to the adapter's own origin, never to a foreign link."""
         if self.adapter.auth is not None and self.adapter.is_own_origin(request.url):
@@ -253,6 +263,8 @@ class SyncDriver(_Driver):
                     request = flow.send(response)
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
+        except PhoneFleetError as exc:
+            raise self.scrub(exc) from exc.__cause__
         finally:
             flow.close()
 
@@ -320,6 +332,8 @@ class AsyncDriver(_Driver):
                     request = flow.send(response)
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
+        except PhoneFleetError as exc:
+            raise self.scrub(exc) from exc.__cause__
         finally:
             flow.close()
 

@@ -31,6 +31,7 @@ from ._errors import (
 )
 from ._model import ArchiveBlocker, Feature, NumberChanges, PhoneNumber, ProviderPhone
 from ._numbers import is_e164, to_e164
+from ._wire import Secret
 
 __all__ = ["Adapter", "Flow", "Page", "Ref", "as_ref", "done"]
 
@@ -106,6 +107,9 @@ class Adapter:
 
     #: the httpx auth applied to requests for the adapter's own origin only
     auth: httpx.Auth | None = None
+    #: every credential the adapter holds: blanked out of any error a flow
+    #: raises, even one that quotes a vendor message echoing it
+    credentials: tuple[Secret, ...] = ()
 
     # -- hooks the driver uses -------------------------------------------
     def is_own_origin(self, url: httpx.URL) -> bool:
