@@ -344,3 +344,13 @@ def test_emulator_providers_need_no_credentials() -> None:
     unknown = runner.invoke(app, ["list", "emulator:nope"])
     assert unknown.exit_code == 2
     assert "nope" in unknown.output
+
+
+def test_export_format_is_case_insensitive_and_the_table_splits_state_and_reputation() -> None:
+    exported = runner.invoke(app, ["export", "emulator:linq", "-f", "CSV"])
+    assert exported.exit_code == 0, exported.output
+    assert exported.stdout.splitlines()[0].startswith("provider,id,number")
+    listed = runner.invoke(app, ["list", "emulator:linq"])
+    assert listed.exit_code == 0, listed.output
+    assert "state" in listed.stdout
+    assert "reputation" in listed.stdout

@@ -272,6 +272,7 @@ def export_command(
     debug: DebugFlag = False,
 ) -> None:
     """Every number as JSON or CSV (stdout, or --output FILE)."""
+    fmt = fmt.lower()
     if fmt not in ("json", "csv"):
         fail(f"--format must be json or csv, not {fmt!r}", code=2)
     with errors(debug), _stores.connect(provider, option) as store:

@@ -95,18 +95,19 @@ def _capabilities(number: PhoneNumber) -> str:
     return ",".join(sorted(c.value for c in number.capabilities)) or "-"
 
 
-def _status(number: PhoneNumber) -> str:
-    if number.archived:
-        return "archived"
-    if number.reputation is not None:
-        return number.reputation.status.value.lower()
-    return "active"
+def _state(number: PhoneNumber) -> str:
+    return "archived" if number.archived else "active"
+
+
+def _reputation(number: PhoneNumber) -> str:
+    return number.reputation.status.value if number.reputation is not None else "-"
 
 
 def numbers_table(numbers: Iterable[PhoneNumber], *, title: str | None = None) -> Table:
     """One normalised table, whichever vendor the numbers come from."""
     table = Table(title=title, title_justify="left")
-    for name in ("provider", "number", "name", "forwarding", "type", "caps", "status", "link"):
+    columns = ("provider", "number", "name", "forwarding", "type", "caps", "state", "reputation", "link")
+    for name in columns:
         table.add_column(name, no_wrap=name in ("number", "forwarding", "provider"))
     for number in numbers:
         table.add_row(
@@ -116,7 +117,8 @@ def numbers_table(numbers: Iterable[PhoneNumber], *, title: str | None = None) -
             number.forwarding_number or "-",
             number.number_type.value,
             _capabilities(number),
-            _status(number),
+            _state(number),
+            _reputation(number),
             number.link or "-",
         )
     return table
