@@ -206,20 +206,16 @@ def plan(
     """Compare two sync stores by E.164 number; the `Plan` comes back bound to them."""
     chosen = _check_carry(carry)
     linkable = target.linkable() if "link" in chosen and Feature.LINK in target.features else []
-    result = build_plan(
+    return _bound(
+        source,
+        target,
         list(source.list()),
         list(target.list()),
-        source_provider=source.provider,
-        target_provider=target.provider,
-        source_features=source.features,
-        target_features=target.features,
-        linkable=linkable,
-        carry=chosen,
-        archive_source=archive_source,
-        create_missing=create_missing,
+        linkable,
+        chosen,
+        archive_source,
+        create_missing,
     )
-    result.source, result.target = source, target
-    return result
 
 
 async def plan_async(
@@ -246,6 +242,22 @@ async def plan_async(
     source_numbers, target_numbers, linkable = await asyncio.gather(
         collect(source), collect(target), phones()
     )
+    return _bound(
+        source, target, source_numbers, target_numbers, linkable, chosen, archive_source, create_missing
+    )
+
+
+def _bound(  # noqa: PLR0917 - private, positional by design
+    source: Any,
+    target: Any,
+    source_numbers: list[PhoneNumber],
+    target_numbers: list[PhoneNumber],
+    linkable: list[ProviderPhone],
+    carry: tuple[str, ...],
+    archive_source: bool,
+    create_missing: bool,
+) -> Plan:
+    """The plan for two listings, bound to the stores they came from (sync or async)."""
     result = build_plan(
         source_numbers,
         target_numbers,
@@ -254,7 +266,7 @@ async def plan_async(
         source_features=source.features,
         target_features=target.features,
         linkable=linkable,
-        carry=chosen,
+        carry=carry,
         archive_source=archive_source,
         create_missing=create_missing,
     )
