@@ -165,20 +165,7 @@ class SignalWireAdapter(Adapter):
 
     def _next_url(self, current: httpx.URL, following: str | None) -> str | None:
         """`links.next` (relative or absolute) as an absolute URL, the page cursor."""
-        if following is None:
-            return None
-        try:
-            target = current.join(following.strip())
-        except (httpx.InvalidURL, ValueError, TypeError):
-            msg = f"links.next is not a URL: {following[:80]!r}"
-            raise ResponseFormatError(msg, provider=self.provider) from None
-        if target.scheme not in {"https", "http"} or not target.host:
-            msg = f"links.next is not an http(s) URL: {following[:80]!r}"
-            raise ResponseFormatError(msg, provider=self.provider)
-        if target == current:
-            msg = f"links.next points back to the page it came with ({following[:80]!r})"
-            raise ResponseFormatError(msg, provider=self.provider)
-        return str(target)
+        return self.requests.next_link(current, following, provider=self.provider, field="links.next")
 
     # -- list / get -------------------------------------------------------------
     def list_page(self, archived: bool | None, cursor: str | None) -> Flow[Page]:

@@ -23,6 +23,7 @@ __all__ = [
     "check_base_url",
     "env_setting",
     "loads",
+    "next_page_number",
     "parse_datetime",
     "quote_segment",
     "retry_mode",
@@ -182,6 +183,64 @@ class RequestBuilder:
             self.base_url.host,
             self.base_url.port,
         )
+
+    def next_link(
+        self,
+        current: httpx.URL,
+        following: object,
+        *,
+        provider: str,
+        field: str = "next",
+    ) -> str | None:
+        """A next-page link from a body (relative or absolute) as an absolute URL, or None.
+
+        The one rule for link paging (SignalWire `links.next`, Twilio
+        `next_page_uri`, ...): null or "" ends the listing; anything that is
+        not an http(s) URL on this builder's own origin, or that points back
+        at the page it came with, is a `ResponseFormatError`. Nothing from
+        another origin is ever fetched, so nothing foreign is ever yielded.
+        """
+        if following is None or following == "":
+            return None
+        if not isinstance(following, str):
+            msg = f"expected {field} to be a URL, got {type(following).__name__}"
+            raise ResponseFormatError(msg, provider=provider)
+        text = following.strip()
+        if not text:
+            return None
+        try:
+            target = current.join(text)
+        except (httpx.InvalidURL, ValueError, TypeError):
+            msg = f"{field} is not a URL: {text[:80]!r}"
+            raise ResponseFormatError(msg, provider=provider) from None
+        if target.scheme not in {"https", "http"} or not target.host:
+            msg = f"{field} is not an http(s) URL: {text[:80]!r}"
+            raise ResponseFormatError(msg, provider=provider)
+        if not self.is_same_origin(target):
+            msg = f"{field} points to another origin than {self.base_url.host}: {text[:80]!r}"
+            raise ResponseFormatError(msg, provider=provider)
+        if target == current:
+            msg = f"{field} points back to the page it came with ({text[:80]!r})"
+            raise ResponseFormatError(msg, provider=provider)
+        return str(target)
+
+
+def next_page_number(page_number: object, total_pages: object, *, provider: str) -> str | None:
+    """The cursor of the next page for page-number paging (Telnyx `meta`), or None.
+
+    `page_number` and `total_pages` are what the vendor's body says; a
+    missing or non-integer value, or a page past the total, is a
+    `ResponseFormatError` rather than a guess.
+    """
+    for name, value in (("page_number", page_number), ("total_pages", total_pages)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            msg = f"expected meta.{name} to be a non-negative integer, got {value!r:.40}"
+            raise ResponseFormatError(msg, provider=provider)
+    assert isinstance(page_number, int)
+    assert isinstance(total_pages, int)
+    if page_number >= total_pages:
+        return None
+    return str(page_number + 1)
 
 
 def dumps(value: Any) -> bytes:
