@@ -505,3 +505,8 @@ def print_report(out: Output, report: Any) -> None:
 def _slug(provider: str) -> str:
     """A provider name as a file-name part (no ':' for emulator:NAME)."""
     return provider.replace(":", "-")
+
+
+from ._emulate import emulate_command  # noqa: E402 - registered here, written in its own module
+
+app.command("emulate")(emulate_command)
