@@ -11,7 +11,6 @@ import pytest
 import phonefleet
 from phonefleet import (
     AuthenticationError,
-    ConflictError,
     DeadlineExceededError,
     NotFoundError,
     ProviderError,

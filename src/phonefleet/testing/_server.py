@@ -19,6 +19,7 @@ import contextlib
 import errno
 import ipaddress
 import logging
+import selectors
 import socket
 import threading
 from collections.abc import Iterator
@@ -191,11 +192,38 @@ class _Server(ThreadingHTTPServer):
         self.transport = transport
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
-        super().__init__(address, _Handler)
+        self._stopping = threading.Event()
+        self._wake_read, self._wake_write = socket.socketpair()
+        try:
+            super().__init__(address, _Handler)
+        except BaseException:
+            self._wake_read.close()
+            self._wake_write.close()
+            raise
         host, port = self.server_address[:2]
         self.host = str(host)
         self.port = int(port)
         self.origin = f"http://{'[' + self.host + ']' if ipv6 else self.host}:{self.port}"
+
+    def serve_until_stopped(self) -> None:
+        """Accept connections until `stop_serving()`: woken at once, no polling."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.socket, selectors.EVENT_READ)
+            selector.register(self._wake_read, selectors.EVENT_READ)
+            while not self._stopping.is_set():
+                for key, _ in selector.select():
+                    if key.fileobj is self.socket and not self._stopping.is_set():
+                        self.handle_request()  # ready: accepts without waiting
+
+    def stop_serving(self) -> None:
+        self._stopping.set()
+        with contextlib.suppress(OSError):
+            self._wake_write.send(b"x")
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._wake_read.close()
+        self._wake_write.close()
 
     def track(self, connection: socket.socket, *, open_: bool) -> None:
         with self._open_lock:
@@ -281,7 +309,7 @@ class EmulatorServer:
     # -- running --------------------------------------------------------------
     def serve_forever(self) -> None:
         """Answer requests on this thread until `stop()` (or KeyboardInterrupt)."""
-        self._server.serve_forever(poll_interval=0.5)
+        self._server.serve_until_stopped()
 
     def start(self) -> EmulatorServer:
         """Answer requests on a background thread."""
@@ -294,8 +322,8 @@ class EmulatorServer:
 
     def stop(self) -> None:
         """Stop answering, close every connection and the listening socket."""
+        self._server.stop_serving()
         if self._thread is not None:
-            self._server.shutdown()
             self._thread.join()
             self._thread = None
         self._server.close_connections()
