@@ -19,7 +19,7 @@ import pytest
 
 import phonefleet
 from _loopback import loopback_only  # noqa: F401 - loopback sockets allowed in this module
-from phonefleet.testing import emulate
+from phonefleet.testing import Fault, FaultPlan, emulate, serve
 
 ENTRY = [sys.executable, "-c", "from phonefleet.cli import main; main()", "emulate"]
 TIMEOUT = 60.0
@@ -168,3 +168,16 @@ def test_refusals_are_one_line_and_exit_2(args: list[str], says: str) -> None:
     assert len(lines) == 1
     assert lines[0].startswith("error: ")
     assert says in lines[0]
+
+
+def test_cli_retries_leave_stdout_to_the_command() -> None:
+    """Retries against a served emulator print nothing of their own (structlog or not)."""
+    plan = FaultPlan(script=[Fault.RATE_LIMIT, Fault.SERVER_ERROR], retry_after=0.0)
+    with serve("linq", numbers=3, faults=plan) as server:
+        options = [f"-o{key}={value}" for key, value in server.settings.items()]
+        command = [*ENTRY[:-1], "list", "linq", "--json", *options]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 3
+    assert "stamina" not in result.stdout + result.stderr
+    assert len(plan.injected) == 2
