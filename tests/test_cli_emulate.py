@@ -181,3 +181,19 @@ def test_cli_retries_leave_stdout_to_the_command() -> None:
     assert len(json.loads(result.stdout)) == 3
     assert "stamina" not in result.stdout + result.stderr
     assert len(plan.injected) == 2
+
+
+def test_flags_become_emulator_options() -> None:
+    from phonefleet.cli._emulate import emulator_options
+
+    none = emulator_options(numbers=None, seed=None, latency=None, faults=None)
+    assert none == {}
+    given = emulator_options(numbers=9, seed=4, latency=250, faults=0.2)
+    plan = given.pop("faults")
+    assert given == {"numbers": 9, "seed": 4, "latency": 0.25}
+    assert isinstance(plan, FaultPlan)
+    assert (plan.rate, plan.seed) == (0.2, 4)
+    emulator = emulate("linq", **emulator_options(numbers=9, seed=4, latency=250, faults=0.2))
+    assert len(emulator.transport.numbers) == 9
+    assert emulator.transport.latency == 0.25
+    assert emulator.transport.faults.rate == 0.2

@@ -288,3 +288,25 @@ def test_an_emulator_built_without_its_vendor_asks_for_the_name() -> None:
         anonymous.connect()
     with anonymous.connect("linq") as store:
         assert len(list(store.list())) == 1
+
+
+def test_concurrent_clients_share_one_state() -> None:
+    async def main(server: EmulatorServer, idents: list[str]) -> list[int]:
+        async with httpx.AsyncClient(headers=_bearer(server)) as client:
+            answers = await asyncio.gather(
+                *(
+                    client.put(
+                        f"{server.base_url}/v3/phone_numbers/{ident}",
+                        json={"forwarding_number": f"+1202555{index:04d}"},
+                    )
+                    for index, ident in enumerate(idents)
+                )
+            )
+        return [answer.status_code for answer in answers]
+
+    with serve("linq", numbers=40) as server:
+        idents = list(server.emulator.transport.numbers)
+        assert asyncio.run(main(server, idents)) == [200] * 40
+        with server.connect() as store:
+            read = {n.id: n.forwarding_number for n in store.list()}
+    assert read == {ident: f"+1202555{index:04d}" for index, ident in enumerate(idents)}

@@ -65,17 +65,9 @@ def emulate_command(
 ) -> None:
     """Serve PROVIDER's emulator over HTTP until Ctrl-C, for SDKs and apps in any language."""
     import phonefleet
-    from phonefleet.testing import AddressInUseError, EmulatorServer, FaultPlan, emulate
+    from phonefleet.testing import AddressInUseError, EmulatorServer, emulate
 
-    options: dict[str, Any] = {}
-    if numbers is not None:
-        options["numbers"] = numbers
-    if seed is not None:
-        options["seed"] = seed
-    if latency:
-        options["latency"] = latency / 1000
-    if faults:
-        options["faults"] = FaultPlan(rate=faults, seed=seed or 0)
+    options = emulator_options(numbers=numbers, seed=seed, latency=latency, faults=faults)
     try:
         emulator = emulate(provider, **options)
         server = EmulatorServer(
@@ -101,6 +93,24 @@ def emulate_command(
         signal.signal(signal.SIGTERM, previous)
         server.stop()
     click.echo(f"stopped the {server.provider} emulator on {server.origin}", err=True)
+
+
+def emulator_options(
+    *, numbers: int | None, seed: int | None, latency: float | None, faults: float | None
+) -> dict[str, Any]:
+    """The flags given, as the emulator options every emulator takes (left out: its defaults)."""
+    from phonefleet.testing import FaultPlan
+
+    options: dict[str, Any] = {}
+    if numbers is not None:
+        options["numbers"] = numbers
+    if seed is not None:
+        options["seed"] = seed
+    if latency:
+        options["latency"] = latency / 1000
+    if faults:
+        options["faults"] = FaultPlan(rate=faults, seed=seed or 0)
+    return options
 
 
 def _announce(server: Any, *, as_json: bool) -> None:
