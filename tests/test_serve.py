@@ -310,3 +310,12 @@ def test_concurrent_clients_share_one_state() -> None:
         with server.connect() as store:
             read = {n.id: n.forwarding_number for n in store.list()}
     assert read == {ident: f"+1202555{index:04d}" for index, ident in enumerate(idents)}
+
+
+def test_answers_are_not_held_back_by_nagle(linq_server: EmulatorServer) -> None:
+    """Headers and body go out in two writes: TCP_NODELAY keeps the second from waiting an ACK."""
+    with httpx.Client(headers=_bearer(linq_server)) as client:
+        assert client.get(f"{linq_server.base_url}/v3/phone_numbers").status_code == 200
+        open_connections = list(linq_server._server._open)
+        assert len(open_connections) == 1  # kept alive
+        assert open_connections[0].getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
