@@ -190,6 +190,8 @@ for _method in _METHODS:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    #: the stdlib's default backlog (5) resets clients that open many connections at once
+    request_queue_size = socket.SOMAXCONN
 
     def __init__(self, address: tuple[str, int], transport: Any, *, ipv6: bool) -> None:
         self.address_family = socket.AF_INET6 if ipv6 else socket.AF_INET
