@@ -319,3 +319,14 @@ def test_answers_are_not_held_back_by_nagle(linq_server: EmulatorServer) -> None
         open_connections = list(linq_server._server._open)
         assert len(open_connections) == 1  # kept alive
         assert open_connections[0].getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
+@pytest.mark.skipif(not socket.has_ipv6, reason="this Python was built without IPv6")
+@pytest.mark.parametrize("host", ["::1", "[::1]"])
+def test_ipv6_loopback(host: str) -> None:
+    with serve("linq", host=host, numbers=2) as server:
+        assert server.origin == f"http://[::1]:{server.port}"
+        assert server.netloc == f"[::1]:{server.port}"
+        assert server.base_url == f"http://[::1]:{server.port}/api/partner"
+        with server.connect() as store:
+            assert len(list(store.list())) == 2
