@@ -330,3 +330,15 @@ def test_ipv6_loopback(host: str) -> None:
         assert server.base_url == f"http://[::1]:{server.port}/api/partner"
         with server.connect() as store:
             assert len(list(store.list())) == 2
+
+
+@pytest.mark.parametrize("origin", ["http://example.com", "https://api.linqapp.com:8443"])
+def test_an_absolute_form_target_routes_on_its_path(linq_server: EmulatorServer, origin: str) -> None:
+    connection = http.client.HTTPConnection(linq_server.host, linq_server.port, timeout=10)
+    connection.putrequest("GET", f"{origin}/api/partner/v3/phone_numbers", skip_host=True)
+    connection.putheader("Authorization", _bearer(linq_server)["Authorization"])
+    connection.endheaders()
+    response = connection.getresponse()
+    assert response.status == 200
+    assert len(json.loads(response.read())["phone_numbers"]) == 4
+    connection.close()

@@ -138,6 +138,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             request = httpx.Request(self.command, self._url(), headers=headers, content=stream)
         except (httpx.InvalidURL, ValueError):
+            self.close_connection = True  # its body, if any, is never read
             self.send_error(400, "Bad request target")
             return
         try:
