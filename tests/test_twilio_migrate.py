@@ -89,7 +89,7 @@ def test_twiml_webhooks_travel_from_twilio_to_signalwire_and_back(tmp_path: Path
             assert voice.status_callback_url == WEBHOOK.status_callback_url
             assert signalwire.get(number).raw["call_request_url"] == WEBHOOK.url
             assert signalwire.get(number).raw["message_request_url"] == SMS.url
-        assert [s for s in migrate.plan(twilio, signalwire, carry=("routing",)).steps] == []
+        assert migrate.plan(twilio, signalwire, carry=("routing",)).steps == ()
 
         # and back: a SignalWire webhook becomes Twilio's voice URL
         changed = Handler("laml_webhooks", url="https://other.example.com/answer", method="POST")
@@ -100,7 +100,8 @@ def test_twiml_webhooks_travel_from_twilio_to_signalwire_and_back(tmp_path: Path
         assert report.ok, [f.message for f in report.failed]
         raw = twilio.get(numbers[0]).raw
         assert (raw["voice_url"], raw["voice_method"]) == ("https://other.example.com/answer", "POST")
-        assert raw["voice_fallback_url"] == "" and raw["status_callback"] == ""
+        assert raw["voice_fallback_url"] == ""
+        assert raw["status_callback"] == ""
         assert migrate.plan(signalwire, twilio, carry=("routing",)).steps == ()
 
 
@@ -108,9 +109,7 @@ def test_handlers_without_an_equivalent_are_named_and_keep_the_source(tmp_path: 
     signalwire, twilio = _store("signalwire", 20), _store("twilio", 20)
     with signalwire, twilio:
         plan = migrate.plan(signalwire, twilio, carry=("routing",), archive_source=True)
-        kinds = {
-            n.number: n.routing.voice.kind for n in signalwire.list() if n.routing and n.routing.voice
-        }
+        kinds = {n.number: n.routing.voice.kind for n in signalwire.list() if n.routing and n.routing.voice}
         not_carried: dict[str, list[str]] = {}
         for skipped in plan.skipped:
             if skipped.what == "routing":
