@@ -33,7 +33,7 @@ from phonefleet import (
     is_e164,
     to_e164,
 )
-from phonefleet.adapter import RawJSON
+from phonefleet.adapter import RawJSON, build_numbers
 
 from ._wire import (
     CAPABILITIES,
@@ -66,11 +66,15 @@ APPLICATION: Final = "twiml_application"  # voice_application_sid / sms_applicat
 TRUNK: Final = "sip_trunk"  # trunk_sid (voice only)
 
 _NUMBER_TYPES: Final = {
-    "local": NumberType.LOCAL,
-    "mobile": NumberType.MOBILE,
-    "toll-free": NumberType.TOLL_FREE,
-    "tollfree": NumberType.TOLL_FREE,
-    "toll_free": NumberType.TOLL_FREE,
+    spelling: number_type
+    for name, number_type in (
+        ("local", NumberType.LOCAL),
+        ("mobile", NumberType.MOBILE),
+        ("toll-free", NumberType.TOLL_FREE),
+        ("tollfree", NumberType.TOLL_FREE),
+        ("toll_free", NumberType.TOLL_FREE),
+    )
+    for spelling in (name, name.upper(), name.title())
 }
 _E164: Final = re.compile(r"\+[1-9][0-9]{1,14}")
 _TWIMLET_HOSTS: Final = frozenset({"twimlets.com", "www.twimlets.com"})
@@ -80,6 +84,7 @@ _MONTHS: Final = {
         ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
     )
 }
+_MONTH_DIGITS: Final = {name: f"{index:02d}" for name, index in _MONTHS.items()}
 #: "Thu, 30 Jul 2015 23:19:04 +0000": the shape Twilio sends, read without email.utils
 _RFC2822: Final = re.compile(
     r"(?:[A-Z][a-z]{2}, )?(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})"
@@ -87,11 +92,15 @@ _RFC2822: Final = re.compile(
 _MEMO_LIMIT: Final = 4096
 _HANDLERS: dict[tuple[Any, ...], Handler] = {}
 _ROUTINGS: dict[tuple[int, int], tuple[Handler | None, Handler | None, Routing]] = {}
-_CAPABILITY_SETS: dict[tuple[Any, ...], frozenset[Capability] | None] = {}
+_CAPABILITY_SETS: dict[bytes, frozenset[Capability] | None] = {}
+_MISSING: Final = object()
 _FORWARDS: dict[str, str | None] = {}
+_HANDLING: dict[tuple[str | None, ...], tuple[str | None, Routing | None]] = {}
 _decode_records: Final = msgspec.json.Decoder(RecordPage).decode
 _decode_raws: Final = msgspec.json.Decoder(RawPage).decode
 _decode: Final = msgspec.json.Decoder().decode
+_decode_record: Final = msgspec.json.Decoder(NumberRecord).decode
+_encode: Final = msgspec.json.Encoder().encode
 
 
 def _bad(message: str) -> ResponseFormatError:
@@ -145,6 +154,20 @@ def parse_date(value: str | None) -> datetime | None:
     """An RFC 2822 date as Twilio sends it (`Thu, 30 Jul 2015 23:19:04 +0000`)."""
     if not value:
         return None
+    if len(value) == 31 and value[26:] == "+0000" and value[3:5] == ", ":
+        # the exact shape Twilio sends, read by position
+        month = _MONTH_DIGITS.get(value[8:11])
+        if (
+            month is not None
+            and value[4] == " "
+            and value[7] == " "
+            and value[11] == " "
+            and value[16] == " "
+        ):
+            try:
+                return datetime.fromisoformat(f"{value[12:16]}-{month}-{value[5:7]}T{value[17:25]}+00:00")
+            except ValueError:
+                pass
     match = _RFC2822.fullmatch(value)
     if match is not None:
         day, month, year, hour, minute, second, sign, tz_hours, tz_minutes = match.groups()
@@ -257,21 +280,47 @@ def _capabilities(value: Mapping[str, Any] | None) -> frozenset[Capability] | No
     """`{"voice": true, "SMS": false, ...}` (keys in any case) -> the set of trues."""
     if value is None:
         return None
-    key = tuple(value.items())
-    found = _CAPABILITY_SETS.get(key)
-    if found is None:
-        found = frozenset(
-            capability
-            for name, flag in value.items()
-            if flag is True and (capability := CAPABILITIES.get(name.lower())) is not None
-        )
+    if not isinstance(value, dict) or not all(type(flag) in {bool, type(None)} for flag in value.values()):
+        msg = f"expected capabilities to be an object of booleans, got {value!r:.60}"
+        raise _bad(msg)
+    return frozenset(
+        capability
+        for name, flag in value.items()
+        if flag is True and (capability := CAPABILITIES.get(name.lower())) is not None
+    )
+
+
+def _raw_capabilities(value: msgspec.Raw) -> frozenset[Capability] | None:
+    key = bytes(value)
+    found = _CAPABILITY_SETS.get(key, _MISSING)
+    if found is _MISSING:
+        try:
+            decoded = _decode(key)
+        except msgspec.DecodeError:  # pragma: no cover - the page decoded already
+            decoded = key
+        found = _capabilities(decoded)
         if len(_CAPABILITY_SETS) >= _MEMO_LIMIT:
             _CAPABILITY_SETS.clear()
         _CAPABILITY_SETS[key] = found
-    return found
+    return found  # type: ignore[return-value]
 
 
-def _number(record: NumberRecord, raw: Mapping[str, Any]) -> PhoneNumber:
+_COLUMNS: Final = (
+    "id",
+    "number",
+    "name",
+    "forwarding_number",
+    "capabilities",
+    "number_type",
+    "country",
+    "routing",
+    "created_at",
+    "updated_at",
+)
+
+
+def _row(record: NumberRecord) -> tuple[Any, ...]:
+    """One record's PhoneNumber fields, in `_COLUMNS` order, every one checked."""
     sid = record.sid
     if not sid:
         msg = "an incoming phone number has no sid"
@@ -285,25 +334,60 @@ def _number(record: NumberRecord, raw: Mapping[str, Any]) -> PhoneNumber:
     country = record.country_code
     if country is not None:
         country = country.upper() if len(country) == 2 and country.isalpha() else None
-    voice, forwarding = _voice(record)
+    # a fleet shares a few configurations: each is read once
+    key = (
+        record.voice_url,
+        record.voice_method,
+        record.voice_fallback_url,
+        record.voice_fallback_method,
+        record.status_callback,
+        record.status_callback_method,
+        record.voice_application_sid,
+        record.trunk_sid,
+        record.sms_url,
+        record.sms_method,
+        record.sms_fallback_url,
+        record.sms_fallback_method,
+        record.sms_application_sid,
+    )
+    handling = _HANDLING.get(key)
+    if handling is None:
+        voice, forwarding = _voice(record)
+        handling = (forwarding, _routing(voice, _messaging(record)))
+        if len(_HANDLING) >= _MEMO_LIMIT:
+            _HANDLING.clear()
+        _HANDLING[key] = handling
     created = record.date_created
     created_at = parse_date(created)
     updated = record.date_updated
     kind = record.type
-    return PhoneNumber(
-        provider=PROVIDER,
-        id=sid,
-        number=number,
-        name=record.friendly_name or None,
-        forwarding_number=forwarding,
-        capabilities=_capabilities(record.capabilities),
-        number_type=_NUMBER_TYPES.get(kind.lower(), NumberType.UNKNOWN) if kind else NumberType.UNKNOWN,
-        country=country,
-        routing=_routing(voice, _messaging(record)),
-        created_at=created_at,
-        updated_at=created_at if updated == created else parse_date(updated),
-        raw=raw,
+    return (
+        sid,
+        number,
+        record.friendly_name or None,
+        handling[0],
+        _raw_capabilities(record.capabilities),
+        _NUMBER_TYPES.get(kind, NumberType.UNKNOWN) if kind else NumberType.UNKNOWN,
+        country,
+        handling[1],
+        created_at,
+        created_at if updated == created else parse_date(updated),
     )
+
+
+def _number(record: NumberRecord, raw: Mapping[str, Any]) -> PhoneNumber:
+    return PhoneNumber(provider=PROVIDER, raw=raw, **dict(zip(_COLUMNS, _row(record), strict=True)))
+
+
+def _numbers(records: list[NumberRecord], raws: list[RawJSON]) -> list[PhoneNumber]:
+    """A page's numbers, built field by field (see `phonefleet.adapter.build_numbers`)."""
+    if not records:
+        return []
+    columns: dict[str, Any] = dict(
+        zip(_COLUMNS, map(list, zip(*map(_row, records), strict=True)), strict=True)
+    )
+    columns["raw"] = raws
+    return build_numbers(len(records), columns, {"provider": PROVIDER})
 
 
 def _record(item: object) -> NumberRecord:
@@ -311,8 +395,8 @@ def _record(item: object) -> NumberRecord:
         msg = f"expected an incoming phone number object, got {type(item).__name__}"
         raise _bad(msg)
     try:
-        return msgspec.convert(item, NumberRecord)
-    except msgspec.ValidationError as exc:
+        return _decode_record(_encode(item))
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         msg = f"an incoming phone number is not in the documented shape: {exc}"
         raise _bad(msg) from None
 
@@ -336,7 +420,7 @@ def page_from_wire(body: bytes) -> tuple[list[PhoneNumber], str | None]:
         raws = RawJSON.many(_decode_raws(body).incoming_phone_numbers)
     except (msgspec.ValidationError, msgspec.DecodeError):
         return _careful_page(body)
-    return list(map(_number, page.incoming_phone_numbers, raws)), page.next_page_uri
+    return _numbers(page.incoming_phone_numbers, raws), page.next_page_uri
 
 
 def _careful_page(body: bytes) -> tuple[list[PhoneNumber], str | None]:

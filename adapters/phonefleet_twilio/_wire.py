@@ -50,7 +50,7 @@ FORM_NAMES: Final = {
 }
 
 
-class NumberRecord(msgspec.Struct, frozen=True):
+class NumberRecord(msgspec.Struct, frozen=True, gc=False):
     """The fields of `api.v2010.account.incoming_phone_number` a PhoneNumber needs.
 
     Everything is optional: SignalWire's dialect leaves some out (`type`,
@@ -60,7 +60,8 @@ class NumberRecord(msgspec.Struct, frozen=True):
     sid: str | None = None
     phone_number: str | None = None
     friendly_name: str | None = None
-    capabilities: dict[str, bool | None] | None = None
+    #: kept as its bytes: a fleet has a handful of distinct sets, each read once
+    capabilities: msgspec.Raw = msgspec.Raw(b"null")
     type: str | None = None
     country_code: str | None = None
     date_created: str | None = None
@@ -87,7 +88,7 @@ class RecordPage(msgspec.Struct, frozen=True):
     next_page_uri: str | None = None
 
 
-class RawPage(msgspec.Struct, frozen=True):
+class RawPage(msgspec.Struct, frozen=True, gc=False):
     incoming_phone_numbers: list[msgspec.Raw]
 
 
