@@ -47,6 +47,7 @@ from ._mapping import (
     available_from_wire,
     check_handler,
     forwarding_fields,
+    forwarding_from_url,
     messaging_fields,
     number_from_wire,
     page_from_wire,
@@ -262,8 +263,9 @@ class TwilioAdapter(Adapter):
             # the current state decides what must be sent (and what may stay)
             current = yield from self.get(ref)
             raw = current.raw
-            if routing is None:
-                wanted.update(voice_fields(None, keep_url=True))
+            if routing is None:  # a forwarding Twimlet is not routing: it stays
+                keep = forwarding_from_url(raw.get("voice_url")) is not None
+                wanted.update(voice_fields(None, keep_url=keep))
                 wanted.update(messaging_fields(None))
             elif isinstance(routing, Routing):
                 if routing.voice is not None:
