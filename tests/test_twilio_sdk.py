@@ -105,13 +105,16 @@ def test_sdk_fetch_matches_phonefleet_get(sdk: Any, store: Any) -> None:
 
 def test_sdk_update_is_read_back_by_phonefleet(sdk: Any, store: Any) -> None:
     sample = next(iter(store.list()))
-    sdk.incoming_phone_numbers(sample.id).update(
+    updated = sdk.incoming_phone_numbers(sample.id).update(
+        voice_caller_id_lookup=True,
         friendly_name="Set by the SDK",
         voice_url="https://twimlets.com/forward?PhoneNumber=%2B16505550199&Timeout=20",
         voice_method="GET",
         voice_application_sid="",
     )
+    assert updated.voice_caller_id_lookup is True
     number = store.get(sample.id)
+    assert number.raw["voice_caller_id_lookup"] is True
     assert number.name == "Set by the SDK"
     assert number.forwarding_number == "+16505550199"
 

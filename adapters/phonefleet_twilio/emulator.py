@@ -98,6 +98,16 @@ _METHOD_FIELDS: Final = frozenset(
     {"voice_method", "voice_fallback_method", "status_callback_method", "sms_method", "sms_fallback_method"}
 )
 _FIELD_FOR: Final = {form: field for field, form in FORM_NAMES.items()}
+#: writable fields phonefleet does not model, by form name
+_OTHER_FIELDS: Final = {
+    "VoiceCallerIdLookup": "voice_caller_id_lookup",
+    "VoiceReceiveMode": "voice_receive_mode",
+    "EmergencyStatus": "emergency_status",
+    "EmergencyAddressSid": "emergency_address_sid",
+    "IdentitySid": "identity_sid",
+    "AddressSid": "address_sid",
+    "BundleSid": "bundle_sid",
+}
 
 
 def _rfc2822(moment: datetime) -> str:
@@ -458,7 +468,10 @@ class TwilioEmulator(EmulatorTransport):
             value = sent
             field = _FIELD_FOR.get(name)
             if field is None:
-                continue  # a field phonefleet does not model: accepted and ignored here
+                other = _OTHER_FIELDS.get(name)
+                if other is not None and other in payload:  # kept as sent, for SDKs that read it back
+                    payload[other] = value == "true" if other == "voice_caller_id_lookup" else (value or None)
+                continue
             if field in _URL_FIELDS and value and not value.lower().startswith(("http://", "https://")):
                 return self._error(400, 21502, f"{name} is not a valid URL: {value[:60]}")
             if field in _METHOD_FIELDS:
