@@ -10,23 +10,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, Final
 
-import attrs
 import httpx
 
 from phonefleet import (
     Feature,
-    NotFoundError,
     NumberChanges,
     NumberType,
     PhoneNumber,
     ProviderError,
     ResponseFormatError,
     Routing,
-    TransportError,
     Unset,
 )
 from phonefleet.adapter import (
@@ -37,9 +32,11 @@ from phonefleet.adapter import (
     Ref,
     RequestBuilder,
     Secret,
+    buy_once,
     check_cursor,
     env_setting,
     loads,
+    release_once,
 )
 
 from ._errors import error_from_response
@@ -73,10 +70,6 @@ DEFAULT_PAGE_SIZE: Final = 1000
 MAX_PAGE_SIZE: Final = 1000
 #: Twilio's limit on a friendly name
 MAX_NAME: Final = 64
-#: how often a purchase or a release is sent in all, each resend only after a
-#: lookup proved the previous attempt did not take effect
-MAX_SENDS: Final = 3
-_UNKNOWN_OUTCOME: Final = frozenset({500, 502, 503, 504})
 _SEARCH_KINDS: Final = {
     NumberType.LOCAL: "Local",
     NumberType.TOLL_FREE: "TollFree",
@@ -295,33 +288,14 @@ class TwilioAdapter(Adapter):
         form = {"PhoneNumber": number}
         if name is not None:
             form["FriendlyName"] = name
-        created: PhoneNumber | None = None
-        for attempt in range(1, MAX_SENDS + 1):
-            failure: Exception
-            try:
-                # a 429 bought nothing (Twilio says so): the driver may wait it out and send again
-                response = yield self._request("POST", "IncomingPhoneNumbers", form=form, retry="rate_limit")
-            except TransportError as exc:
-                failure = exc
-            else:
-                if response.status_code in _UNKNOWN_OUTCOME:
-                    failure = error_from_response(response, "create")
-                else:
-                    try:
-                        created = number_from_wire(self._json(response, "create"))
-                        break
-                    except ResponseFormatError as exc:  # a success we cannot read: did it take?
-                        failure = exc
-            # The outcome is unknown: buy again only if the number is not ours.
-            try:
-                created = yield from self._find_number(Ref(number=number), "create")
-            except NotFoundError:
-                if attempt == MAX_SENDS:
-                    raise failure from None
-                continue
-            break
-        assert created is not None
-        if name is not None and created.name != name:
+        created = yield from buy_once(
+            # a 429 bought nothing (Twilio says so): the driver may wait it out and send again
+            lambda: self._request("POST", "IncomingPhoneNumbers", form=form, retry="rate_limit"),
+            lambda response: number_from_wire(self._json(response, "create")),
+            lambda: self._find_number(Ref(number=number), "create"),
+            lambda response: error_from_response(response, "create"),
+        )
+        if name is not None and created.name != name:  # found after a lost answer, say
             response = yield self._request(
                 "POST", "IncomingPhoneNumbers", created.id, form={"FriendlyName": name}, retry="safe"
             )
@@ -331,34 +305,15 @@ class TwilioAdapter(Adapter):
     # -- release -------------------------------------------------------------------------------
     def archive(self, ref: Ref) -> Flow[PhoneNumber]:
         number = ref.known if ref.known is not None else (yield from self.get(ref))
-        for attempt in range(1, MAX_SENDS + 1):
-            failure: Exception
-            try:
+        return (
+            yield from release_once(
+                number,
                 # a 429 released nothing: the driver may wait it out and send again
-                response = yield self._request(
-                    "DELETE", "IncomingPhoneNumbers", number.id, retry="rate_limit"
-                )
-            except TransportError as exc:
-                failure = exc
-            else:
-                if response.status_code == 204:  # the documented answer
-                    return _released(number, response)
-                if response.status_code == 404 and attempt > 1:
-                    return _released(number, None)  # an earlier attempt took effect
-                if response.is_success:
-                    failure = ResponseFormatError(
-                        f"release answered HTTP {response.status_code} instead of 204", provider=self.provider
-                    )
-                elif response.status_code in _UNKNOWN_OUTCOME:
-                    failure = error_from_response(response, "archive", ref_id=number.id)
-                else:
-                    raise error_from_response(response, "archive", ref_id=number.id)
-            # The outcome is unknown: release again only once a fetch proves it is still there.
-            if not (yield from self._exists(number.id)):
-                return _released(number, None)
-            if attempt == MAX_SENDS:
-                raise failure
-        raise AssertionError("unreachable")  # pragma: no cover
+                lambda: self._request("DELETE", "IncomingPhoneNumbers", number.id, retry="rate_limit"),
+                lambda: self._exists(number.id),
+                lambda response: error_from_response(response, "archive", ref_id=number.id),
+            )
+        )
 
     def _exists(self, ident: str) -> Flow[bool]:
         response = yield self._request("GET", "IncomingPhoneNumbers", ident)
@@ -374,17 +329,6 @@ class TwilioAdapter(Adapter):
         """Numbers for sale (one page: Twilio caps the results); arguments from `search_params`."""
         response = yield self._request("GET", "AvailablePhoneNumbers", country, kind, params=params)
         return available_from_wire(self._json(response, "search"))
-
-
-def _released(number: PhoneNumber, response: httpx.Response | None) -> PhoneNumber:
-    """The number as released; `archived_at` is the answer's Date header, if any."""
-    when: datetime | None = None
-    if response is not None and (date := response.headers.get("Date")):
-        try:
-            when = parsedate_to_datetime(date)
-        except (TypeError, ValueError, IndexError):
-            when = None
-    return attrs.evolve(number, archived=True, archived_at=when)
 
 
 def _flag(value: object, what: str) -> str:
