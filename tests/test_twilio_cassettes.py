@@ -203,6 +203,8 @@ def test_signalwire_list_follows_the_laml_prefix(signalwire: TwilioStore) -> Non
     assert [n.number for n in numbers] == ["+13103386745", "+13103386746"]
     assert numbers[0].id == SW_SID  # not a PN sid: never validated
     assert numbers[0].country == "US"
+    assert numbers[0].created_at == datetime(2018, 9, 25, 23, 0, tzinfo=UTC)  # the spec's "Sept"
+    assert numbers[0].updated_at == datetime(2018, 9, 26, 22, 0, tzinfo=UTC)
     assert numbers[0].capabilities == frozenset(Capability)
     assert numbers[0].number_type is NumberType.UNKNOWN  # the dialect has no type
     assert numbers[1].routing == Routing(

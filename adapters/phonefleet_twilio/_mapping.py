@@ -86,8 +86,9 @@ _MONTHS: Final = {
 }
 _MONTH_DIGITS: Final = {name: f"{index:02d}" for name, index in _MONTHS.items()}
 #: "Thu, 30 Jul 2015 23:19:04 +0000": the shape Twilio sends, read without email.utils
+#: (long month and day names too: SignalWire's examples write "Sept")
 _RFC2822: Final = re.compile(
-    r"(?:[A-Z][a-z]{2}, )?(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})"
+    r"(?:[A-Z][a-z]{2,8}, )?(\d{1,2}) ([A-Z][a-z]{2,8}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})"
 )
 _MEMO_LIMIT: Final = 4096
 _HANDLERS: dict[tuple[Any, ...], Handler] = {}
@@ -174,16 +175,19 @@ def parse_date(value: str | None) -> datetime | None:
         offset = int(tz_hours) * 60 + int(tz_minutes)
         tz = UTC if offset == 0 else timezone(timedelta(minutes=-offset if sign == "-" else offset))
         try:
-            return datetime(
-                int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second), tzinfo=tz
+            return datetime(  # "Sept" (SignalWire's examples) is Sep
+                int(year), _MONTHS[month[:3]], int(day), int(hour), int(minute), int(second), tzinfo=tz
             )
         except (KeyError, ValueError):
             pass
     try:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
-        msg = f"expected an RFC 2822 date, got {value[:40]!r}"
-        raise _bad(msg) from None
+        try:  # an ISO 8601 date, as a proxy or a compatible API might send
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            msg = f"expected an RFC 2822 date, got {value[:40]!r}"
+            raise _bad(msg) from None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
