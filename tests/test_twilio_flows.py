@@ -409,3 +409,15 @@ def test_only_phonefleet_errors_from_a_fetch_of_garbage() -> None:
         flow.send(
             httpx.Response(200, json={"sid": "PN1", "phone_number": "+12025550100", "capabilities": [1]})
         )
+
+
+async def test_async_store_searches_and_forwards() -> None:
+    emulator = emulate("twilio", numbers=2, dialect="signalwire")
+    async with emulator.connect_async("twilio") as store:
+        found = await store.ex_search_available("US", "toll_free", limit=3)
+        assert [n.number[2:5] for n in found] == ["833", "844", "877"]
+        numbers = [n async for n in store.list()]
+        first = numbers[0]
+        forwarded = await store.set_forwarding(first.id, "+16505550199")
+        assert forwarded.forwarding_number == "+16505550199"
+        assert (await store.get(first.number)).forwarding_number == "+16505550199"
