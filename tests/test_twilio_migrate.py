@@ -100,8 +100,10 @@ def test_twiml_webhooks_travel_from_twilio_to_signalwire_and_back(tmp_path: Path
         assert report.ok, [f.message for f in report.failed]
         raw = twilio.get(numbers[0]).raw
         assert (raw["voice_url"], raw["voice_method"]) == ("https://other.example.com/answer", "POST")
-        assert raw["voice_fallback_url"] == ""
-        assert raw["status_callback"] == ""
+        source_voice = signalwire.get(numbers[0]).routing.voice
+        assert same_handler(carry(source_voice, "signalwire", "twilio"), twilio.get(numbers[0]).routing.voice)
+        assert (raw["voice_fallback_url"] or None) == source_voice.fallback_url
+        assert (raw["status_callback"] or None) == source_voice.status_callback_url
         assert migrate.plan(signalwire, twilio, carry=("routing",)).steps == ()
 
 
