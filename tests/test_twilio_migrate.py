@@ -90,6 +90,8 @@ def test_twiml_webhooks_travel_from_twilio_to_signalwire_and_back(tmp_path: Path
             assert signalwire.get(number).raw["call_request_url"] == WEBHOOK.url
             assert signalwire.get(number).raw["message_request_url"] == SMS.url
         assert migrate.plan(twilio, signalwire, carry=("routing",)).steps == ()
+        differences = migrate.compare(twilio.list(), signalwire.list())
+        assert all("routing" not in d.fields for d in differences)  # the same webhooks, by the table
 
         # and back: a SignalWire webhook becomes Twilio's voice URL
         changed = Handler("laml_webhooks", url="https://other.example.com/answer", method="POST")

@@ -321,6 +321,23 @@ class Difference:
 _COMPARED = ("name", "forwarding_number", "routing", "archived")
 
 
+def _same_routing(a: PhoneNumber, b: PhoneNumber) -> bool:
+    """Equal routing, across vendors by the equivalence table (a Twilio voice
+    URL and a SignalWire `laml_webhooks` handler may be the same webhook)."""
+    if a.provider == b.provider or a.routing is None or b.routing is None:
+        return a.routing == b.routing
+    for side in ("voice", "messaging"):
+        mine, theirs = getattr(a.routing, side), getattr(b.routing, side)
+        if mine is None or theirs is None:
+            if mine is not theirs:
+                return False
+            continue
+        carried = carry(mine, a.provider, b.provider)
+        if carried is None or not same_handler(carried, theirs):
+            return False
+    return True
+
+
 def compare(left: Iterable[PhoneNumber], right: Iterable[PhoneNumber]) -> list[Difference]:
     """Every number of either listing, by E.164, with the fields that differ."""
     lefts = {number.number: number for number in left}
@@ -330,6 +347,10 @@ def compare(left: Iterable[PhoneNumber], right: Iterable[PhoneNumber]) -> list[D
         a, b = lefts.get(number), rights.get(number)
         fields: tuple[str, ...] = ()
         if a is not None and b is not None:
-            fields = tuple(name for name in _COMPARED if getattr(a, name) != getattr(b, name))
+            fields = tuple(
+                name
+                for name in _COMPARED
+                if (not _same_routing(a, b) if name == "routing" else getattr(a, name) != getattr(b, name))
+            )
         result.append(Difference(number, a, b, fields))
     return result
