@@ -23,6 +23,7 @@ from ._flow import (
     error_for_status,
     parse_retry_after,
 )
+from ._once import UNKNOWN_OUTCOME, buy_once, release_once, released
 from ._raw import RawJSON
 from ._registry import (
     ENTRY_POINT_GROUP,
@@ -50,6 +51,7 @@ from ._wire import (
 __all__ = [
     "ENTRY_POINT_GROUP",
     "RETRY_EXTENSION",
+    "UNKNOWN_OUTCOME",
     "Adapter",
     "AsyncDriver",
     "BasicAuth",
@@ -71,6 +73,7 @@ __all__ = [
     "SyncDriver",
     "as_ref",
     "build_numbers",
+    "buy_once",
     "check_base_url",
     "check_cursor",
     "done",
@@ -84,5 +87,7 @@ __all__ = [
     "quote_segment",
     "redact_url",
     "registration",
+    "release_once",
+    "released",
     "retry_mode",
 ]
