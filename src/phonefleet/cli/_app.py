@@ -31,6 +31,7 @@ from ._output import (
     blockers_rows,
     errors,
     fail,
+    isatty,
     numbers_json,
     numbers_rows,
 )
@@ -82,6 +83,8 @@ class _Group(TyperGroup):
         except KeyboardInterrupt:  # outside a command's own handling (e.g. while opening a store)
             typer.echo("error: interrupted", err=True)
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            raise typer.Exit(_closed_pipe()) from None
 
 
 def _one_line(text: str) -> str:
@@ -144,11 +147,17 @@ def _with_timeout(options: list[str] | None, timeout: str | None) -> list[str] |
 
 
 def _confirm(question: str) -> bool:
-    """Ask on stderr; closed stdin is an answer missing, not a no and not a crash."""
-    typer.echo(f"{question} [y/N]: ", err=True, nl=False)
+    """Ask on stderr (a piped answer is read without the question).
+
+    Closed stdin is an answer missing: neither a yes nor a crash.
+    """
+    asking = isatty(sys.stdin)
+    if asking:
+        typer.echo(f"{question} [y/N]: ", err=True, nl=False)
     answer = sys.stdin.readline() if sys.stdin is not None else ""
     if not answer:
-        typer.echo("", err=True)
+        if asking:
+            typer.echo("", err=True)
         fail("no answer to confirm; pass --yes", code=1)
     return answer.strip().lower() in ("y", "yes")
 

@@ -38,6 +38,7 @@ __all__ = [
     "errors",
     "fail",
     "fit",
+    "isatty",
     "numbers_rows",
 ]
 
@@ -155,7 +156,7 @@ class Output:
 
     def __init__(self, *, as_json: bool = False) -> None:
         self.as_json = as_json
-        self.terminal = _isatty(sys.stdout)
+        self.terminal = isatty(sys.stdout)
         self.console = Console(file=sys.stdout, soft_wrap=False) if self.terminal else None
         self.err = Console(file=sys.stderr, stderr=True)
 
@@ -255,7 +256,7 @@ class Output:
         self.err.print(SECRETS.scrub(text), markup=False, highlight=False)
 
 
-def _isatty(file: Any) -> bool:
+def isatty(file: Any) -> bool:
     try:
         return bool(file.isatty())
     except (AttributeError, ValueError):  # no isatty, or a closed file
