@@ -89,7 +89,7 @@ def test_a_narrow_terminal_folds_and_drops_but_never_cuts(width: int) -> None:
 def test_a_shared_value_not_already_in_the_title_is_added_to_it() -> None:
     rows = _rows(provider="linq")
     fitted = fit(NUMBER_COLUMNS, rows, 80, "Every number")
-    assert fitted.title == "Every number (provider linq, state active)"
+    assert fitted.title == "Every number, provider linq, state active"
 
 
 def test_mixed_providers_keep_their_column() -> None:
@@ -164,21 +164,26 @@ def test_export_takes_json_and_its_file_flag_does_not_collide_with_option(tmp_pa
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "flag"),
     [
-        ("list", "emulator:linq", "-o", SECRET),
-        ("list", "emulator:linq", "-o", f"={SECRET}"),
-        ("list", "emulator:linq", "-o", f"{SECRET} key=1"),
-        ("diff", "emulator:linq", "emulator:linq", "--b-option", SECRET),
-        ("migrate", "--from", "emulator:linq", "--to", "emulator:gravityrail", "--to-option", SECRET),
+        (("list", "emulator:linq", "-o", SECRET), "-o/--option"),
+        (("list", "emulator:linq", "--option", f"={SECRET}"), "-o/--option"),
+        (("list", "emulator:linq", "-o", f"{SECRET} key=1"), "-o/--option"),
+        (("diff", "emulator:linq", "emulator:linq", "--b-option", SECRET), "--b-option"),
+        (
+            ("migrate", "--from", "emulator:linq", "--to", "emulator:gravityrail", "--to-option", SECRET),
+            "--to-option",
+        ),
     ],
 )
-def test_a_malformed_option_names_the_flag_and_shape_never_the_value(args: tuple[str, ...]) -> None:
+def test_a_malformed_option_names_the_flag_and_shape_never_the_value(
+    args: tuple[str, ...], flag: str
+) -> None:
     result = run(*args)
     assert result.exit_code == 2
     assert SECRET not in result.output
     assert result.stderr.count("\n") == 1
-    assert "-o/--option takes key=value" in result.stderr
+    assert result.stderr.startswith(f"error: {flag} takes key=value")
 
 
 @pytest.mark.parametrize("value", ["abc", "0", "-1", "nan", "inf"])
@@ -298,3 +303,28 @@ def test_explain_a_refused_connection_and_an_answered_request() -> None:
     assert watch.explain(error) == "could not connect to linq at 127.0.0.1:9 (2 attempts)"
     watch.answered(request, httpx.Response(200, request=request))
     assert watch.explain(error) == str(error)  # nothing pending: the error's own words
+
+
+def test_when_even_whole_words_do_not_fit_long_words_fold_but_titles_and_numbers_stay() -> None:
+    columns = (
+        Column("number", whole=True),
+        Column("status", whole=True),
+        Column("fields"),
+        Column("emulator:linq"),
+        Column("emulator:gravityrail"),
+    )
+    rows = [
+        [
+            "+12022000000",
+            "differs",
+            "name, forwarding_number",
+            "-, +12025550791",
+            "Front desk 1, +12025550148",
+        ]
+    ]
+    fitted = fit(columns, rows, 80, None)
+    assert fitted.keep == [0, 1, 2, 3, 4]
+    assert fitted.widths is not None
+    assert _width(columns, fitted, rows) <= 80
+    assert fitted.widths[:2] == [12, 7]
+    assert all(size >= len(columns[i].name) for i, size in zip(fitted.keep, fitted.widths, strict=True))

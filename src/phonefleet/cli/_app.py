@@ -139,11 +139,12 @@ Timeout = Annotated[
 ]
 
 
-def _with_timeout(options: list[str] | None, timeout: str | None) -> list[str] | None:
-    """`--timeout N` is `-o timeout=N`: one setting, one meaning."""
-    if timeout is None:
-        return options
-    return [*(options or ()), f"timeout={timeout}"]
+def _with_timeout(
+    options: list[str] | None, timeout: str | None, flag: str = "-o/--option"
+) -> _stores.FlagValues:
+    """The settings a flag gave; `--timeout N` is `-o timeout=N`: one setting, one meaning."""
+    given = [*(options or ()), *(() if timeout is None else [f"timeout={timeout}"])]
+    return _stores.FlagValues(flag, given)
 
 
 def _confirm(question: str) -> bool:
@@ -481,8 +482,8 @@ def diff_command(
     out = Output(as_json=as_json)
     with (
         errors(debug),
-        _stores.connect(a, _with_timeout(a_option, timeout)) as left,
-        _stores.connect(b, _with_timeout(b_option, timeout)) as right,
+        _stores.connect(a, _with_timeout(a_option, timeout, "--a-option")) as left,
+        _stores.connect(b, _with_timeout(b_option, timeout, "--b-option")) as right,
     ):
         differences = compare(left.list(), right.list())
         _print_diff(out, a, b, differences, show_same=show_same)
@@ -509,7 +510,13 @@ def _print_diff(out: Output, a: str, b: str, differences: list[Any], *, show_sam
         left = ", ".join(_field(d.left, f) for f in d.fields) if d.left and d.fields else None
         right = ", ".join(_field(d.right, f) for f in d.fields) if d.right and d.fields else None
         rows.append([d.number, names[d.status], ", ".join(d.fields) or None, left, right])
-    columns = (Column("number", whole=True), Column("status"), Column("fields"), Column(a), Column(b))
+    columns = (
+        Column("number", whole=True),
+        Column("status", whole=True),
+        Column("fields"),
+        Column(a),
+        Column(b),
+    )
     empty = f"no differences ({summary})" if differences else "no numbers"
     out.table(columns, rows, title=f"{a} vs {b}: {summary}", empty=empty)
 
@@ -562,8 +569,8 @@ def migrate_command(
                 out,
                 source=source,
                 target=target,
-                source_options=_with_timeout(from_option, timeout),
-                target_options=_with_timeout(to_option, timeout),
+                source_options=_with_timeout(from_option, timeout, "--from-option"),
+                target_options=_with_timeout(to_option, timeout, "--to-option"),
                 apply_changes=do_apply,
                 journal=journal,
                 concurrency=concurrency,
@@ -582,8 +589,8 @@ async def _migrate(
     *,
     source: str,
     target: str,
-    source_options: list[str] | None,
-    target_options: list[str] | None,
+    source_options: list[str],
+    target_options: list[str],
     apply_changes: bool,
     journal: Path | None,
     concurrency: int,

@@ -125,7 +125,7 @@ def fit(columns: Sequence[Column], rows: Sequence[Row], width: int, title: str |
             if value is not None and (title is None or value not in title):
                 shared.append(f"{columns[i].name} {value}")
     if shared:
-        title = f"{title or ''} ({', '.join(shared)})".strip()
+        title = ", ".join([title, *shared] if title else shared)
     droppable = sorted((i for i in keep if columns[i].drop), key=lambda i: (columns[i].drop, i))
     for sizes in (comfortable, minimum):
         while total(sizes, keep) > width and droppable and len(keep) > 1:
@@ -134,6 +134,13 @@ def fit(columns: Sequence[Column], rows: Sequence[Row], width: int, title: str |
         return Fitted(keep, None, title)
     widths = {i: minimum[i] for i in keep}
     spare = width - total(minimum, keep)
+    while spare < 0:  # still too wide: fold long words, the widest column first, never below its title
+        shrinkable = [i for i in keep if not columns[i].whole and widths[i] > len(columns[i].name)]
+        if not shrinkable:
+            break
+        widest = max(shrinkable, key=lambda i: widths[i] - len(columns[i].name))
+        widths[widest] -= 1
+        spare += 1
     growable = [i for i in keep if natural[i] > widths[i]]
     while spare > 0 and growable:  # share what is left, a column at a time, up to each one's natural width
         for i in list(growable):
@@ -158,7 +165,6 @@ class Output:
         self.as_json = as_json
         self.terminal = isatty(sys.stdout)
         self.console = Console(file=sys.stdout, soft_wrap=False) if self.terminal else None
-        self.err = Console(file=sys.stderr, stderr=True)
 
     # -- data ---------------------------------------------------------------
     def json(self, data: Any) -> None:
@@ -251,9 +257,6 @@ class Output:
             console=self.console,
             disable=self.console is None or self.as_json,
         )
-
-    def warn(self, text: str) -> None:
-        self.err.print(SECRETS.scrub(text), markup=False, highlight=False)
 
 
 def isatty(file: Any) -> bool:

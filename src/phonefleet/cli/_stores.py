@@ -15,7 +15,7 @@ from phonefleet.adapter import Setting, registration
 
 from ._watch import WATCH, AsyncWatchedClient, WatchedClient
 
-__all__ = ["CliUsageError", "Secrets", "connect", "connect_async", "parse_options"]
+__all__ = ["CliUsageError", "FlagValues", "Secrets", "connect", "connect_async", "parse_options"]
 
 _SECRET_WORDS = re.compile(r"key|token|secret|password|credential", re.IGNORECASE)
 
@@ -79,7 +79,9 @@ def parse_options(provider: str, options: Iterable[str] | None) -> dict[str, Any
         key, sep, value = item.partition("=")
         key = key.strip().replace("-", "_")
         if not sep or not _KEY.fullmatch(key):
-            msg = "-o/--option takes key=value (e.g. -o timeout=10); one value given is not in that shape"
+            flag = getattr(options, "flag", "-o/--option")
+            example = f"{flag.split('/')[0]} timeout=10"
+            msg = f"{flag} takes key=value (e.g. {example}); a value given is not in that shape"
             raise CliUsageError(msg)
         setting = declared.get(key)
         if setting is None and key not in _COMMON and declared:
@@ -103,6 +105,14 @@ def _common(provider: str, settings: dict[str, Any]) -> dict[str, Any]:
         return {}
     WATCH.deadlines[provider] = seconds
     return {"retry": RetryPolicy(deadline=seconds), "timeout": seconds / 2}
+
+
+class FlagValues(list[str]):
+    """The `key=value` pairs given with one flag, and the flag's name for errors."""
+
+    def __init__(self, flag: str, values: Iterable[str]) -> None:
+        super().__init__(values)
+        self.flag = flag
 
 
 EMULATOR_PREFIX = "emulator:"
