@@ -58,3 +58,20 @@ def test_the_sdist_carries_the_license_and_the_docs_config(dist: Path) -> None:
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
     assert {"LICENSE", "mkdocs.yml", "docs/index.md", "pyproject.toml"} <= names
     assert {f"adapters/{p}/py.typed" for p in _adapter_packages()} <= names
+
+
+def test_the_version_comes_from_the_installed_metadata() -> None:
+    import importlib.metadata
+
+    import phonefleet
+
+    assert phonefleet.__version__ == importlib.metadata.version("phonefleet")
+    code = "import phonefleet; print('__version__' in vars(phonefleet)); print(phonefleet.__version__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.split() == ["False", phonefleet.__version__]  # read on first use, not at import
+    from typer.testing import CliRunner
+
+    from phonefleet.cli import app
+
+    shown = CliRunner().invoke(app, ["--version"])
+    assert (shown.exit_code, shown.stdout) == (0, f"phonefleet {phonefleet.__version__}\n")

@@ -117,6 +117,23 @@ app = typer.Typer(
     add_completion=False,
 )
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"phonefleet {phonefleet.__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=_print_version, help="print the version and exit"),
+    ] = False,
+) -> None:
+    """Phone numbers across telephony vendors: list, change, compare and migrate them."""
+
+
 Provider = Annotated[
     str, typer.Argument(metavar="PROVIDER", help="adapter name (see `phonefleet providers`)")
 ]
@@ -435,7 +452,9 @@ def export_command(
     fmt = "json" if as_json else fmt.lower()
     if fmt not in ("json", "csv"):
         fail(f"--format must be json or csv, not {fmt!r}", code=2)
-    with errors(debug), _stores.connect(provider, _with_timeout(option, timeout)) as store:
+    settings = _with_timeout(option, timeout)
+    settings.hint = "the file to write to is --output FILE"
+    with errors(debug), _stores.connect(provider, settings) as store:
         rows = numbers_json(store.list(archived=None if all_numbers else False))
         if fmt == "json":
             text = json.dumps(rows, indent=2) + "\n"

@@ -82,6 +82,8 @@ def parse_options(provider: str, options: Iterable[str] | None) -> dict[str, Any
             flag = getattr(options, "flag", "-o/--option")
             example = f"{flag.split('/')[0]} timeout=10"
             msg = f"{flag} takes key=value (e.g. {example}); a value given is not in that shape"
+            if getattr(options, "hint", ""):
+                msg = f"{msg} ({options.hint})"  # type: ignore[union-attr]
             raise CliUsageError(msg)
         setting = declared.get(key)
         if setting is None and key not in _COMMON and declared:
@@ -110,9 +112,10 @@ def _common(provider: str, settings: dict[str, Any]) -> dict[str, Any]:
 class FlagValues(list[str]):
     """The `key=value` pairs given with one flag, and the flag's name for errors."""
 
-    def __init__(self, flag: str, values: Iterable[str]) -> None:
+    def __init__(self, flag: str, values: Iterable[str], hint: str = "") -> None:
         super().__init__(values)
         self.flag = flag
+        self.hint = hint
 
 
 EMULATOR_PREFIX = "emulator:"

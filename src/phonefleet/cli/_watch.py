@@ -62,17 +62,29 @@ class Watch:
 
     def failed(self, request: httpx.Request, exc: BaseException) -> None:
         with self._lock:
-            if self.last is not None and self.last[1] is request:
-                self.last = (*self.last[:3], exc)
+            if self.last is None or self.last[1] is not request:
+                return
+            self.last = (*self.last[:3], exc)
+            provider, _, count, _ = self.last
+        self._spin(f"{provider}: attempt {count} failed ({type(exc).__name__}); retrying")
 
     def answered(self, request: httpx.Request, response: httpx.Response) -> None:
-        if response.status_code in (429, 500, 502, 503, 504):
-            return  # may be retried: the count goes on
+        if response.status_code in (429, 500, 502, 503, 504):  # may be retried: the count goes on
+            key = (request.method, str(request.url))
+            self._spin(
+                f"{self._provider_of(request)}: HTTP {response.status_code} on attempt "
+                f"{self.attempts.get(key, 1)}; retrying"
+            )
+            return
         with self._lock:
             self.attempts.pop((request.method, str(request.url)), None)
             if self.last is not None and self.last[1] is request:
                 self.last = None
         self._unspin()
+
+    def _provider_of(self, request: httpx.Request) -> str:
+        last = self.last
+        return last[0] if last is not None and last[1] is request else "the vendor"
 
     # -- the spinner -----------------------------------------------------------
     def _spin(self, text: str) -> None:
