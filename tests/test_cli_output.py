@@ -328,3 +328,12 @@ def test_when_even_whole_words_do_not_fit_long_words_fold_but_titles_and_numbers
     assert _width(columns, fitted, rows) <= 80
     assert fitted.widths[:2] == [12, 7]
     assert all(size >= len(columns[i].name) for i, size in zip(fitted.keep, fitted.widths, strict=True))
+
+
+def test_the_demo_in_a_pipe_is_plain_text() -> None:
+    result = run("demo")
+    assert result.exit_code == 0, result.output
+    assert not set(result.stdout) & set("│┃━─┏┗\r\x1b")
+    assert all(line == line.rstrip() for line in result.stdout.splitlines())
+    assert "Plan linq -> gravityrail: " in result.stdout
+    assert "#\tnumber\tstore\taction\tchange" in result.stdout.splitlines()

@@ -633,7 +633,7 @@ async def _migrate(
         )
         if save_plan is not None:
             save_plan.write_text(plan.to_json(), encoding="utf-8")
-        print_plan(out, plan)
+        print_plan(out, plan, plain_title=True)  # two tables: each says what it is
         if not apply_changes:
             if out.as_json:
                 out.json({"plan": json.loads(plan.to_json()), "report": None})
