@@ -19,7 +19,7 @@ import attrs
 
 from phonefleet import PhoneNumber, ResponseFormatError, is_e164
 
-from ._mapping import _datetime
+from ._mapping import _datetime, _detail
 
 __all__ = [
     "SCRIPT_NAME_PREFIX",
@@ -155,7 +155,7 @@ def scripts_page_from_wire(body: object) -> tuple[list[ForwardingScript], object
                 scripts.append(script_from_wire(item))
             except ResponseFormatError as exc:
                 ident = item.get("id") if isinstance(item, dict) else None
-                msg = f"SWML script #{position} (id {ident!r:.60}) is unreadable: {exc}"
+                msg = f"SWML script #{position} (id {ident!r:.60}) is unreadable: {_detail(exc)}"
                 raise _bad(msg) from None
         links = page.get("links")
         following = links.get("next") if isinstance(links, dict) else None

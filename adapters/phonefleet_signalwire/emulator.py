@@ -58,7 +58,11 @@ _TEMPLATE: Final = dict.fromkeys(sorted(NUMBER_FIELDS))
 _CALL_HANDLERS_SETTABLE: Final = frozenset(VOICE_SIDE.kinds)
 _MESSAGE_HANDLERS: Final = frozenset(MESSAGE_SIDE.kinds)
 _READ_ONLY: Final = frozenset({VOICE_SIDE.resource_key, MESSAGE_SIDE.resource_key})
-_WRITABLE: Final = (VOICE_SIDE.fields | MESSAGE_SIDE.fields | {"name"}) - _READ_ONLY
+#: taken by a PUT, never reported: the resource a kind is set with (reported
+#: as its `*_handler_resource_id`) and the call flow's version
+_WRITE_ONLY: Final = VOICE_SIDE.write_only | MESSAGE_SIDE.write_only | {"call_flow_version"}
+_WRITABLE: Final = (VOICE_SIDE.fields | MESSAGE_SIDE.fields | _WRITE_ONLY | {"name"}) - _READ_ONLY
+_FLOW_VERSIONS: Final = frozenset({"working_copy", "current_deployed"})
 _AREAS: Final = {
     "202": ("DC", "Washington"),
     "212": ("NY", "New York"),
@@ -476,16 +480,25 @@ class SignalWireEmulator(EmulatorTransport):
             merged[key] = value
         if merged.get("call_receive_mode") not in {"voice", "fax"}:
             return _errors(422, "call_receive_mode is not included in the list", "invalid_parameter")
+        if merged.get("call_flow_version") not in {None, *_FLOW_VERSIONS}:
+            return _errors(422, "call_flow_version is not included in the list", "invalid_parameter")
         for side, settable in ((VOICE_SIDE, _CALL_HANDLERS_SETTABLE), (MESSAGE_SIDE, _MESSAGE_HANDLERS)):
-            problem = self._check_side(side, settable, current, merged)
+            problem = self._check_side(side, settable, current, merged, body)
             if problem is not None:
                 return problem
+        for key in _WRITE_ONLY:
+            merged.pop(key, None)
         merged["updated_at"] = _timestamp(self._now())
         record.fields = merged
         return json_response(200, merged)
 
     def _check_side(
-        self, side: Side, settable: frozenset[str], current: dict[str, Any], merged: dict[str, Any]
+        self,
+        side: Side,
+        settable: frozenset[str],
+        current: dict[str, Any],
+        merged: dict[str, Any],
+        body: dict[str, Any],
     ) -> httpx.Response | None:
         kind = merged.get(side.handler_key)
         changed = kind != current.get(side.handler_key)
@@ -495,6 +508,17 @@ class SignalWireEmulator(EmulatorTransport):
         if kind not in settable and (changed or kind not in side.fabric_only):
             return _errors(422, f"{side.handler_key} is not included in the list", "invalid_parameter")
         spec = side.kinds.get(kind)
+        if spec is not None and spec.writes:
+            # set with its own field, reported as the handler's resource id
+            field = spec.writes["target"]
+            if field in body:
+                if not merged.get(field):
+                    return _errors(422, f"{field} can't be blank", "invalid_parameter")
+                merged[side.resource_key] = merged[field]
+                return None
+            if changed:
+                return _errors(422, f"{field} can't be blank", "invalid_parameter")
+            return None
         if spec is not None:
             for field in sorted(spec.required):
                 if not merged.get(field) and (kind, field) != (
