@@ -227,12 +227,21 @@ class SignalWireAdapter(Adapter):
         response = yield request
         items, following = page_from_wire(self._json(response, "list"))
         after = self._next_url(request.url, following)
-        if any(is_bound_to_script(item) for item in items):
+        # inline, not a call per number: this is the listing's hot path
+        bound = [
+            position
+            for position, item in enumerate(items)
+            if (routing := item.routing) is not None
+            and (voice := routing.voice) is not None
+            and voice.kind == "relay_script"
+        ]
+        if bound:
             index = self._listing_index(listing)
             if index is None:
                 index = yield from self._forwarding_index("list")
                 listing = self._keep_listing(listing, index)
-            items = [with_forwarding(item, index) for item in items]
+            for position in bound:
+                items[position] = with_forwarding(items[position], index)
         if after is None:
             self._drop_listing(listing)
             return Page(items=items)
