@@ -281,7 +281,15 @@ def test_get_reads_forwarding_from_the_script(emu: Emulator, store: SignalWireSt
         (json.dumps(forwarding_contents(TARGET)), TARGET),  # JSON text (older answers)
         ({"sections": {"main": [{"connect": {"to": TARGET}}]}}, TARGET),
         ({"sections": {"main": [{"connect": {"to": TARGET, "timeout": 20}}]}}, TARGET),
-        ("version: 1.0.0\nsections:\n  main:\n    - connect:\n        to: '+12025550199'\n", None),
+        # YAML text, as the dashboard and SignalWire's forwarding guide write it
+        (
+            "version: 1.0.0\nsections:\n  main:\n    - connect:\n"
+            '        from: "%{call.from}"\n        to: "+12025550199"\n',
+            TARGET,
+        ),
+        ("version: 1.0.0\nsections:\n  main:\n    - connect:\n        to: +12025550199\n", None),  # YAML int
+        ("sections: [unclosed", None),
+        ("just text", None),
         ({"sections": {"main": [{"connect": {"to": "sip:desk@example.com"}}]}}, None),
         ({"sections": {"main": [{"connect": {"to": "2025550199"}}]}}, None),
         ({"sections": {"main": [{"connect": {"parallel": [{"to": TARGET}]}}]}}, None),

@@ -131,3 +131,25 @@ def test_sdk_live_search_shape_is_read_by_phonefleet() -> None:
     with emu.connect("signalwire") as store:
         found = store.ex_search_available(areacode="512", max_results=3)
     assert [f.number for f in found] == [item["e164"] for item in raw]
+
+
+GUIDE_YAML = """version: 1.0.0
+sections:
+  main:
+    - connect:
+        from: "%{call.from}"
+        to: "+16505550199"
+"""
+
+
+def test_the_guides_yaml_script_made_with_the_sdk_reads_as_forwarding(emu: Emulator, sdk: Any) -> None:
+    """SignalWire's forwarding guide writes the script in YAML; the SDK types `contents` as text."""
+    created = sdk.fabric.swml_scripts.create(name="Forward (from the guide)", contents=GUIDE_YAML)
+    assert sdk.fabric.swml_scripts.get(created["id"])["swml_script"]["contents"] == GUIDE_YAML
+    ident = _first_id(sdk)
+    sdk.phone_numbers.update(
+        ident, call_handler="relay_script", call_relay_script_url=created["swml_script"]["request_url"]
+    )
+    with emu.connect("signalwire") as store:
+        assert store.get(ident).forwarding_number == "+16505550199"
+        assert [n.id for n in store.list() if n.forwarding_number == "+16505550199"] == [ident]

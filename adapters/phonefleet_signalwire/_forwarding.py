@@ -10,6 +10,7 @@ ways; the flows that find, create and bind scripts are in `_adapter.py`.
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Mapping
 from datetime import datetime
@@ -26,6 +27,7 @@ __all__ = [
     "ForwardingScript",
     "forwarding_contents",
     "forwarding_target",
+    "swml_document",
     "is_bound_to_script",
     "pick_script",
     "script_from_wire",
@@ -77,20 +79,35 @@ def forwarding_contents(target: str) -> dict[str, Any]:
     }
 
 
+def swml_document(contents: object) -> dict[str, Any] | None:
+    """A script's `contents` as a SWML object, or None when it is not one.
+
+    The spec sends an object; older answers (and the SDK's `create`) carry
+    it as text, JSON or YAML (the dashboard's editor, and SignalWire's own
+    forwarding guide, write YAML).
+    """
+    if isinstance(contents, str):
+        try:
+            contents = json.loads(contents)
+        except ValueError:
+            yaml: Any = importlib.import_module("yaml")
+            try:
+                contents = yaml.safe_load(contents)
+            except yaml.YAMLError:
+                return None
+    return contents if isinstance(contents, dict) else None
+
+
 def forwarding_target(contents: object) -> str | None:
     """The number a SWML document forwards to, or None when it does more (or less).
 
     Forwarding is exactly: `main` holds one instruction, a `connect` whose
     `to` is one E.164 number and that neither dials alternatives nor runs
     further SWML (`serial`, `parallel`, `confirm`, `result`). `contents` is
-    the document (the spec's object) or its JSON text (older answers).
+    the document, or its JSON or YAML text.
     """
-    if isinstance(contents, str):
-        try:
-            contents = json.loads(contents)
-        except ValueError:
-            return None  # YAML text, say: not read, so not claimed as forwarding
-    if not isinstance(contents, dict):
+    contents = swml_document(contents)
+    if contents is None:
         return None
     sections = contents.get("sections")
     main = sections.get("main") if isinstance(sections, dict) else None

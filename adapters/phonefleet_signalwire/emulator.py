@@ -39,6 +39,7 @@ from phonefleet.testing import (
     seeded_numbers,
 )
 
+from ._forwarding import swml_document
 from ._wire import HTTP_METHODS, MESSAGE_SIDE, NUMBER_FIELDS, VOICE_SIDE, Side
 
 __all__ = ["API_TOKEN", "BASE_URL", "PROJECT_ID", "SignalWireEmulator", "emulator"]
@@ -157,14 +158,9 @@ def _fabric_error(status: int, message: str, code: str, attribute: str | None = 
 
 
 def _check_contents(contents: object) -> httpx.Response | None:
-    """A SWML document: an object (the spec) or its JSON text (older clients)."""
-    document = contents
-    if isinstance(contents, str):
-        try:
-            document = json.loads(contents)
-        except ValueError:
-            document = None
-    sections = document.get("sections") if isinstance(document, dict) else None
+    """A SWML document: an object (the spec) or its JSON or YAML text."""
+    document = swml_document(contents)
+    sections = document.get("sections") if document is not None else None
     if not isinstance(sections, dict) or not isinstance(sections.get("main"), list):
         return _fabric_error(422, "contents must be valid SWML JSON", "invalid_parameter_value", "contents")
     return None
