@@ -459,3 +459,35 @@ def test_the_fabric_calls_carry_the_credentials_and_nothing_leaves_the_origin(
     assert fabric
     assert all(r.headers.get("authorization", "").startswith("Basic ") for r in fabric)
     assert {r.url.host for r in emu.transport.requests} == {httpx.URL(emu.settings["base_url"]).host}
+
+
+def test_abandoned_listings_are_forgotten_and_a_late_one_reads_again(emu: Emulator) -> None:
+    from phonefleet_signalwire._adapter import _LISTINGS_KEPT
+
+    with emu.connect("signalwire", page_size=2) as store:
+        newest = next(iter(store.list()))
+        store.set_forwarding(newest.id, TARGET)  # so every first page needs the scripts
+        listings = [store.list() for _ in range(_LISTINGS_KEPT + 1)]
+        for listing in listings:
+            next(listing)  # each reads its first page (and the scripts, when it needs them)
+        assert len(store.adapter._listings) == _LISTINGS_KEPT  # the oldest was dropped
+        reads = emu.transport.count("GET", SCRIPTS)
+        rest = list(listings[0])  # its index was dropped: it reads the scripts again, once
+        assert emu.transport.count("GET", SCRIPTS) - reads == 1
+        assert any(n.forwarding_number == HAND_FORWARD_TO for n in rest)
+        list(listings[-1])  # the newest is still kept: no read
+        assert emu.transport.count("GET", SCRIPTS) - reads == 1
+
+
+def test_the_async_listing_resolves_forwarding_too(emu: Emulator) -> None:
+    async def scenario() -> list[phonefleet.PhoneNumber]:
+        async with emu.connect_async("signalwire", page_size=3) as store:
+            return [n async for n in store.list()]
+
+    numbers = asyncio.run(scenario())
+    with emu.connect("signalwire", page_size=3) as store:
+        assert [(n.id, n.forwarding_number) for n in store.list()] == [
+            (n.id, n.forwarding_number) for n in numbers
+        ]
+    assert any(n.forwarding_number == HAND_FORWARD_TO for n in numbers)
+    assert emu.transport.count("GET", SCRIPTS) == 2
