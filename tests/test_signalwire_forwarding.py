@@ -491,3 +491,23 @@ def test_the_async_listing_resolves_forwarding_too(emu: Emulator) -> None:
         ]
     assert any(n.forwarding_number == HAND_FORWARD_TO for n in numbers)
     assert emu.transport.count("GET", SCRIPTS) == 2
+
+
+def test_a_spare_copy_that_cannot_be_deleted_does_not_fail_the_forwarding(emu: Emulator) -> None:
+    with emu.connect("signalwire") as store:
+        first, second = [n for n in store.list() if n.forwarding_number is None][:2]
+        flow_a = store.adapter.set_forwarding(phonefleet.adapter.Ref(id=first.id), TARGET)
+        flow_b = store.adapter.set_forwarding(phonefleet.adapter.Ref(id=second.id), TARGET)
+        post_a = _until_post(emu, store, flow_a)
+        post_b = _until_post(emu, store, flow_b)
+        _finish(emu, store, flow_a, post_a)
+        request = flow_b.send(_send(emu, store, post_b))
+        while request.method != "DELETE":
+            request = flow_b.send(_send(emu, store, request))
+        request = flow_b.send(httpx.Response(403, json={"error": "Forbidden"}, request=request))
+        done = _finish(emu, store, flow_b, request)
+        assert done.forwarding_number == TARGET
+        assert len(_made_here(emu)) == 2
+        (spare,) = store.ex_prune_forwarding_scripts(dry_run=False)
+        assert spare.target == TARGET
+        assert len(_made_here(emu)) == 1

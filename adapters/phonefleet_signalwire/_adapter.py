@@ -9,6 +9,7 @@ is safe, and apply the credentials only to this adapter's own origin.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import threading
@@ -460,7 +461,9 @@ class SignalWireAdapter(Adapter):
         chosen = pick_script(scripts, target)
         assert chosen is not None
         if chosen.id != created.id:
-            yield from self._delete_script(created, "set_forwarding")
+            # failing that, a spare copy stays unused: `ex_prune_forwarding_scripts` removes it
+            with contextlib.suppress(ProviderError, TransportError):
+                yield from self._delete_script(created, "set_forwarding")
         return chosen
 
     def _delete_script(self, script: ForwardingScript, operation: str) -> Flow[None]:
