@@ -116,3 +116,34 @@ def test_a_record_that_is_not_an_object_names_its_position() -> None:
 def test_links_of_the_wrong_type_are_still_refused() -> None:
     with pytest.raises(ResponseFormatError, match="links"):
         listing({"data": [number(1)], "links": ["next"]})
+
+
+def test_a_token_that_cannot_read_scripts_still_lists(caplog: pytest.LogCaptureFixture) -> None:
+    """Listing needs the Numbers scope only: without the Fabric API, forwarding reads as None."""
+    bound = number(
+        1, call_handler="relay_script", call_relay_script_url="https://example.signalwire.com/relay-bins/x"
+    )
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        if request.url.path.startswith("/api/fabric/"):
+            return httpx.Response(403, json={"errors": [{"detail": "Forbidden", "code": "forbidden"}]})
+        if request.url.path.endswith("/phone_numbers"):
+            return httpx.Response(200, json={"data": [bound, number(2)]})
+        return httpx.Response(200, json=bound)
+
+    client = httpx.Client(transport=httpx.MockTransport(answer))
+    settings = {"base_url": BASE, "project_id": "reading-project", "api_token": "reading-token-0123"}
+    with phonefleet.connect("signalwire", http_client=client, **settings) as store:
+        numbers = list(store.list())
+        assert [n.forwarding_number for n in numbers] == [None, None]
+        assert numbers[0].routing is not None
+        assert numbers[0].routing.voice is not None
+        assert numbers[0].routing.voice.kind == "relay_script"
+        assert store.get(bound["id"]).forwarding_number is None
+        with pytest.raises(phonefleet.PermissionDeniedError):
+            store.set_forwarding(bound["id"], "+16505550199")  # setting it does need the scope
+    client.close()
+    assert [r.method for r in sent if r.url.path.startswith("/api/fabric/")] == ["GET", "GET", "GET"]
+    assert sum("cannot read the SWML scripts" in r.getMessage() for r in caplog.records) == 1

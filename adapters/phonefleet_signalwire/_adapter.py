@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import re
 import threading
 from collections import OrderedDict
@@ -27,6 +28,7 @@ from phonefleet import (
     NotFoundError,
     NumberChanges,
     NumberType,
+    PermissionDeniedError,
     PhoneNumber,
     ProviderError,
     ResponseFormatError,
@@ -88,6 +90,8 @@ _SCRIPTS: Final = ("resources", "swml_scripts")
 #: listings whose script index is kept between their pages (older ones are
 #: dropped and, if they go on, read the scripts again)
 _LISTINGS_KEPT: Final = 16
+
+log: Final = logging.getLogger("phonefleet.signalwire")
 
 
 def fabric_base(relay_base: httpx.URL | str) -> str:
@@ -187,6 +191,7 @@ class SignalWireAdapter(Adapter):
         self._listings: OrderedDict[str, dict[str, str]] = OrderedDict()
         self._listing_ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._warned = False
 
     # -- hooks ----------------------------------------------------------------
     def is_own_origin(self, url: httpx.URL) -> bool:
@@ -383,9 +388,27 @@ class SignalWireAdapter(Adapter):
                 del self._by_url[script.request_url]
 
     def _forwarding_index(self, operation: str) -> Flow[dict[str, str]]:
-        """request_url -> target for every forwarding script of the space."""
-        scripts = yield from self._scripts(operation)
+        """request_url -> target for every forwarding script of the space.
+
+        For reading only: a token that may not read the Fabric API (403), or
+        a space without it (404), reads no forwarding rather than failing a
+        listing that needs only the Numbers scope.
+        """
+        try:
+            scripts = yield from self._scripts(operation)
+        except (PermissionDeniedError, NotFoundError) as exc:
+            self._cannot_read_scripts(exc)
+            return {}
         return {s.request_url: s.target for s in scripts if s.request_url and s.target}
+
+    def _cannot_read_scripts(self, exc: Exception) -> None:
+        if not self._warned:
+            self._warned = True
+            log.warning(
+                "signalwire: cannot read the SWML scripts (%s); forwarding reads as None. "
+                "Give the API token the Voice scope to read and set forwarding.",
+                type(exc).__name__,
+            )
 
     def _script(self, hint: ForwardingScript, operation: str) -> Flow[ForwardingScript | None]:
         """A remembered script as it is now, or None when it is gone."""
@@ -407,7 +430,11 @@ class SignalWireAdapter(Adapter):
         with self._lock:
             hint = self._by_url.get(url)
         if hint is not None:
-            script = yield from self._script(hint, operation)
+            try:
+                script = yield from self._script(hint, operation)
+            except PermissionDeniedError as exc:
+                self._cannot_read_scripts(exc)
+                return number
             if script is not None and script.request_url == url:
                 return with_forwarding(number, {url: script.target} if script.target else {})
         index = yield from self._forwarding_index(operation)
