@@ -59,7 +59,13 @@ from ._forwarding import (
     scripts_page_from_wire,
     with_forwarding,
 )
-from ._mapping import available_from_wire, number_from_wire, page_from_wire, routing_to_wire
+from ._mapping import (
+    available_from_wire,
+    number_from_wire,
+    page_from_wire,
+    routing_to_wire,
+    runs_a_script,
+)
 from ._wire import VOICE_SIDE, AvailableNumber
 
 __all__ = ["DEFAULT_PAGE_SIZE", "FEATURES", "SignalWireAdapter", "fabric_base", "search_params", "space_host"]
@@ -231,23 +237,15 @@ class SignalWireAdapter(Adapter):
             listing = key or None
             request = self.requests.request("GET", url=url)
         response = yield request
-        items, following = page_from_wire(self._json(response, "list"))
-        after = self._next_url(request.url, following)
-        # inline, not a call per number: this is the listing's hot path
-        bound = [
-            position
-            for position, item in enumerate(items)
-            if (routing := item.routing) is not None
-            and (voice := routing.voice) is not None
-            and voice.kind == "relay_script"
-        ]
-        if bound:
+        body = self._json(response, "list")
+        index: dict[str, str] | None = None
+        if runs_a_script(body):
             index = self._listing_index(listing)
             if index is None:
                 index = yield from self._forwarding_index("list")
                 listing = self._keep_listing(listing, index)
-            for position in bound:
-                items[position] = with_forwarding(items[position], index)
+        items, following = page_from_wire(body, index)
+        after = self._next_url(request.url, following)
         if after is None:
             self._drop_listing(listing)
             return Page(items=items)

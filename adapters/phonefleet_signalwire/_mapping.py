@@ -45,6 +45,7 @@ __all__ = [
     "number_from_wire",
     "page_from_wire",
     "routing_to_wire",
+    "runs_a_script",
 ]
 
 PROVIDER: Final = "signalwire"
@@ -187,8 +188,12 @@ def _number(ident: str, value: object) -> str:
     raise _bad(msg)
 
 
-def number_from_wire(data: object) -> PhoneNumber:
-    """One phone number resource as a PhoneNumber (raw keeps the payload)."""
+def number_from_wire(data: object, forwarding: Mapping[str, str] | None = None) -> PhoneNumber:
+    """One phone number resource as a PhoneNumber (raw keeps the payload).
+
+    `forwarding` maps the `request_url` of each forwarding script of the
+    space to its target: a number whose calls run one reads as forwarded.
+    """
     if not isinstance(data, dict):
         msg = f"expected a phone number object, got {type(data).__name__}"
         raise _bad(msg)
@@ -228,6 +233,9 @@ def number_from_wire(data: object) -> PhoneNumber:
         else NumberType.UNKNOWN,
         country=(country if country.isupper() else country.upper()) if country else None,
         routing=_routing(voice, messaging),
+        forwarding_number=forwarding.get(voice.url or "")
+        if forwarding and voice is not None and voice.kind == "relay_script"
+        else None,
         created_at=created_at,
         updated_at=updated_at,
         raw=data,
@@ -284,7 +292,9 @@ def _capabilities(value: object) -> frozenset[Capability] | None:
     return result
 
 
-def page_from_wire(body: object) -> tuple[list[PhoneNumber], str | None]:
+def page_from_wire(
+    body: object, forwarding: Mapping[str, str] | None = None
+) -> tuple[list[PhoneNumber], str | None]:
     """`{"links": {...}, "data": [...]}` -> the numbers and the raw `next` link.
 
     No `links`, or a `next` that is null or "", is the last page. One
@@ -310,17 +320,25 @@ def page_from_wire(body: object) -> tuple[list[PhoneNumber], str | None]:
         msg = f"expected links.next to be a URL, got {following!r:.40}"
         raise _bad(msg)
     try:
-        return [number_from_wire(item) for item in data], following
+        return [number_from_wire(item, forwarding) for item in data], following
     except ResponseFormatError:
         pass
     for position, item in enumerate(data):  # only on failure: say which one
         try:
-            number_from_wire(item)
+            number_from_wire(item, forwarding)
         except ResponseFormatError as exc:
             ident = item.get("id") if isinstance(item, dict) else None
             msg = f"phone number #{position} of the page (id {ident!r:.60}) is unreadable: {_detail(exc)}"
             raise _bad(msg) from None
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def runs_a_script(body: object) -> bool:
+    """Whether a page (as decoded) has a number whose calls run a script by URL."""
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, list):
+        return False
+    return any(type(item) is dict and item.get("call_handler") == "relay_script" for item in data)
 
 
 def available_from_wire(body: object) -> list[AvailableNumber]:
