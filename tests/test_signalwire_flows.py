@@ -767,7 +767,7 @@ def test_a_rate_limited_read_succeeds_once_the_limit_passes() -> None:
     emu.transport.send_retry_after = False
     with emu.connect("signalwire") as opened:
         assert len(list(opened.list())) == 3
-    assert emu.transport.count("GET") == 3
+    assert emu.transport.count("GET", "/phone_numbers") == 3
 
 
 @pytest.mark.parametrize(

@@ -341,9 +341,10 @@ class SignalWireEmulator(EmulatorTransport):
         payload["next_billed_at"] = _timestamp(_EPOCH + timedelta(days=30, minutes=record.seq))
         payload["call_receive_mode"] = "fax" if key % 11 == 0 else "voice"
         voice = _VOICE_PLANS[key % len(_VOICE_PLANS)]
-        if key % 13 == 6:  # forwarded by hand, through the dashboard's script
+        spot = (record.seq + self.seed) % 7
+        if spot == 2:  # forwarded by hand, through the dashboard's script
             voice = {"call_handler": "relay_script", "call_relay_script_url": self.hand_forwarding_url}
-        elif key % 13 == 9:  # a greeting: a script, but not forwarding
+        elif spot == 5:  # a greeting: a script, but not forwarding
             voice = {"call_handler": "relay_script", "call_relay_script_url": self.hand_greeting_url}
         payload.update(voice)
         if voice["call_handler"] is not None:
