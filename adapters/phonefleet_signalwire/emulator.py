@@ -390,9 +390,15 @@ class SignalWireEmulator(EmulatorTransport):
         return _plain(status)
 
     # -- routes ----------------------------------------------------------------
-    def _link(self, params: dict[str, str | int]) -> str:
-        path = f"{BASE_PATH}/phone_numbers?{urlencode(params)}"
-        return f"https://{HOST}{path}" if self.absolute_links else path
+    def _absolute(self, request: httpx.Request, path: str) -> str:
+        """An absolute link on the origin the request came to (the emulator may be served on loopback)."""
+        if not self.absolute_links:
+            return path
+        url = request.url
+        return str(url.copy_with(raw_path=path.encode("ascii"), query=None, fragment=None))
+
+    def _link(self, request: httpx.Request, params: dict[str, str | int]) -> str:
+        return self._absolute(request, f"{BASE_PATH}/phone_numbers?{urlencode(params)}")
 
     def _list(self, request: httpx.Request) -> httpx.Response:
         query = request.url.params
@@ -432,13 +438,13 @@ class SignalWireEmulator(EmulatorTransport):
         common: dict[str, str | int] = {**filters, "page_size": page_size}
         links: dict[str, str] = {
             "self": self._link(
-                {**common, "page_number": page_number, **({"page_token": token} if token else {})}
+                request, {**common, "page_number": page_number, **({"page_token": token} if token else {})}
             ),
-            "first": self._link({**common, "page_number": 0}),
+            "first": self._link(request, {**common, "page_number": 0}),
         }
         if index >= 0 and last is not None:
             links["next"] = self._link(
-                {**common, "page_number": page_number + 1, "page_token": "PA" + last.id}
+                request, {**common, "page_number": page_number + 1, "page_token": "PA" + last.id}
             )
         return json_response(200, {"links": links, "data": data})
 
@@ -528,9 +534,8 @@ class SignalWireEmulator(EmulatorTransport):
         return None
 
     # -- Fabric SWML scripts ------------------------------------------------------
-    def _scripts_link(self, params: dict[str, str | int]) -> str:
-        path = f"{SCRIPTS_PATH}?{urlencode(params)}"
-        return f"https://{HOST}{path}" if self.absolute_links else path
+    def _scripts_link(self, request: httpx.Request, params: dict[str, str | int]) -> str:
+        return self._absolute(request, f"{SCRIPTS_PATH}?{urlencode(params)}")
 
     def _list_scripts(self, request: httpx.Request) -> httpx.Response:
         query = request.url.params
@@ -552,12 +557,12 @@ class SignalWireEmulator(EmulatorTransport):
         chosen = ids[start : start + page_size]
         common: dict[str, str | int] = {"page_size": page_size, "type": "swml_script"}
         links = {
-            "self": self._scripts_link({"page_number": page_number, **common}),
-            "first": self._scripts_link(common),
+            "self": self._scripts_link(request, {"page_number": page_number, **common}),
+            "first": self._scripts_link(request, common),
         }
         if start + page_size < len(ids):
             links["next"] = self._scripts_link(
-                {"page_number": page_number + 1, **common, "page_token": "PA" + chosen[-1]}
+                request, {"page_number": page_number + 1, **common, "page_token": "PA" + chosen[-1]}
             )
         data = [self.scripts[ident].payload() for ident in chosen]
         return json_response(200, {"data": data, "links": links})
