@@ -27,6 +27,7 @@ __all__ = [
     "parse_datetime",
     "quote_segment",
     "retry_mode",
+    "secret_setting",
 ]
 
 RETRY_EXTENSION: Final = "phonefleet.retry"
@@ -83,6 +84,22 @@ def env_setting(value: Any, *env_names: str) -> Any:
         if found:
             return found
     return None
+
+
+def secret_setting(value: object, *env_names: str, provider: str, name: str) -> Secret:
+    """A credential setting as a `Secret`: the value given, else the first
+    environment variable set; a clear error (never echoing it) when missing."""
+    value = env_setting(value, *env_names)
+    if isinstance(value, Secret) and value:
+        return value
+    if isinstance(value, str) and value.strip():
+        return Secret(value)
+    if value is not None and not isinstance(value, str | Secret):
+        msg = f"{provider} {name} must be a string, got {type(value).__name__}"
+        raise TypeError(msg)
+    where = f" or set {' / '.join(env_names)}" if env_names else ""
+    msg = f"{provider} needs {name}: pass {name}={where}"
+    raise ValueError(msg)
 
 
 def check_base_url(url: str | httpx.URL) -> httpx.URL:

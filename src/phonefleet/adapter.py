@@ -10,6 +10,7 @@ methods. See docs/writing-an-adapter.md.
 from __future__ import annotations
 
 from ._auth import BasicAuth, BearerAuth
+from ._available import AvailableNumber
 from ._bulk import build_numbers
 from ._driver import AsyncDriver, Clock, Deadline, SyncDriver, redact_url
 from ._flow import (
@@ -23,6 +24,7 @@ from ._flow import (
     error_for_status,
     parse_retry_after,
 )
+from ._once import UNKNOWN_OUTCOME, write_once
 from ._raw import RawJSON
 from ._registry import (
     ENTRY_POINT_GROUP,
@@ -45,13 +47,16 @@ from ._wire import (
     parse_datetime,
     quote_segment,
     retry_mode,
+    secret_setting,
 )
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "RETRY_EXTENSION",
+    "UNKNOWN_OUTCOME",
     "Adapter",
     "AsyncDriver",
+    "AvailableNumber",
     "BasicAuth",
     "BearerAuth",
     "AsyncStore",
@@ -85,4 +90,6 @@ __all__ = [
     "redact_url",
     "registration",
     "retry_mode",
+    "secret_setting",
+    "write_once",
 ]

@@ -1,0 +1,395 @@
+"""Telnyx records -> `PhoneNumber`, and the neutral changes -> Telnyx fields.
+
+A number is two records: `PhoneNumberDetailed` (the line, its status, type,
+connection, messaging profile, `customer_reference`) and its voice settings
+(`call_forwarding`). `raw` is the first with the second under `"voice"`.
+Forwarding is `forwards_to` when `call_forwarding` is enabled and `always`;
+an `on-failure` forward is conditional, so it is not where calls go: it stays
+in `raw["voice"]`. Routing is the connection (voice) and the messaging
+profile (messaging), each a handler whose `target` is the id. Anything that is not the
+documented shape is a ResponseFormatError, never a KeyError or TypeError.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, Final
+
+from phonefleet import (
+    Handler,
+    InvalidNumberError,
+    NumberChanges,
+    NumberType,
+    PhoneNumber,
+    ResponseFormatError,
+    Routing,
+    Unset,
+    to_e164,
+)
+from phonefleet.adapter import AvailableNumber, build_numbers, next_page_number, parse_datetime
+
+from ._wire import (
+    ALWAYS,
+    CONNECTION,
+    DELETED,
+    FEATURES_OF,
+    MESSAGING_PROFILE,
+    NUMBER_TYPES,
+    PROVIDER,
+)
+
+__all__ = [
+    "Changes",
+    "available_from_wire",
+    "changes_to_wire",
+    "data_of",
+    "forwarding_of",
+    "number_from_wire",
+    "numbers_from_page",
+    "page_of",
+]
+
+_E164: Final = re.compile(r"\+[1-9][0-9]{1,14}")
+_FIELDS: Final = (
+    "id",
+    "number",
+    "name",
+    "number_type",
+    "country",
+    "archived",
+    "routing",
+    "forwarding_number",
+    "created_at",
+    "updated_at",
+    "raw",
+)
+
+
+def _bad(message: str) -> ResponseFormatError:
+    return ResponseFormatError(message, provider=PROVIDER)
+
+
+def _text(record: Mapping[str, Any], key: str) -> str | None:
+    value = record.get(key)
+    if value is None or type(value) is str:
+        return value
+    msg = f"expected {key} to be a string or null, got {type(value).__name__}"
+    raise _bad(msg)
+
+
+def _e164(value: object, field: str) -> str:
+    if type(value) is str:
+        if _E164.fullmatch(value):
+            return value
+        try:
+            return to_e164(value)
+        except InvalidNumberError as exc:
+            msg = f"{field} {value[:40]!r} is not a phone number: {exc.reason}"
+            raise _bad(msg) from None
+    msg = f"expected {field} to be an E.164 string, got {type(value).__name__}"
+    raise _bad(msg)
+
+
+def data_of(body: object, what: str) -> Any:
+    """`{"data": ...}` -> its data."""
+    if not isinstance(body, dict) or "data" not in body:
+        msg = f"expected an object with data ({what}), got {type(body).__name__}"
+        raise _bad(msg)
+    return body["data"]
+
+
+def page_of(body: object, what: str) -> tuple[list[Any], str | None]:
+    """A listing page -> its records and the cursor of the next page (from `meta`)."""
+    data = data_of(body, what)
+    if not isinstance(data, list):
+        msg = f"expected data to be a list ({what}), got {type(data).__name__}"
+        raise _bad(msg)
+    meta = body.get("meta") if isinstance(body, dict) else None
+    if not isinstance(meta, dict):
+        msg = f"a page of {what} has no meta object"
+        raise _bad(msg)
+    following = next_page_number(meta.get("page_number"), meta.get("total_pages"), provider=PROVIDER)
+    return data, following
+
+
+# -- forwarding and routing ---------------------------------------------------------
+
+
+def _call_forwarding(voice: Mapping[str, Any] | None) -> tuple[str | None, str | None]:
+    """(forwards_to, forwarding_type) of an enabled forward, else (None, None)."""
+    if voice is None:
+        return None, None
+    settings = voice.get("call_forwarding")
+    if settings is None:
+        return None, None
+    if type(settings) is not dict:
+        msg = f"expected call_forwarding to be an object, got {type(settings).__name__}"
+        raise _bad(msg)
+    enabled = settings.get("call_forwarding_enabled", True)  # the spec's default
+    if type(enabled) is not bool:
+        msg = f"expected call_forwarding_enabled to be a boolean, got {enabled!r:.40}"
+        raise _bad(msg)
+    target = settings.get("forwards_to")
+    kind = settings.get("forwarding_type")
+    if kind is not None and type(kind) is not str:
+        msg = f"expected forwarding_type to be a string, got {type(kind).__name__}"
+        raise _bad(msg)
+    if not enabled or target is None or target == "":
+        return None, None  # "inbound calls will not be forwarded if this field is left blank"
+    return _e164(target, "forwards_to"), kind
+
+
+def forwarding_of(voice: Mapping[str, Any] | None) -> str | None:
+    """Where every call goes: `forwards_to` of an enabled `always` forward."""
+    target, kind = _call_forwarding(voice)
+    return target if kind == ALWAYS else None
+
+
+#: handlers are values shared by most of a fleet: built once each (bounded)
+_HANDLERS: dict[tuple[str, str], Handler] = {}
+_ROUTINGS: dict[tuple[str | None, str | None], Routing] = {}
+_MEMO_LIMIT: Final = 4096
+
+
+def _handler(kind: str, target: str) -> Handler:
+    found = _HANDLERS.get((kind, target))
+    if found is None:
+        if len(_HANDLERS) >= _MEMO_LIMIT:
+            _HANDLERS.clear()
+        found = _HANDLERS[kind, target] = Handler(kind, target=target)
+    return found
+
+
+def _routing(connection: str | None, profile: str | None) -> Routing | None:
+    """Voice: the connection that takes calls; messaging: the messaging profile."""
+    if connection is None and profile is None:
+        return None
+    routing = _ROUTINGS.get((connection, profile))
+    if routing is None:
+        routing = Routing(
+            voice=_handler(CONNECTION, connection) if connection else None,
+            messaging=_handler(MESSAGING_PROFILE, profile) if profile else None,
+        )
+        if len(_ROUTINGS) >= _MEMO_LIMIT:
+            _ROUTINGS.clear()
+        _ROUTINGS[connection, profile] = routing
+    return routing
+
+
+# -- reading ------------------------------------------------------------------------
+
+
+def _datetime(record: Mapping[str, Any], key: str) -> datetime | None:
+    value = record.get(key)
+    if type(value) is str:
+        try:
+            return datetime.fromisoformat(value)  # 3.11 reads a trailing Z
+        except ValueError:
+            pass
+    return parse_datetime(value, provider=PROVIDER)
+
+
+def _values(record: object, voice: object) -> tuple[Any, ...]:
+    """One number's field values, in `_FIELDS` order, every field checked."""
+    if type(record) is not dict:
+        msg = f"expected a phone number object, got {type(record).__name__}"
+        raise _bad(msg)
+    if voice is not None and type(voice) is not dict:
+        msg = f"expected voice settings to be an object, got {type(voice).__name__}"
+        raise _bad(msg)
+    get = record.get
+    ident = get("id")
+    if type(ident) is not str or not ident:
+        msg = "a phone number has no id"
+        raise _bad(msg)
+    number = _e164(get("phone_number"), "phone_number")
+    name = _text(record, "customer_reference") or None
+    kind = get("phone_number_type")
+    number_type = NUMBER_TYPES.get(kind, NumberType.UNKNOWN) if type(kind) is str else NumberType.UNKNOWN
+    country = get("country_iso_alpha2")
+    if country is not None:
+        if not (type(country) is str and len(country) == 2 and country.isalpha()):
+            msg = f"expected country_iso_alpha2 to be ISO 3166-1 alpha-2, got {country!r:.40}"
+            raise _bad(msg)
+        country = country.upper()
+    status = _text(record, "status")
+    connection = _text(record, "connection_id") or None
+    profile = _text(record, "messaging_profile_id") or None
+    target, forwarding_type = _call_forwarding(voice)
+    if voice is not None:
+        record["voice"] = voice
+    return (
+        ident,
+        number,
+        name,
+        number_type,
+        country or None,
+        status == DELETED,
+        _routing(connection, profile),
+        target if forwarding_type == ALWAYS else None,
+        _datetime(record, "created_at"),
+        _datetime(record, "updated_at"),
+        MappingProxyType(record),
+    )
+
+
+def number_from_wire(record: object, voice: object = None) -> PhoneNumber:
+    """One `PhoneNumberDetailed` (and its voice settings, when read) as a PhoneNumber."""
+    values = dict(zip(_FIELDS, _values(record, voice), strict=True))
+    return PhoneNumber(provider=PROVIDER, **values)
+
+
+def numbers_from_page(records: Sequence[Any], voices: Mapping[Any, Any] | None) -> list[PhoneNumber]:
+    """A listing page joined with its voice settings by id (None: none were read)."""
+    if voices is None:
+        rows = [_values(record, None) for record in records]
+    else:
+        rows = [
+            _values(record, voices.get(record.get("id")) if type(record) is dict else None)
+            for record in records
+        ]
+    if not rows:
+        return []
+    columns = dict(zip(_FIELDS, map(list, zip(*rows, strict=True)), strict=True))
+    return build_numbers(len(rows), columns, {"provider": PROVIDER})
+
+
+def voices_by_id(records: Sequence[Any]) -> dict[str, Any]:
+    """A voice-settings page by number id (records without a string id are skipped)."""
+    found: dict[str, Any] = {}
+    for record in records:
+        if type(record) is not dict:
+            msg = f"expected voice settings to be an object, got {type(record).__name__}"
+            raise _bad(msg)
+        ident = record.get("id")
+        if type(ident) is str:
+            found[ident] = record
+    return found
+
+
+def available_from_wire(body: object) -> list[AvailableNumber]:
+    """`/available_phone_numbers` -> AvailableNumber (region_information flattened)."""
+    data = data_of(body, "available phone numbers")
+    if not isinstance(data, list):
+        msg = "available phone numbers: data is not a list"
+        raise _bad(msg)
+    found = []
+    for item in data:
+        if not isinstance(item, dict):
+            msg = f"expected an available number object, got {type(item).__name__}"
+            raise _bad(msg)
+        regions: dict[str, str] = {}
+        for region in item.get("region_information") or ():
+            if isinstance(region, dict):
+                kind, name = region.get("region_type"), region.get("region_name")
+                if isinstance(kind, str) and isinstance(name, str):
+                    regions.setdefault(kind, name)
+        features = item.get("features")
+        capabilities = None
+        if isinstance(features, list):
+            names = [f.get("name") for f in features if isinstance(f, dict)]
+            capabilities = frozenset(FEATURES_OF[n] for n in names if n in FEATURES_OF)
+        kind = item.get("phone_number_type")
+        country = regions.get("country_code")
+        found.append(
+            AvailableNumber(
+                number=_e164(item.get("phone_number"), "phone_number"),
+                capabilities=capabilities,
+                number_type=NUMBER_TYPES.get(kind, NumberType.UNKNOWN)
+                if isinstance(kind, str)
+                else NumberType.UNKNOWN,
+                country=country.upper() if isinstance(country, str) and len(country) == 2 else None,
+                region=regions.get("state"),
+                city=regions.get("location"),
+                rate_center=regions.get("rate_center"),
+                raw=item,
+            )
+        )
+    return found
+
+
+# -- writing ------------------------------------------------------------------------
+
+
+class Changes:
+    """A NumberChanges split by the endpoint that takes each part."""
+
+    __slots__ = ("messaging", "number", "voice")
+
+    def __init__(self) -> None:
+        #: PATCH /phone_numbers/{id} (UpdatePhoneNumberRequest)
+        self.number: dict[str, Any] = {}
+        #: PATCH /phone_numbers/{id}/voice (UpdatePhoneNumberVoiceSettingsRequest)
+        self.voice: dict[str, Any] = {}
+        #: PATCH /phone_numbers/{id}/messaging (UpdatePhoneNumberMessagingSettingsRequest)
+        self.messaging: dict[str, Any] = {}
+
+
+def forwarding_to_wire(target: str | None) -> dict[str, Any]:
+    """The voice-settings PATCH that forwards every call to `target`, or stops forwarding."""
+    if target is None:
+        return {"call_forwarding": {"call_forwarding_enabled": False}}
+    return {
+        "call_forwarding": {"call_forwarding_enabled": True, "forwards_to": target, "forwarding_type": ALWAYS}
+    }
+
+
+def _voice_to_wire(handler: Handler, changes: Changes) -> None:
+    if handler.kind != CONNECTION:
+        msg = (
+            f"a Telnyx voice handler is a {CONNECTION!r} (its target the connection id), not {handler.kind!r}"
+        )
+        raise ValueError(msg)
+    _only_target(handler, "voice")
+    changes.number["connection_id"] = handler.target or ""
+
+
+def _messaging_to_wire(handler: Handler, changes: Changes) -> None:
+    if handler.kind != MESSAGING_PROFILE:
+        msg = (
+            f"a Telnyx messaging handler is a {MESSAGING_PROFILE!r} (its target the profile id), "
+            f"not {handler.kind!r}"
+        )
+        raise ValueError(msg)
+    _only_target(handler, "messaging")
+    changes.messaging["messaging_profile_id"] = handler.target or ""  # "" unassigns
+
+
+def _only_target(handler: Handler, side: str) -> None:
+    for slot in (
+        "url",
+        "method",
+        "fallback_url",
+        "fallback_method",
+        "status_callback_url",
+        "status_callback_method",
+    ):
+        if getattr(handler, slot) is not None:
+            msg = f"a Telnyx {side} handler takes only a target (the {handler.kind} id), not {slot}"
+            raise ValueError(msg)
+    if handler.extra:
+        msg = f"a Telnyx {side} handler takes no extra fields, got {sorted(handler.extra)}"
+        raise ValueError(msg)
+
+
+def changes_to_wire(changes: NumberChanges) -> Changes:
+    """Split a NumberChanges by endpoint; a handler Telnyx cannot take is a ValueError here,
+    before anything is sent. The name is `customer_reference` ("" clears it)."""
+    out = Changes()
+    if not isinstance(changes.name, Unset):
+        out.number["customer_reference"] = changes.name or ""
+    if not isinstance(changes.forwarding_number, Unset):
+        out.voice.update(forwarding_to_wire(changes.forwarding_number))
+    routing = changes.routing
+    if routing is None:
+        out.number["connection_id"] = ""
+        out.messaging["messaging_profile_id"] = ""
+    elif isinstance(routing, Routing):
+        if routing.voice is not None:
+            _voice_to_wire(routing.voice, out)
+        if routing.messaging is not None:
+            _messaging_to_wire(routing.messaging, out)
+    return out
