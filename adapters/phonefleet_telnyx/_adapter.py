@@ -177,28 +177,26 @@ class TelnyxAdapter(Adapter):
     # -- list / get -------------------------------------------------------------------------
     def list_page(self, archived: bool | None, cursor: str | None) -> Flow[Page]:
         page = int(cursor) if cursor else 1
+        voices: dict[str, Any] | None = None
+        if not archived:  # a released number forwards nothing: no voice settings to read
+            response = yield self.requests.request("GET", "phone_numbers", "voice", params=self._page(page))
+            self.raise_for_error(response, "list")
+            voices = voices_by_id(page_of(loads(response, provider=self.provider), "voice settings")[0])
         extra = (("filter[status]", DELETED),) if archived else ()
         response = yield self.requests.request("GET", "phone_numbers", params=self._page(page, *extra))
         self.raise_for_error(response, "list")
         records, following = page_of(loads(response, provider=self.provider), "phone numbers")
-        if archived:  # a released number forwards nothing: no voice settings to read
-            numbers = numbers_from_page(records, None)
-            return Page([n for n in numbers if n.archived], following)
-        voices: dict[str, Any] = {}
-        if records:
-            response = yield self.requests.request("GET", "phone_numbers", "voice", params=self._page(page))
-            self.raise_for_error(response, "list")
-            voices = voices_by_id(page_of(loads(response, provider=self.provider), "voice settings")[0])
-            missing = [r["id"] for r in records if isinstance(r, dict) and isinstance(r.get("id"), str)]
-            for ident in [i for i in missing if i not in voices]:
+        if voices is not None:
+            listed = [r["id"] for r in records if isinstance(r, dict) and isinstance(r.get("id"), str)]
+            for ident in [i for i in listed if i not in voices]:
                 # the listings shifted between the two requests: read that one number's settings
                 try:
                     voices[ident] = yield from self._voice(ident, "list")
                 except NotFoundError:
                     continue  # released meanwhile
         numbers = numbers_from_page(records, voices)
-        if archived is False:
-            numbers = [n for n in numbers if not n.archived]
+        if archived is not None:  # a server ignoring the filter must not leak the other kind
+            numbers = [n for n in numbers if n.archived == archived]
         return Page(numbers, following)
 
     def get(self, ref: Ref) -> Flow[PhoneNumber]:
