@@ -49,9 +49,9 @@ def test_telnyx_to_linq_carries_forwarding(tmp_path: Path) -> None:
         report = migrate.apply(plan, journal=tmp_path / "j.sqlite")
         assert report.ok, [f.message for f in report.failed]
         target = _forwarding(linq)
-        assert {k: v for k, v in source.items() if v} == {
-            k: v for k, v in target.items() if k in source and source[k]
-        }
+        for number, forward in source.items():
+            if forward is not None:
+                assert target[number] == forward
         assert migrate.plan(telnyx, linq, carry=("forwarding",)).steps == ()
 
 
