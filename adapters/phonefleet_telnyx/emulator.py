@@ -149,9 +149,10 @@ class TelnyxEmulator(EmulatorTransport):
         deletion_lock: bool = False,
         created_at: datetime | None = None,
         tags: Iterable[str] = (),
+        ident: str | None = None,
     ) -> dict[str, Any]:
-        """A number on the account, with its voice settings."""
-        ident = self._new_id()
+        """A number on the account, with its voice settings (`ident`: a chosen id)."""
+        ident = ident or self._new_id()
         moment = _iso(created_at or self._clock())
         record: dict[str, Any] = {
             "id": ident,
