@@ -470,3 +470,51 @@ def test_bad_numbers_are_refused_before_any_request(bad: str) -> None:
             with pytest.raises(InvalidNumberError):
                 call()
     assert emu.transport.requests == []
+
+
+# -- the two read paths agree ------------------------------------------------------------------------
+
+
+def test_the_fast_and_careful_paths_read_a_page_alike() -> None:
+    from phonefleet_telnyx._fast import fast_page
+    from phonefleet_telnyx._mapping import numbers_from_page, voices_by_id
+
+    emu = emulate("telnyx", numbers=300, seed=5)
+    next(iter(emu.transport.records.values()))["phone_number_type"] = "tollfree"  # legacy value
+    base, key = emu.settings["base_url"], emu.settings["api_key"]
+    with httpx.Client(transport=emu.transport, headers={"Authorization": f"Bearer {key}"}) as client:
+        params = {"page[size]": 250, "sort": "phone_number"}
+        voice_body = client.get(f"{base}/phone_numbers/voice", params=params).content
+        numbers_body = client.get(f"{base}/phone_numbers", params=params).content
+    fast = fast_page(numbers_body, voice_body)
+    assert fast is not None
+    assert not fast.missing
+    assert fast.following == "2"
+    careful = numbers_from_page(
+        json.loads(numbers_body)["data"], voices_by_id(json.loads(voice_body)["data"])
+    )
+    assert fast.numbers == careful
+    assert [dict(n.raw) for n in fast.numbers] == [dict(n.raw) for n in careful]
+    assert {n.number_type.value for n in fast.numbers} == {"local", "toll_free"}
+    assert any(n.forwarding_number for n in fast.numbers)
+    assert any(n.routing for n in fast.numbers)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("phone_number", "+1 970 555 0001"),
+        ("country_iso_alpha2", "us"),
+        ("created_at", "2019-10-23T18:10:00z"),
+    ],
+)
+def test_an_unusual_record_takes_the_careful_path_with_the_same_result(
+    adapter: TelnyxAdapter, field: str, value: str
+) -> None:
+    page, _ = run(
+        adapter.list_page(False, None), [listing([voice(1)]), listing([record(1, **{field: value})])]
+    )
+    number = page.items[0]
+    assert number.number == "+19705550001"
+    assert number.country == "US"
+    assert number.created_at is not None

@@ -50,6 +50,8 @@ __all__ = [
     "number_from_wire",
     "numbers_from_page",
     "page_of",
+    "routing_of",
+    "voices_by_id",
 ]
 
 _E164: Final = re.compile(r"\+[1-9][0-9]{1,14}")
@@ -163,7 +165,7 @@ def _handler(kind: str, target: str) -> Handler:
     return found
 
 
-def _routing(connection: str | None, profile: str | None) -> Routing | None:
+def routing_of(connection: str | None, profile: str | None) -> Routing | None:
     """Voice: the connection that takes calls; messaging: the messaging profile."""
     if connection is None and profile is None:
         return None
@@ -228,7 +230,7 @@ def _values(record: object, voice: object) -> tuple[Any, ...]:
         number_type,
         country or None,
         status == DELETED,
-        _routing(connection, profile),
+        routing_of(connection, profile),
         target if forwarding_type == ALWAYS else None,
         _datetime(record, "created_at"),
         _datetime(record, "updated_at"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from ._auth import BasicAuth, BearerAuth
 from ._available import AvailableNumber
 from ._bulk import build_numbers
+from ._bulkcheck import all_e164, gc_paused
 from ._driver import AsyncDriver, Clock, Deadline, SyncDriver, redact_url
 from ._flow import (
     Adapter,
@@ -74,6 +75,7 @@ __all__ = [
     "Setting",
     "Store",
     "SyncDriver",
+    "all_e164",
     "as_ref",
     "build_numbers",
     "check_base_url",
@@ -82,6 +84,7 @@ __all__ = [
     "dumps",
     "env_setting",
     "error_for_status",
+    "gc_paused",
     "loads",
     "next_page_number",
     "parse_datetime",
