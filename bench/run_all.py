@@ -31,7 +31,7 @@ def _load(path: pathlib.Path) -> Any:
 
 
 def _versions() -> str:
-    names = ("phonefleet", "httpx", "attrs", "cattrs", "stamina", "msgspec", "phonenumbers")
+    names = ("phonefleet", "httpx", "attrs", "cattrs", "stamina", "msgspec", "phonenumbers", "telnyx")
     found = []
     for name in names:
         try:
