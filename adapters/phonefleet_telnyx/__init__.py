@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from phonefleet.adapter import Registration, Setting
 
 from ._adapter import DEFAULT_BASE_URL, FEATURES, MAX_SENDS, TelnyxAdapter
@@ -34,16 +32,6 @@ __all__ = [
 ]
 
 
-def _adapter(
-    *,
-    api_key: str | None = None,
-    base_url: str | httpx.URL | None = None,
-    page_size: int | None = None,
-) -> TelnyxAdapter:
-    """The adapter from settings, falling back to TELNYX_API_KEY / TELNYX_BASE_URL."""
-    return TelnyxAdapter(api_key=api_key, base_url=base_url, page_size=page_size)
-
-
 def _emulator(*args: Any, **options: Any) -> Any:
     from .emulator import emulator
 
@@ -52,7 +40,7 @@ def _emulator(*args: Any, **options: Any) -> Any:
 
 registration = Registration(
     name="telnyx",
-    adapter=_adapter,
+    adapter=TelnyxAdapter,
     description="Telnyx v2 numbers: list, get, forwarding, customer reference, routing, order, delete.",
     settings=(
         Setting("api_key", env=("TELNYX_API_KEY",), secret=True, help="API v2 key (Bearer)"),

@@ -36,6 +36,7 @@ from phonefleet.adapter import (
     env_setting,
     gc_paused,
     loads,
+    page_size_setting,
     secret_setting,
     write_once,
 )
@@ -75,17 +76,6 @@ MAX_SENDS: Final = 3
 _SORT: Final = ("sort", "phone_number")
 
 
-def _page_size(value: object) -> int:
-    if value is None:
-        return MAX_PAGE_SIZE
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE_SIZE:
-        msg = f"page_size must be an integer from 1 to {MAX_PAGE_SIZE}, got {value!r}"
-        raise ValueError(msg)
-    return value
-
-
 class TelnyxAdapter(Adapter):
     """Telnyx v2 phone numbers, as flows."""
 
@@ -101,17 +91,11 @@ class TelnyxAdapter(Adapter):
     ) -> None:
         secret = secret_setting(api_key, "TELNYX_API_KEY", provider=PROVIDER, name="api_key")
         self.requests = RequestBuilder(env_setting(base_url, "TELNYX_BASE_URL") or DEFAULT_BASE_URL)
-        self.page_size = _page_size(page_size)
+        self.page_size = page_size_setting(page_size, maximum=MAX_PAGE_SIZE)
         self.auth = BearerAuth(secret)
         self.credentials = (secret,)
 
-    # -- hooks ------------------------------------------------------------------------
-    def is_own_origin(self, url: httpx.URL) -> bool:
-        return self.requests.is_same_origin(url)
-
-    def describe(self) -> str:
-        return f"{self.provider} {self.requests.base_url}"
-
+    # -- hooks (is_own_origin and describe come from `requests`) -------------------------
     def error_from_response(self, response: httpx.Response, operation: str) -> ProviderError:
         return error_from_response(response, operation)
 
@@ -190,8 +174,8 @@ class TelnyxAdapter(Adapter):
         self.raise_for_error(response, "list")
         with gc_paused():
             fast = fast_page(response.content, voice_response.content if voice_response is not None else None)
-        if fast is not None and not fast.missing:
-            numbers, following = fast.numbers, fast.following
+        if fast is not None:
+            numbers, following = fast
         else:
             numbers, following = yield from self._careful_page(response, voice_response)
         if archived is not None:  # a server ignoring the filter must not leak the other kind
@@ -230,22 +214,23 @@ class TelnyxAdapter(Adapter):
         return (yield from self._update(ref, NumberChanges(forwarding_number=forward_to), "set_forwarding"))
 
     def _update(self, ref: Ref, changes: NumberChanges, operation: str) -> Flow[PhoneNumber]:
-        wire = changes_to_wire(changes)  # a handler Telnyx cannot take is refused before sending
+        # a handler Telnyx cannot take is refused before anything is sent
+        number_body, voice_body, messaging_body = changes_to_wire(changes)
         ident = yield from self._ident(ref, operation)
         voice: dict[str, Any] | None = None
         # each PATCH sets absolute values: repeating one is harmless
-        if wire.voice:
+        if voice_body:
             request = self.requests.request(
-                "PATCH", "phone_numbers", ident, "voice", json=wire.voice, retry="safe"
+                "PATCH", "phone_numbers", ident, "voice", json=voice_body, retry="safe"
             )
             voice = self._record((yield request), operation)
-        if wire.messaging:
+        if messaging_body:
             request = self.requests.request(
-                "PATCH", "phone_numbers", ident, "messaging", json=wire.messaging, retry="safe"
+                "PATCH", "phone_numbers", ident, "messaging", json=messaging_body, retry="safe"
             )
             self._record((yield request), operation)
-        if wire.number:
-            request = self.requests.request("PATCH", "phone_numbers", ident, json=wire.number, retry="safe")
+        if number_body:
+            request = self.requests.request("PATCH", "phone_numbers", ident, json=number_body, retry="safe")
             record = self._record((yield request), operation)
         else:
             record = yield from self._fetch(ident, operation)

@@ -9,19 +9,19 @@ careful path in `_mapping.py` reads the page instead, so the two always agree.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
 import msgspec
 
 from phonefleet import NumberType, PhoneNumber
-from phonefleet.adapter import all_e164, build_numbers, next_page_number
+from phonefleet.adapter import JoinedRawJSON, RawJSON, all_e164, build_numbers, next_page_number
 
 from ._mapping import routing_of
 from ._wire import ALWAYS, DELETED, NUMBER_TYPES, PROVIDER
 
-__all__ = ["FastPage", "fast_page"]
+__all__ = ["fast_page"]
 
 
 class _Forwarding(msgspec.Struct):
@@ -69,56 +69,6 @@ class _RawList(msgspec.Struct):
 _numbers: Final = msgspec.json.Decoder(_Numbers).decode
 _voices: Final = msgspec.json.Decoder(_Voices).decode
 _raws: Final = msgspec.json.Decoder(_RawList).decode
-_decode: Final = msgspec.json.decode
-
-
-class _JoinedRaw(Mapping[str, Any]):
-    """A number's `PhoneNumberDetailed` with its voice settings under "voice",
-    both kept as the vendor's bytes and decoded on first use."""
-
-    __slots__ = ("_data", "_number", "_voice")
-    _data: dict[str, Any]
-
-    def __init__(self, number: msgspec.Raw, voice: msgspec.Raw | None) -> None:
-        self._number = number
-        self._voice = voice
-
-    def _load(self) -> dict[str, Any]:
-        try:
-            return self._data
-        except AttributeError:
-            data: dict[str, Any] = _decode(self._number, type=dict)
-            if self._voice is not None:
-                data["voice"] = _decode(self._voice)
-            self._data = data
-            return data
-
-    def __getitem__(self, key: str) -> Any:
-        return self._load()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._load())
-
-    def __len__(self) -> int:
-        return len(self._load())
-
-    def __repr__(self) -> str:
-        return f"{self._load()!r}"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (dict, (self._load(),))
-
-
-class FastPage:
-    """The numbers of one page, the next page's cursor, and whether any id
-    had no voice settings on the voice page (then the careful path reads it)."""
-
-    __slots__ = ("following", "missing", "numbers")
-
-    def __init__(self, numbers: list[PhoneNumber], following: str | None, missing: bool) -> None:
-        self.numbers = numbers
-        self.following = following
-        self.missing = missing
 
 
 def _datetimes(values: list[str | None]) -> list[datetime | None] | None:
@@ -128,8 +78,9 @@ def _datetimes(values: list[str | None]) -> list[datetime | None] | None:
         return None
 
 
-def fast_page(numbers_body: bytes, voice_body: bytes | None) -> FastPage | None:
-    """The page straight from its bytes, or None: read it the careful way."""
+def fast_page(numbers_body: bytes, voice_body: bytes | None) -> tuple[list[PhoneNumber], str | None] | None:
+    """The numbers of a page and the next cursor, straight from the bytes; None: read it
+    the careful way (a record off the shape, or a number the voice page lacks)."""
     try:
         page = _numbers(numbers_body)
         raws = _raws(numbers_body).data
@@ -140,7 +91,7 @@ def fast_page(numbers_body: bytes, voice_body: bytes | None) -> FastPage | None:
     following = next_page_number(page.meta.page_number, page.meta.total_pages, provider=PROVIDER)
     records = page.data
     if not records:
-        return FastPage([], following, missing=False)
+        return [], following
     ids = [r.id for r in records]
     numbers = [r.phone_number for r in records]
     if "" in ids or not all_e164(numbers):
@@ -149,14 +100,14 @@ def fast_page(numbers_body: bytes, voice_body: bytes | None) -> FastPage | None:
     if voices is not None and voice_raws is not None:
         by_id = dict(zip([v.id for v in voices], zip(voices, voice_raws, strict=True), strict=True))
         if not by_id.keys() >= set(ids):
-            return FastPage([], following, missing=True)
+            return None
     forwards: list[str | None] = []
     joined: list[Mapping[str, Any]] = []
     for ident, raw in zip(ids, raws, strict=True):
         entry = by_id.get(ident)
         if entry is None:
             forwards.append(None)
-            joined.append(_JoinedRaw(raw, None))
+            joined.append(RawJSON(raw))
             continue
         voice, voice_raw = entry
         settings = voice.call_forwarding
@@ -167,7 +118,7 @@ def fast_page(numbers_body: bytes, voice_body: bytes | None) -> FastPage | None:
             elif not all_e164([settings.forwards_to]):
                 return None  # the careful path names the bad number
         forwards.append(forward)
-        joined.append(_JoinedRaw(raw, voice_raw))
+        joined.append(JoinedRawJSON(raw, "voice", voice_raw))
     if not all_e164([f for f in forwards if f is not None]):
         return None
     countries = [r.country_iso_alpha2 for r in records]
@@ -195,4 +146,4 @@ def fast_page(numbers_body: bytes, voice_body: bytes | None) -> FastPage | None:
         },
         {"provider": PROVIDER},
     )
-    return FastPage(built, following, missing=False)
+    return built, following

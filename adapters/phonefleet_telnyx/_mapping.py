@@ -29,7 +29,7 @@ from phonefleet import (
     Unset,
     to_e164,
 )
-from phonefleet.adapter import AvailableNumber, build_numbers, next_page_number, parse_datetime
+from phonefleet.adapter import AvailableNumber, next_page_number, parse_datetime
 
 from ._wire import (
     ALWAYS,
@@ -42,11 +42,9 @@ from ._wire import (
 )
 
 __all__ = [
-    "Changes",
     "available_from_wire",
     "changes_to_wire",
     "data_of",
-    "forwarding_of",
     "number_from_wire",
     "numbers_from_page",
     "page_of",
@@ -55,19 +53,6 @@ __all__ = [
 ]
 
 _E164: Final = re.compile(r"\+[1-9][0-9]{1,14}")
-_FIELDS: Final = (
-    "id",
-    "number",
-    "name",
-    "number_type",
-    "country",
-    "archived",
-    "routing",
-    "forwarding_number",
-    "created_at",
-    "updated_at",
-    "raw",
-)
 
 
 def _bad(message: str) -> ResponseFormatError:
@@ -144,12 +129,6 @@ def _call_forwarding(voice: Mapping[str, Any] | None) -> tuple[str | None, str |
     return _e164(target, "forwards_to"), kind
 
 
-def forwarding_of(voice: Mapping[str, Any] | None) -> str | None:
-    """Where every call goes: `forwards_to` of an enabled `always` forward."""
-    target, kind = _call_forwarding(voice)
-    return target if kind == ALWAYS else None
-
-
 #: handlers are values shared by most of a fleet: built once each (bounded)
 _HANDLERS: dict[tuple[str, str], Handler] = {}
 _ROUTINGS: dict[tuple[str | None, str | None], Routing] = {}
@@ -194,69 +173,49 @@ def _datetime(record: Mapping[str, Any], key: str) -> datetime | None:
     return parse_datetime(value, provider=PROVIDER)
 
 
-def _values(record: object, voice: object) -> tuple[Any, ...]:
-    """One number's field values, in `_FIELDS` order, every field checked."""
+def number_from_wire(record: object, voice: object = None) -> PhoneNumber:
+    """One `PhoneNumberDetailed` (and its voice settings, when read), every field checked."""
     if type(record) is not dict:
         msg = f"expected a phone number object, got {type(record).__name__}"
         raise _bad(msg)
     if voice is not None and type(voice) is not dict:
         msg = f"expected voice settings to be an object, got {type(voice).__name__}"
         raise _bad(msg)
-    get = record.get
-    ident = get("id")
+    ident = record.get("id")
     if type(ident) is not str or not ident:
         msg = "a phone number has no id"
         raise _bad(msg)
-    number = _e164(get("phone_number"), "phone_number")
-    name = _text(record, "customer_reference") or None
-    kind = get("phone_number_type")
-    number_type = NUMBER_TYPES.get(kind, NumberType.UNKNOWN) if type(kind) is str else NumberType.UNKNOWN
-    country = get("country_iso_alpha2")
-    if country is not None:
-        if not (type(country) is str and len(country) == 2 and country.isalpha()):
-            msg = f"expected country_iso_alpha2 to be ISO 3166-1 alpha-2, got {country!r:.40}"
-            raise _bad(msg)
-        country = country.upper()
-    status = _text(record, "status")
-    connection = _text(record, "connection_id") or None
-    profile = _text(record, "messaging_profile_id") or None
+    kind = record.get("phone_number_type")
+    country = record.get("country_iso_alpha2")
+    if country is not None and not (type(country) is str and len(country) == 2 and country.isalpha()):
+        msg = f"expected country_iso_alpha2 to be ISO 3166-1 alpha-2, got {country!r:.40}"
+        raise _bad(msg)
     target, forwarding_type = _call_forwarding(voice)
     if voice is not None:
         record["voice"] = voice
-    return (
-        ident,
-        number,
-        name,
-        number_type,
-        country or None,
-        status == DELETED,
-        routing_of(connection, profile),
-        target if forwarding_type == ALWAYS else None,
-        _datetime(record, "created_at"),
-        _datetime(record, "updated_at"),
-        MappingProxyType(record),
+    return PhoneNumber(
+        provider=PROVIDER,
+        id=ident,
+        number=_e164(record.get("phone_number"), "phone_number"),
+        name=_text(record, "customer_reference") or None,
+        forwarding_number=target if forwarding_type == ALWAYS else None,
+        number_type=NUMBER_TYPES.get(kind, NumberType.UNKNOWN) if type(kind) is str else NumberType.UNKNOWN,
+        country=country.upper() if country else None,
+        archived=_text(record, "status") == DELETED,
+        routing=routing_of(
+            _text(record, "connection_id") or None, _text(record, "messaging_profile_id") or None
+        ),
+        created_at=_datetime(record, "created_at"),
+        updated_at=_datetime(record, "updated_at"),
+        raw=MappingProxyType(record),
     )
-
-
-def number_from_wire(record: object, voice: object = None) -> PhoneNumber:
-    """One `PhoneNumberDetailed` (and its voice settings, when read) as a PhoneNumber."""
-    values = dict(zip(_FIELDS, _values(record, voice), strict=True))
-    return PhoneNumber(provider=PROVIDER, **values)
 
 
 def numbers_from_page(records: Sequence[Any], voices: Mapping[Any, Any] | None) -> list[PhoneNumber]:
     """A listing page joined with its voice settings by id (None: none were read)."""
     if voices is None:
-        rows = [_values(record, None) for record in records]
-    else:
-        rows = [
-            _values(record, voices.get(record.get("id")) if type(record) is dict else None)
-            for record in records
-        ]
-    if not rows:
-        return []
-    columns = dict(zip(_FIELDS, map(list, zip(*rows, strict=True)), strict=True))
-    return build_numbers(len(rows), columns, {"provider": PROVIDER})
+        return [number_from_wire(record) for record in records]
+    return [number_from_wire(r, voices.get(r.get("id")) if type(r) is dict else None) for r in records]
 
 
 def voices_by_id(records: Sequence[Any]) -> dict[str, Any]:
@@ -316,18 +275,15 @@ def available_from_wire(body: object) -> list[AvailableNumber]:
 # -- writing ------------------------------------------------------------------------
 
 
-class Changes:
-    """A NumberChanges split by the endpoint that takes each part."""
-
-    __slots__ = ("messaging", "number", "voice")
-
-    def __init__(self) -> None:
-        #: PATCH /phone_numbers/{id} (UpdatePhoneNumberRequest)
-        self.number: dict[str, Any] = {}
-        #: PATCH /phone_numbers/{id}/voice (UpdatePhoneNumberVoiceSettingsRequest)
-        self.voice: dict[str, Any] = {}
-        #: PATCH /phone_numbers/{id}/messaging (UpdatePhoneNumberMessagingSettingsRequest)
-        self.messaging: dict[str, Any] = {}
+_SIDES: Final = {"voice": (CONNECTION, "connection"), "messaging": (MESSAGING_PROFILE, "messaging profile")}
+_SLOTS: Final = (
+    "url",
+    "method",
+    "fallback_url",
+    "fallback_method",
+    "status_callback_url",
+    "status_callback_method",
+)
 
 
 def forwarding_to_wire(target: str | None) -> dict[str, Any]:
@@ -339,59 +295,37 @@ def forwarding_to_wire(target: str | None) -> dict[str, Any]:
     }
 
 
-def _voice_to_wire(handler: Handler, changes: Changes) -> None:
-    if handler.kind != CONNECTION:
-        msg = (
-            f"a Telnyx voice handler is a {CONNECTION!r} (its target the connection id), not {handler.kind!r}"
-        )
+def _target(handler: Handler, side: str) -> str:
+    """The id a handler points at ("" unassigns); Telnyx takes nothing else."""
+    kind, what = _SIDES[side]
+    given = [slot for slot in _SLOTS if getattr(handler, slot) is not None] + sorted(handler.extra)
+    if handler.kind != kind or given:
+        got = f"{handler.kind!r}" + (f" with {', '.join(given)}" if given else "")
+        msg = f"a Telnyx {side} handler is Handler({kind!r}, target=<the {what} id>) alone, got {got}"
         raise ValueError(msg)
-    _only_target(handler, "voice")
-    changes.number["connection_id"] = handler.target or ""
+    return handler.target or ""
 
 
-def _messaging_to_wire(handler: Handler, changes: Changes) -> None:
-    if handler.kind != MESSAGING_PROFILE:
-        msg = (
-            f"a Telnyx messaging handler is a {MESSAGING_PROFILE!r} (its target the profile id), "
-            f"not {handler.kind!r}"
-        )
-        raise ValueError(msg)
-    _only_target(handler, "messaging")
-    changes.messaging["messaging_profile_id"] = handler.target or ""  # "" unassigns
+def changes_to_wire(changes: NumberChanges) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The bodies of the number, voice-settings and messaging-settings PATCHes.
 
-
-def _only_target(handler: Handler, side: str) -> None:
-    for slot in (
-        "url",
-        "method",
-        "fallback_url",
-        "fallback_method",
-        "status_callback_url",
-        "status_callback_method",
-    ):
-        if getattr(handler, slot) is not None:
-            msg = f"a Telnyx {side} handler takes only a target (the {handler.kind} id), not {slot}"
-            raise ValueError(msg)
-    if handler.extra:
-        msg = f"a Telnyx {side} handler takes no extra fields, got {sorted(handler.extra)}"
-        raise ValueError(msg)
-
-
-def changes_to_wire(changes: NumberChanges) -> Changes:
-    """Split a NumberChanges by endpoint; a handler Telnyx cannot take is a ValueError here,
-    before anything is sent. The name is `customer_reference` ("" clears it)."""
-    out = Changes()
+    A handler Telnyx cannot take is a ValueError here, before anything is
+    sent. The name is `customer_reference`; "" clears it, and unassigns a
+    connection or a messaging profile.
+    """
+    number: dict[str, Any] = {}
+    voice: dict[str, Any] = {}
+    messaging: dict[str, Any] = {}
     if not isinstance(changes.name, Unset):
-        out.number["customer_reference"] = changes.name or ""
+        number["customer_reference"] = changes.name or ""
     if not isinstance(changes.forwarding_number, Unset):
-        out.voice.update(forwarding_to_wire(changes.forwarding_number))
+        voice = forwarding_to_wire(changes.forwarding_number)
     routing = changes.routing
     if routing is None:
-        out.number["connection_id"] = ""
-        out.messaging["messaging_profile_id"] = ""
+        number["connection_id"] = messaging["messaging_profile_id"] = ""
     elif isinstance(routing, Routing):
         if routing.voice is not None:
-            _voice_to_wire(routing.voice, out)
+            number["connection_id"] = _target(routing.voice, "voice")
         if routing.messaging is not None:
-            _messaging_to_wire(routing.messaging, out)
-    return out
+            messaging["messaging_profile_id"] = _target(routing.messaging, "messaging")
+    return number, voice, messaging

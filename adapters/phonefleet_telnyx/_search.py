@@ -12,12 +12,37 @@ from ._wire import SEARCH_TYPES
 
 __all__ = ["SearchCriteria", "search_params"]
 
-_DIGITS: Final = re.compile(r"[0-9]{1,15}")
-_COUNTRY: Final = re.compile(r"[A-Za-z]{2}")
-_FEATURES: Final = frozenset(
-    {"sms", "mms", "voice", "fax", "emergency", "hd_voice", "international_sms", "local_calling"}
-)
+_FEATURES: Final = "sms|mms|voice|fax|emergency|hd_voice|international_sms|local_calling"
 _TYPES: Final = {NumberType.LOCAL: "local", NumberType.TOLL_FREE: "toll_free", NumberType.MOBILE: "mobile"}
+_DIGITS: Final = (r"[0-9]{1,15}", "digits")
+_TEXT: Final = (r".*\S.*", "a non-empty string")
+_FLAG: Final = ("true|false", "True or False")
+#: criterion -> (query parameter, the accepted text, what it must be)
+_RULES: Final = {
+    "country_code": ("filter[country_code]", r"[A-Z]{2}", "ISO 3166-1 alpha-2 such as 'US'"),
+    "number_type": (
+        "filter[phone_number_type]",
+        "|".join(sorted(SEARCH_TYPES)),
+        "one of " + ", ".join(sorted(SEARCH_TYPES)),
+    ),
+    "starts_with": ("filter[phone_number][starts_with]", *_DIGITS),
+    "ends_with": ("filter[phone_number][ends_with]", *_DIGITS),
+    "contains": ("filter[phone_number][contains]", *_DIGITS),
+    "national_destination_code": ("filter[national_destination_code]", *_DIGITS),
+    "locality": ("filter[locality]", *_TEXT),
+    "administrative_area": ("filter[administrative_area]", *_TEXT),
+    "rate_center": ("filter[rate_center]", *_TEXT),
+    "features": (
+        "filter[features]",
+        f"({_FEATURES})(,({_FEATURES}))*",
+        "a list of names from " + _FEATURES.replace("|", ", "),
+    ),
+    "limit": ("filter[limit]", "[1-9][0-9]{0,2}|1000", "an integer from 1 to 1000"),
+    **{
+        flag: (f"filter[{flag}]", *_FLAG)
+        for flag in ("best_effort", "quickship", "reservable", "exclude_held_numbers")
+    },
+}
 
 
 class SearchCriteria(TypedDict, total=False):
@@ -40,72 +65,34 @@ class SearchCriteria(TypedDict, total=False):
     exclude_held_numbers: bool
 
 
-def _digits(value: object, what: str) -> str:
-    text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
-    if not _DIGITS.fullmatch(text):
-        msg = f"{what} must be digits, got {value!r}"
-        raise ValueError(msg)
-    return text
-
-
-def _word(value: object, what: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        msg = f"{what} must be a non-empty string, got {value!r}"
-        raise ValueError(msg)
-    return value.strip()
+def _as_text(key: str, value: object) -> str:
+    """A criterion as the query carries it ("" for a value of the wrong type)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, NumberType):
+        return _TYPES.get(value, "")
+    if isinstance(value, str):
+        return value.strip().upper() if key == "country_code" else value.strip()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Iterable):
+        return ",".join(dict.fromkeys(f.value if isinstance(f, Capability) else str(f) for f in value))
+    return ""
 
 
 def search_params(**criteria: object) -> list[tuple[str, str]]:
-    """The `filter[...]` query of a search, as Telnyx documents it.
-
-    `country_code` ISO alpha-2; `number_type` local, toll_free, mobile,
-    national or shared_cost; `starts_with` / `ends_with` / `contains` and
-    `national_destination_code` digits; `features` names from sms, mms,
-    voice, fax, emergency, hd_voice, international_sms, local_calling;
-    `limit` 1-1000; the four flags booleans.
-    """
-    params: list[tuple[str, str]] = []
+    """The `filter[...]` query of a search as Telnyx documents it; a bad value is a ValueError."""
+    params = []
     for key, value in criteria.items():
-        if value is None:
-            continue
-        if key == "country_code":
-            if not isinstance(value, str) or not _COUNTRY.fullmatch(value.strip()):
-                msg = f"country_code must be ISO 3166-1 alpha-2 such as 'US', got {value!r}"
-                raise ValueError(msg)
-            params.append(("filter[country_code]", value.strip().upper()))
-        elif key == "number_type":
-            wire = _TYPES.get(value) if isinstance(value, NumberType) else value
-            if wire not in SEARCH_TYPES:
-                msg = f"number_type must be one of {', '.join(sorted(SEARCH_TYPES))}, got {value!r}"
-                raise ValueError(msg)
-            params.append(("filter[phone_number_type]", str(wire)))
-        elif key in ("starts_with", "ends_with", "contains"):
-            params.append((f"filter[phone_number][{key}]", _digits(value, key)))
-        elif key == "national_destination_code":
-            params.append(("filter[national_destination_code]", _digits(value, key)))
-        elif key in ("locality", "administrative_area", "rate_center"):
-            params.append((f"filter[{key}]", _word(value, key)))
-        elif key == "features":
-            if isinstance(value, str) or not isinstance(value, Iterable):
-                msg = f"features must be a list of names, got {value!r}"
-                raise ValueError(msg)
-            names = [f.value if isinstance(f, Capability) else f for f in value]
-            bad = [n for n in names if n not in _FEATURES]
-            if bad or not names:
-                msg = f"features must name some of {', '.join(sorted(_FEATURES))}, got {bad or names!r}"
-                raise ValueError(msg)
-            params.append(("filter[features]", ",".join(dict.fromkeys(names))))
-        elif key == "limit":
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
-                msg = f"limit must be an integer from 1 to 1000, got {value!r}"
-                raise ValueError(msg)
-            params.append(("filter[limit]", str(value)))
-        elif key in ("best_effort", "quickship", "reservable", "exclude_held_numbers"):
-            if not isinstance(value, bool):
-                msg = f"{key} must be True or False, got {value!r}"
-                raise ValueError(msg)
-            params.append((f"filter[{key}]", "true" if value else "false"))
-        else:
+        if key not in _RULES:
             msg = f"unknown search criterion {key!r}; see SearchCriteria"
             raise TypeError(msg)
+        if value is None:
+            continue
+        name, accepted, expected = _RULES[key]
+        text = _as_text(key, value)
+        if isinstance(value, bool) != (accepted == _FLAG[0]) or not re.fullmatch(accepted, text):
+            msg = f"{key} must be {expected}, got {value!r}"
+            raise ValueError(msg)
+        params.append((name, text))
     return params

@@ -24,6 +24,7 @@ __all__ = [
     "env_setting",
     "loads",
     "next_page_number",
+    "page_size_setting",
     "parse_datetime",
     "quote_segment",
     "retry_mode",
@@ -100,6 +101,19 @@ def secret_setting(value: object, *env_names: str, provider: str, name: str) -> 
     where = f" or set {' / '.join(env_names)}" if env_names else ""
     msg = f"{provider} needs {name}: pass {name}={where}"
     raise ValueError(msg)
+
+
+def page_size_setting(value: object, *, maximum: int, default: int | None = None) -> int:
+    """A `page_size` setting: an integer (or its digits, from a CLI option) from 1
+    to the vendor's `maximum`; None means `default` (else the maximum)."""
+    if value is None:
+        return default or maximum
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        msg = f"page_size must be an integer from 1 to {maximum}, got {value!r}"
+        raise ValueError(msg)
+    return value
 
 
 def check_base_url(url: str | httpx.URL) -> httpx.URL:

@@ -26,7 +26,7 @@ from ._flow import (
     parse_retry_after,
 )
 from ._once import UNKNOWN_OUTCOME, write_once
-from ._raw import RawJSON
+from ._raw import JoinedRawJSON, RawJSON
 from ._registry import (
     ENTRY_POINT_GROUP,
     Emulator,
@@ -45,6 +45,7 @@ from ._wire import (
     env_setting,
     loads,
     next_page_number,
+    page_size_setting,
     parse_datetime,
     quote_segment,
     retry_mode,
@@ -65,6 +66,7 @@ __all__ = [
     "Deadline",
     "Emulator",
     "Flow",
+    "JoinedRawJSON",
     "Page",
     "RawJSON",
     "Ref",
@@ -87,6 +89,7 @@ __all__ = [
     "gc_paused",
     "loads",
     "next_page_number",
+    "page_size_setting",
     "parse_datetime",
     "parse_retry_after",
     "quote_segment",
