@@ -165,3 +165,29 @@ def test_sdk_sees_phonefleet_name_and_routing(sdk: telnyx.Telnyx, store: Any) ->
     assert found.customer_reference == "Front desk"
     assert found.connection_id == "1684641123236054244"
     assert found.messaging_profile_id is None
+
+
+def test_sdk_search_finds_what_phonefleet_finds(sdk: telnyx.Telnyx, store: Any) -> None:
+    found = sdk.available_phone_numbers.list(filter={"phone_number": {"starts_with": "202"}, "limit": 2})
+    assert found.data is not None
+    ours = store.ex_search_available(starts_with="202", limit=2)
+    assert [n.phone_number for n in found.data] == [n.number for n in ours]
+    assert len(ours) == 2
+
+
+def test_sdk_label_and_messaging_profile_are_phonefleet_name_and_routing(
+    sdk: telnyx.Telnyx, store: Any
+) -> None:
+    number = next(n for n in store.list() if n.routing and n.routing.messaging)
+    sdk.phone_numbers.update(number.id, customer_reference="Reception", tags=["lobby"])
+    sdk.phone_numbers.messaging.update(number.id, messaging_profile_id="")  # "" unassigns
+    after = store.get(number.number)
+    assert after.name == "Reception"
+    assert after.raw["tags"] == ["lobby"]
+    assert after.routing is None or after.routing.messaging is None
+
+
+def test_sdk_phone_number_filter_is_digits_only(sdk: telnyx.Telnyx, store: Any) -> None:
+    number = next(iter(store.list())).number
+    assert list(sdk.phone_numbers.list(filter={"phone_number": number})) == []  # "+" finds nothing
+    assert [n.phone_number for n in sdk.phone_numbers.list(filter={"phone_number": number[1:]})] == [number]
