@@ -362,6 +362,21 @@ def test_create_after_a_5xx_orders_again_only_once_the_number_is_not_there(adapt
     assert [r.method for r in sent].count("POST") == 2
 
 
+def test_a_number_deleted_before_is_not_taken_for_the_new_order(adapter: TelnyxAdapter) -> None:
+    failed = (503, {"errors": [{"code": "10007", "title": "Unexpected error"}]})
+    old = listing([record(1, status="deleted")])
+    bought = listing(
+        [record(1, status="deleted"), record(2, phone_number="+19705550001", status="purchase-pending")]
+    )
+    found, sent = run(
+        adapter.create("+19705550001", name=None, link=None),
+        [failed, old, _order(), bought, {"data": voice(2)}],
+    )
+    assert [r.method for r in sent].count("POST") == 2
+    assert found.id == record(2)["id"]
+    assert not found.archived
+
+
 def test_a_failed_order_is_an_error(adapter: TelnyxAdapter) -> None:
     with pytest.raises(ProviderError, match="failure"):
         run(adapter.create("+19705550001", name=None, link=None), [_order("failure")])

@@ -247,7 +247,8 @@ class TelnyxAdapter(Adapter):
         body = {"phone_numbers": [{"phone_number": number}]}
 
         def took_effect() -> Flow[bool | None]:
-            return (yield from self._search(number, "create")) is not None or None
+            found = yield from self._search(number, "create")
+            return True if found is not None and found.get("status") != DELETED else None
 
         yield from write_once(
             self,
