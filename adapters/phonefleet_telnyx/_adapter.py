@@ -50,6 +50,7 @@ from ._mapping import (
     number_from_wire,
     numbers_from_page,
     page_of,
+    records_of,
     voices_by_id,
 )
 from ._wire import DELETED, MAX_PAGE_SIZE, PROVIDER
@@ -190,7 +191,7 @@ class TelnyxAdapter(Adapter):
         records, following = page_of(loads(response, provider=self.provider), "phone numbers")
         voices: dict[str, Any] | None = None
         if voice_response is not None:
-            voices = voices_by_id(page_of(loads(voice_response, provider=self.provider), "voice settings")[0])
+            voices = voices_by_id(records_of(loads(voice_response, provider=self.provider), "voice settings"))
             listed = [r["id"] for r in records if isinstance(r, dict) and isinstance(r.get("id"), str)]
             for ident in [i for i in listed if i not in voices]:
                 try:

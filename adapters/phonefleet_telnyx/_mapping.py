@@ -48,6 +48,7 @@ __all__ = [
     "number_from_wire",
     "numbers_from_page",
     "page_of",
+    "records_of",
     "routing_of",
     "voices_by_id",
 ]
@@ -88,12 +89,18 @@ def data_of(body: object, what: str) -> Any:
     return body["data"]
 
 
-def page_of(body: object, what: str) -> tuple[list[Any], str | None]:
-    """A listing page -> its records and the cursor of the next page (from `meta`)."""
+def records_of(body: object, what: str) -> list[Any]:
+    """`{"data": [...]}` -> the list."""
     data = data_of(body, what)
     if not isinstance(data, list):
         msg = f"expected data to be a list ({what}), got {type(data).__name__}"
         raise _bad(msg)
+    return data
+
+
+def page_of(body: object, what: str) -> tuple[list[Any], str | None]:
+    """A listing page -> its records and the cursor of the next page (from `meta`)."""
+    data = records_of(body, what)
     meta = body.get("meta") if isinstance(body, dict) else None
     if not isinstance(meta, dict):
         msg = f"a page of {what} has no meta object"
@@ -233,12 +240,8 @@ def voices_by_id(records: Sequence[Any]) -> dict[str, Any]:
 
 def available_from_wire(body: object) -> list[AvailableNumber]:
     """`/available_phone_numbers` -> AvailableNumber (region_information flattened)."""
-    data = data_of(body, "available phone numbers")
-    if not isinstance(data, list):
-        msg = "available phone numbers: data is not a list"
-        raise _bad(msg)
     found = []
-    for item in data:
+    for item in records_of(body, "available phone numbers"):
         if not isinstance(item, dict):
             msg = f"expected an available number object, got {type(item).__name__}"
             raise _bad(msg)
