@@ -36,7 +36,7 @@ def _check_story(output: str) -> None:
     assert "Traceback" not in output
     # the migration left nothing failed, and the rerun sent nothing
     match = re.search(
-        r"migration linq -> gravityrail\s*│\s*(\d+) done, 0 already done, 0 skipped, 0 failed", output
+        r"migration linq -> gravityrail\s*[│\t]\s*(\d+) done, 0 already done, 0 skipped, 0 failed", output
     )
     assert match
     assert int(match.group(1)) > 0
@@ -47,7 +47,7 @@ def test_demo_runs_the_story_on_whatever_is_installed() -> None:
     assert result.exit_code == 0, result.output
     _check_story(result.stdout)
     for name in ("linq", "signalwire", "gravityrail"):
-        assert re.search(rf"{name}\s*│\s*(emulator|memory stand-in)", result.stdout)
+        assert re.search(rf"{name}\s*[│\t]\s*(emulator|memory stand-in)", result.stdout)
 
 
 def test_demo_with_memory_stand_ins_is_labelled() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import pathlib
 import subprocess
 import sys
@@ -341,3 +342,26 @@ def test_a_number_from_another_store_never_addresses_a_different_number() -> Non
     with pytest.raises(phonefleet.NotFoundError):
         b.archive(a.get("+12025550100"))
     assert not b.get("+12025550199").archived
+
+
+def test_unlink_is_link_to_none_sync_and_async() -> None:
+    phones = [phonefleet.ProviderPhone("pp-1", "+12025550199")]
+    with phonefleet.MemoryStore(["+12025550100"], linkable=phones) as store:
+        assert store.link("+12025550100", "pp-1").link == "pp-1"
+        assert store.unlink("+12025550100").link is None
+        assert store.get("+12025550100").link is None
+
+    async def run() -> str | None:
+        async with phonefleet.AsyncMemoryStore(["+12025550100"], linkable=phones) as astore:
+            await astore.link("+12025550100", "pp-1")
+            return (await astore.unlink("+12025550100")).link
+
+    assert asyncio.run(run()) is None
+
+
+def test_unlink_is_refused_before_any_request_where_linking_is_not_supported() -> None:
+    with (
+        phonefleet.MemoryStore(["+12025550100"], features={phonefleet.Feature.LIST}) as store,
+        pytest.raises(phonefleet.UnsupportedOperationError, match="link"),
+    ):
+        store.unlink("+12025550100")

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 import phonefleet
+from _loopback import loopback_only  # noqa: F401 - samples of server mode use loopback sockets
 from phonefleet.testing import emulate
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]

@@ -31,6 +31,8 @@ KEYS = [
     "doc_url", "forwarding_number", "blockers", "workflows", "canArchive", "capabilities", "call_handler",
     "message_handler", "name", "isArchived", "archived", "archivedAt", "voiceForwardNumber",
     "providerPhoneUuid", "number_type", "country_code", "created_at", "updated_at", "audit_id", "report",
+    "incoming_phone_numbers", "sid", "friendly_name", "next_page_uri", "voice_url", "voice_application_sid",
+    "trunk_sid", "sms_url", "date_created", "more_info", "available_phone_numbers", "type", "title",
 ]  # fmt: skip
 
 scalars = (

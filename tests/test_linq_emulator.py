@@ -11,7 +11,6 @@ import pytest
 import phonefleet
 from phonefleet import (
     AuthenticationError,
-    ConflictError,
     DeadlineExceededError,
     NotFoundError,
     ProviderError,
@@ -243,14 +242,15 @@ def test_audit_start_poll_and_wait() -> None:
     assert posts[0].url.raw_path.decode() == expected
 
 
-def test_audit_running_is_409_and_not_retried() -> None:
-    emu = emulate("linq", numbers=2)
+def test_audit_started_while_one_runs_answers_202_with_the_running_id() -> None:
+    emu = emulate("linq", numbers=2, audit_polls=3)
     store = store_for(emu)
     line = next(iter(store.list()))
-    store.ex_start_reputation_audit(line.number)
-    with pytest.raises(ConflictError) as caught:
-        store.ex_start_reputation_audit(line.number)
-    assert caught.value.status == 409
+    first = store.ex_start_reputation_audit(line.number)
+    again = store.ex_start_reputation_audit(line.number)
+    assert again.audit_id == first.audit_id
+    assert again.status == "pending"
+    assert len(emu.transport.audits) == 1
     assert emu.transport.count("POST") == 2
 
 

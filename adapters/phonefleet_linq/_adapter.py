@@ -161,10 +161,11 @@ class LinqAdapter(Adapter):
     def start_reputation_audit_flow(self, ref: Ref) -> Flow[ReputationAuditStarted]:
         """`POST /v3/phone_numbers/{phone_number}/reputation_audit`.
 
-        Never retried on a 409 (an audit is running) or after the request
-        may have reached Linq. A 429 (the cooldown) applied nothing, so it is
-        waited out when its Retry-After is within the retry policy's cap;
-        otherwise the RateLimitError carries `retry_after`.
+        Starting one while another runs answers 202 with the running audit's
+        id. Never repeated after the request may have reached Linq. A 429
+        (the cooldown) applied nothing, so it is waited out when its
+        Retry-After is within the retry policy's cap; otherwise the
+        RateLimitError carries `retry_after`.
         """
         number = yield from self._resolve_number(ref)
         response = yield self.requests.request(

@@ -8,9 +8,15 @@ the shared `FaultPlan`, all in Linq's error envelope.
 
 Reputation audits: a started audit is `pending` for `audit_polls` reads,
 then `complete` with a report built from the line's reputation. Starting one
-while another runs answers 409; starting one after an audit finished answers
-429 with `Retry-After: audit_cooldown` (the emulator's stand-ins for Linq's
-running-audit and cooldown rules; the 409's code is the emulator's choice).
+while another runs answers 202 with the running audit's id (as Linq does, so
+a retried start picks that audit back up); starting one after an audit
+finished answers 429 with `Retry-After: audit_cooldown`.
+
+The deprecated `GET /v3/phonenumbers` and `GET /v3/available_number` (smart
+number assignment: the least recently suggested line of the healthiest
+reputation, honouring `exclude_from` and `type`) are served too. A path the
+API does not have answers a plain 404 in Linq's envelope with no code (Linq
+documents none for it): never 2019, which means a line id was not found.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ _MESSAGES: Final = {
     1001: "Missing required field",
     1002: "Phone number must be in E.164 format",
     1003: "Invalid request body",
-    1006: "A reputation audit is already running for this line",
+    1005: "Invalid parameter value",
     1007: "Rate limit exceeded",
     2004: "Unauthorized - missing or invalid authentication token",
     2019: "Phone number not found",
@@ -51,22 +57,25 @@ _MESSAGES: Final = {
     3004: "Service unavailable",
     3005: "Gateway timeout",
     3006: "Internal server error",
+    4004: "Service unavailable",
 }
+_REPUTATION_RANK: Final = {"HEALTHY": 0, "AT_RISK": 1, "CRITICAL": 2}
+_LINE_TYPES: Final = {"imessage": "iMessage", "rcs": "RCS"}
 
 
 def _code_family(code: int) -> str:
     return f"{code // 1000}xxx"
 
 
-def envelope(status: int, code: int, *, trace_id: str | None = None, **extra: Any) -> dict[str, Any]:
-    """Linq's error body."""
-    error: dict[str, Any] = {
-        "status": status,
-        "code": code,
-        "message": _MESSAGES.get(code, httpx.codes.get_reason_phrase(status)),
-        "doc_url": f"{_DOCS}/error/codes/{_code_family(code)}/{code}/",
-        **extra,
-    }
+def envelope(status: int, code: int | None, *, trace_id: str | None = None, **extra: Any) -> dict[str, Any]:
+    """Linq's error body (`code` None: an answer Linq documents no code for)."""
+    error: dict[str, Any] = {"status": status}
+    if code is not None:
+        error["code"] = code
+    error["message"] = _MESSAGES.get(code or 0, httpx.codes.get_reason_phrase(status))
+    if code is not None:
+        error["doc_url"] = f"{_DOCS}/error/codes/{_code_family(code)}/{code}/"
+    error.update(extra)
     body: dict[str, Any] = {"error": error, "success": False}
     if trace_id is not None:
         body["trace_id"] = trace_id
@@ -103,10 +112,14 @@ class LinqEmulatorTransport(EmulatorTransport):
         self.audits: dict[str, dict[str, Any]] = {}
         self._running: dict[str, str] = {}  # phone -> pending audit id
         self._audited: set[str] = set()  # phones in their cooldown
+        self._suggested: dict[str, int] = {}  # phone -> when available_number last chose it
+        self._suggestions = itertools.count(1)
         self._listing: bytes | None = None
         self.router = Router()
         prefix = httpx.URL(BASE_URL).path
         self.router.add("GET", f"{prefix}/v3/phone_numbers", self._list)
+        self.router.add("GET", f"{prefix}/v3/phonenumbers", self._list_deprecated)
+        self.router.add("GET", f"{prefix}/v3/available_number", self._available_number)
         self.router.add("PUT", f"{prefix}/v3/phone_numbers/{{ident}}", self._update)
         self.router.add("POST", f"{prefix}/v3/phone_numbers/{{phone}}/reputation_audit", self._start_audit)
         self.router.add(
@@ -138,7 +151,7 @@ class LinqEmulatorTransport(EmulatorTransport):
             return self._error(429, 1007, retry_after=retry_after)
         return self._error(status, _SERVER_CODES.get(status, 3006))
 
-    def _error(self, status: int, code: int, *, retry_after: float | None = None) -> httpx.Response:
+    def _error(self, status: int, code: int | None, *, retry_after: float | None = None) -> httpx.Response:
         extra: dict[str, Any] = {}
         headers: dict[str, str] = {}
         if retry_after is not None:
@@ -151,12 +164,54 @@ class LinqEmulatorTransport(EmulatorTransport):
         if request.headers.get("Authorization") != f"Bearer {self.api_key}":
             return self._error(401, 2004)
         response = self.router.dispatch(request, request.url.path)
-        return response if response is not None else self._error(404, 2019)
+        if response is None:
+            return self._error(404, None)
+        if response.status_code == 405:
+            return self._error(405, None)
+        return response
 
     def _list(self, request: httpx.Request) -> httpx.Response:
         if self._listing is None:
             self._listing = dumps({"phone_numbers": list(self.numbers.values())})
         return httpx.Response(200, content=self._listing, headers={"Content-Type": "application/json"})
+
+    def _list_deprecated(self, request: httpx.Request) -> httpx.Response:
+        """`GET /v3/phonenumbers`: the older listing (country_code and type always null)."""
+        lines = [
+            {"id": r["id"], "phone_number": r["phone_number"], "country_code": None, "type": None}
+            for r in self.numbers.values()
+        ]
+        return json_response(200, {"phone_numbers": lines})
+
+    def _available_number(self, request: httpx.Request) -> httpx.Response:
+        """`GET /v3/available_number`: the line to send from (nothing is reserved)."""
+        query = request.url.params
+        excluded = query.get_list("exclude_from")
+        if any(not is_e164(number) for number in excluded):
+            return self._error(400, 1002)
+        wanted = query.get("type")
+        kind = None
+        if wanted is not None:
+            kind = _LINE_TYPES.get(wanted.lower())
+            if kind is None:
+                return self._error(400, 1005)
+        lines = [r for r in self.numbers.values() if r["phone_number"] not in excluded]
+        if not lines:
+            return self._error(400, 1005)
+        if kind is not None:
+            lines = [r for r in lines if r.get("line_type") == kind]
+            if not lines:
+                return self._error(503, 4004)
+
+        def preference(record: dict[str, Any]) -> tuple[int, int]:
+            status = (record.get("reputation") or record.get("health_status") or {}).get("status")
+            rank = _REPUTATION_RANK.get(status, 0) if isinstance(status, str) else 0
+            return rank, self._suggested.get(record["phone_number"], 0)
+
+        chosen = min(lines, key=preference)["phone_number"]
+        self._suggested[chosen] = next(self._suggestions)
+        vcf = f"https://cdn.linq.emulator.invalid/vcards/{self._uuid()}.vcf"
+        return json_response(200, {"phone_number": chosen, "vcf_url": vcf})
 
     def _update(self, request: httpx.Request, ident: str) -> httpx.Response:
         record = self.numbers.get(ident)
@@ -179,8 +234,9 @@ class LinqEmulatorTransport(EmulatorTransport):
         record = self._by_number.get(phone)
         if record is None:
             return self._error(404, 2019)
-        if phone in self._running:
-            return self._error(409, 1006)
+        running = self._running.get(phone)
+        if running is not None:
+            return json_response(202, {"audit_id": running, "status": "pending"})
         if phone in self._audited:
             return self._error(429, 1007, retry_after=self.audit_cooldown)
         audit_id = self._uuid()
@@ -256,4 +312,5 @@ def emulator(
         audit_cooldown=audit_cooldown,
         legacy=legacy,
     )
-    return Emulator(transport=transport, settings={"api_key": api_key, "base_url": BASE_URL})
+    settings = {"api_key": api_key, "base_url": BASE_URL}
+    return Emulator(transport=transport, settings=settings, provider="linq")

@@ -51,6 +51,8 @@ if TYPE_CHECKING:
     from ._memory import AsyncMemoryStore, MemoryStore
     from ._registry import connect, connect_async, providers
 
+    __version__: str
+
 # Stores, drivers and the registry load on first use: `import phonefleet`
 # stays close to the cost of `import httpx` alone.
 _LAZY = {
@@ -63,6 +65,11 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # read from the installed metadata, once, on first use
+        from importlib.metadata import version as installed
+
+        globals()[name] = version = installed("phonefleet")
+        return version
     module = _LAZY.get(name)
     if module is None:
         msg = f"module 'phonefleet' has no attribute {name!r}"

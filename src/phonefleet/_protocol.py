@@ -20,39 +20,77 @@ class PhoneNumberStore(Protocol):
     """A vendor's phone numbers, seen through phonefleet's model."""
 
     @property
-    def provider(self) -> str: ...
+    def provider(self) -> str:
+        """The adapter's registry name (`"linq"`, `"gravityrail"`...)."""
 
     @property
-    def features(self) -> frozenset[Feature]: ...
+    def features(self) -> frozenset[Feature]:
+        """What this store can do; an operation not listed is refused before any request."""
 
-    def list(self, *, archived: bool | None = False) -> Iterator[PhoneNumber]: ...
+    def list(self, *, archived: bool | None = False) -> Iterator[PhoneNumber]:
+        """Every number, streamed page by page.
 
-    def get(self, ref: NumberRef) -> PhoneNumber: ...
+        `archived=False` (the default) yields active numbers, `True` only
+        archived ones, `None` both. Pages are fetched as the iteration
+        reaches them, so a large fleet is never held in memory at once."""
 
-    def set_forwarding(self, ref: NumberRef, forward_to: str | None) -> PhoneNumber: ...
+    def get(self, ref: NumberRef) -> PhoneNumber:
+        """One number, by `PhoneNumber`, provider id or E.164 string.
 
-    def update(self, ref: NumberRef, changes: NumberChanges) -> PhoneNumber: ...
+        Raises `NotFoundError` if the provider has no such number, and
+        `InvalidNumberError` (before any request) for a string that starts
+        with `+` but is not a valid E.164 number."""
 
-    def create(self, number: str, *, name: str | None = None, link: str | None = None) -> PhoneNumber: ...
+    def set_forwarding(self, ref: NumberRef, forward_to: str | None) -> PhoneNumber:
+        """Forward the number's calls to `forward_to` (E.164), or stop forwarding with `None`.
 
-    def archive(self, ref: NumberRef) -> PhoneNumber: ...
+        Uses the vendor's own forwarding recipe and returns the number as
+        the vendor reports it afterwards. Needs `Feature.SET_FORWARDING`."""
 
-    def archive_blockers(self, ref: NumberRef) -> builtins.list[ArchiveBlocker]: ...
+    def update(self, ref: NumberRef, changes: NumberChanges) -> PhoneNumber:
+        """Change what `changes` gives (name, forwarding, routing); fields left `UNSET` are not sent.
 
-    def link(self, ref: NumberRef, provider_phone: str | None) -> PhoneNumber: ...
+        `None` in a field clears it. Returns the number as the vendor
+        reports it afterwards."""
 
-    def linkable(self) -> builtins.list[ProviderPhone]: ...
+    def create(self, number: str, *, name: str | None = None, link: str | None = None) -> PhoneNumber:
+        """Add `number` (E.164) to the account or workspace, optionally named and linked.
 
-    def close(self) -> None: ...
+        Needs `Feature.CREATE`; the number is validated before any request."""
 
-    def __enter__(self) -> PhoneNumberStore: ...
+    def archive(self, ref: NumberRef) -> PhoneNumber:
+        """Release the number; the vendor keeps its history.
+
+        One way: there is no unarchive. Raises `ArchiveBlockedError` (with
+        `blockers`) when something still uses the number. Needs
+        `Feature.ARCHIVE`."""
+
+    def archive_blockers(self, ref: NumberRef) -> builtins.list[ArchiveBlocker]:
+        """What stands in the way of archiving the number (empty: nothing).
+
+        Needs `Feature.ARCHIVE_BLOCKERS`."""
+
+    def link(self, ref: NumberRef, provider_phone: str | None) -> PhoneNumber:
+        """Link the number to a provider line (`ProviderPhone.id`), or unlink it with `None`.
+
+        Needs `Feature.LINK`."""
+
+    def linkable(self) -> builtins.list[ProviderPhone]:
+        """The provider lines a number can be linked to. Needs `Feature.LINK`."""
+
+    def close(self) -> None:
+        """Release the store's connections (a client the caller passed in is left open)."""
+
+    def __enter__(self) -> PhoneNumberStore:
+        """The store itself; leaving the block closes it."""
 
     def __exit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> None: ...
+    ) -> None:
+        """Close the store."""
 
 
 @runtime_checkable
@@ -60,38 +98,72 @@ class AsyncPhoneNumberStore(Protocol):
     """The async twin of `PhoneNumberStore`."""
 
     @property
-    def provider(self) -> str: ...
+    def provider(self) -> str:
+        """The adapter's registry name (`"linq"`, `"gravityrail"`...)."""
 
     @property
-    def features(self) -> frozenset[Feature]: ...
+    def features(self) -> frozenset[Feature]:
+        """What this store can do; an operation not listed is refused before any request."""
 
-    def list(self, *, archived: bool | None = False) -> AsyncIterator[PhoneNumber]: ...
+    def list(self, *, archived: bool | None = False) -> AsyncIterator[PhoneNumber]:
+        """Every number, as an async iterator fetching page by page (`async for`).
 
-    async def get(self, ref: NumberRef) -> PhoneNumber: ...
+        `archived` as in `PhoneNumberStore.list`."""
 
-    async def set_forwarding(self, ref: NumberRef, forward_to: str | None) -> PhoneNumber: ...
+    async def get(self, ref: NumberRef) -> PhoneNumber:
+        """One number, by `PhoneNumber`, provider id or E.164 string.
 
-    async def update(self, ref: NumberRef, changes: NumberChanges) -> PhoneNumber: ...
+        Raises `NotFoundError` if the provider has no such number, and
+        `InvalidNumberError` (before any request) for a string that starts
+        with `+` but is not a valid E.164 number."""
 
-    async def create(
-        self, number: str, *, name: str | None = None, link: str | None = None
-    ) -> PhoneNumber: ...
+    async def set_forwarding(self, ref: NumberRef, forward_to: str | None) -> PhoneNumber:
+        """Forward the number's calls to `forward_to` (E.164), or stop forwarding with `None`.
 
-    async def archive(self, ref: NumberRef) -> PhoneNumber: ...
+        Uses the vendor's own forwarding recipe and returns the number as
+        the vendor reports it afterwards. Needs `Feature.SET_FORWARDING`."""
 
-    async def archive_blockers(self, ref: NumberRef) -> builtins.list[ArchiveBlocker]: ...
+    async def update(self, ref: NumberRef, changes: NumberChanges) -> PhoneNumber:
+        """Change what `changes` gives (name, forwarding, routing); fields left `UNSET` are not sent.
 
-    async def link(self, ref: NumberRef, provider_phone: str | None) -> PhoneNumber: ...
+        `None` in a field clears it. Returns the number as the vendor
+        reports it afterwards."""
 
-    async def linkable(self) -> builtins.list[ProviderPhone]: ...
+    async def create(self, number: str, *, name: str | None = None, link: str | None = None) -> PhoneNumber:
+        """Add `number` (E.164) to the account or workspace, optionally named and linked.
 
-    async def close(self) -> None: ...
+        Needs `Feature.CREATE`; the number is validated before any request."""
 
-    async def __aenter__(self) -> AsyncPhoneNumberStore: ...
+    async def archive(self, ref: NumberRef) -> PhoneNumber:
+        """Release the number; the vendor keeps its history.
+
+        One way: there is no unarchive. Raises `ArchiveBlockedError` (with
+        `blockers`) when something still uses the number. Needs
+        `Feature.ARCHIVE`."""
+
+    async def archive_blockers(self, ref: NumberRef) -> builtins.list[ArchiveBlocker]:
+        """What stands in the way of archiving the number (empty: nothing).
+
+        Needs `Feature.ARCHIVE_BLOCKERS`."""
+
+    async def link(self, ref: NumberRef, provider_phone: str | None) -> PhoneNumber:
+        """Link the number to a provider line (`ProviderPhone.id`), or unlink it with `None`.
+
+        Needs `Feature.LINK`."""
+
+    async def linkable(self) -> builtins.list[ProviderPhone]:
+        """The provider lines a number can be linked to. Needs `Feature.LINK`."""
+
+    async def close(self) -> None:
+        """Release the store's connections (a client the caller passed in is left open)."""
+
+    async def __aenter__(self) -> AsyncPhoneNumberStore:
+        """The store itself; leaving the block closes it."""
 
     async def __aexit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> None: ...
+    ) -> None:
+        """Close the store."""

@@ -260,6 +260,10 @@ class Store(_StoreBase[A]):
     def link(self, ref: NumberRef, provider_phone: str | None) -> PhoneNumber:
         return self._driver.run(self._ops.link(ref, provider_phone))
 
+    def unlink(self, ref: NumberRef) -> PhoneNumber:
+        """Unlink the number from its provider line: `link(ref, None)`. Needs `Feature.LINK`."""
+        return self.link(ref, None)
+
     def linkable(self) -> builtins.list[ProviderPhone]:
         return self._driver.run(self._ops.linkable())
 
@@ -343,6 +347,10 @@ class AsyncStore(_StoreBase[A]):
 
     async def link(self, ref: NumberRef, provider_phone: str | None) -> PhoneNumber:
         return await self._driver.run(self._ops.link(ref, provider_phone))
+
+    async def unlink(self, ref: NumberRef) -> PhoneNumber:
+        """Unlink the number from its provider line: `link(ref, None)`. Needs `Feature.LINK`."""
+        return await self.link(ref, None)
 
     async def linkable(self) -> builtins.list[ProviderPhone]:
         return await self._driver.run(self._ops.linkable())

@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Final, Literal
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import attrs
 import httpx
@@ -177,10 +177,11 @@ class RequestBuilder:
     def _make_prefix(self) -> str:
         return str(self.base_url).rstrip("/")
 
-    def url(self, *segments: object) -> httpx.URL:
+    def url(self, *segments: object, suffix: str = "") -> httpx.URL:
+        """`base_url/segment/...` plus a literal `suffix` (the adapter's own, such as `.json`)."""
         # one parse of a string is cheaper than URL.copy_with; every segment
         # is percent-encoded, so nothing in it can change the URL's structure
-        return httpx.URL(self._prefix + "".join("/" + quote_segment(s) for s in segments))
+        return httpx.URL(self._prefix + "".join("/" + quote_segment(s) for s in segments) + suffix)
 
     def request(
         self,
@@ -188,16 +189,25 @@ class RequestBuilder:
         *segments: object,
         params: Mapping[str, str | int] | Iterable[tuple[str, str | int]] | None = None,
         json: Any = None,
+        form: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
         retry: RetryMode | None = None,
         url: httpx.URL | str | None = None,
+        suffix: str = "",
     ) -> httpx.Request:
         """A request to `base_url/segment/...` (or to an absolute `url`).
 
+        `json` sends a JSON body; `form` an `application/x-www-form-urlencoded`
+        one, in the order given (an empty string is sent as `Key=`, which is
+        how form APIs such as Twilio's clear a field). `suffix` is appended to
+        the path as it is (`.json`): the adapter's constant, never user input.
         `retry="safe"` marks a POST or DELETE the flow has proved safe to
         repeat; `retry="rate_limit"` lets a 429 be waited out and repeated;
         GET and PUT are retried anyway.
         """
-        target = httpx.URL(str(url)) if url is not None else self.url(*segments)
+        if json is not None and form is not None:
+            msg = "a request has one body: give json or form, not both"
+            raise ValueError(msg)
+        target = httpx.URL(str(url)) if url is not None else self.url(*segments, suffix=suffix)
         if params is not None:
             target = target.copy_merge_params(params)  # type: ignore[arg-type]
         headers = {"Accept": "application/json", **self.headers}
@@ -205,6 +215,9 @@ class RequestBuilder:
         if json is not None:
             content = dumps(json)
             headers["Content-Type"] = "application/json"
+        elif form is not None:
+            content = urlencode(list(form.items()) if isinstance(form, Mapping) else list(form)).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
         extensions = {RETRY_EXTENSION: retry} if retry is not None else None
         return httpx.Request(method, target, headers=headers, content=content, extensions=extensions)
 

@@ -25,7 +25,7 @@ from ._flow import (
     error_for_status,
     parse_retry_after,
 )
-from ._once import UNKNOWN_OUTCOME, write_once
+from ._once import UNKNOWN_OUTCOME, buy_once, release_once, released, write_once
 from ._raw import JoinedRawJSON, RawJSON
 from ._registry import (
     ENTRY_POINT_GROUP,
@@ -80,6 +80,7 @@ __all__ = [
     "all_e164",
     "as_ref",
     "build_numbers",
+    "buy_once",
     "check_base_url",
     "check_cursor",
     "done",
@@ -95,6 +96,8 @@ __all__ = [
     "quote_segment",
     "redact_url",
     "registration",
+    "release_once",
+    "released",
     "retry_mode",
     "secret_setting",
     "write_once",

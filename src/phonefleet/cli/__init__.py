@@ -45,4 +45,8 @@ def main() -> None:
     # logging configured Python would print those bare lines on stderr, and
     # a CLI error must be one line (phonefleet logs retries itself, at INFO)
     logging.getLogger("stamina").addHandler(logging.NullHandler())
+    # with structlog installed, stamina would announce retries through it, on stdout
+    import stamina.instrumentation
+
+    stamina.instrumentation.set_on_retry_hooks([stamina.instrumentation.LoggingOnRetryHook])
     app()

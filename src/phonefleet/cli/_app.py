@@ -1,4 +1,4 @@
-"""The `phonefleet` command: one store per provider name, tables or JSON."""
+"""The `phonefleet` command: one store per provider name; tables, plain rows or JSON."""
 
 from __future__ import annotations
 
@@ -7,29 +7,132 @@ import contextlib
 import csv
 import io
 import json
+import os
+import sys
 import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 import phonefleet
 from phonefleet import Feature
 from phonefleet.migrate._codec import number_to_json
 
-from . import _stores
-from ._output import Output, blockers_json, blockers_table, errors, fail, numbers_json, numbers_table
+from . import _click, _stores
+from ._output import (
+    BLOCKER_COLUMNS,
+    NUMBER_COLUMNS,
+    Column,
+    Output,
+    blockers_json,
+    blockers_rows,
+    errors,
+    fail,
+    isatty,
+    numbers_json,
+    numbers_rows,
+)
 
 __all__ = ["app"]
 
+
+class _Group(TyperGroup):
+    """The command group, with errors every command shares made one line.
+
+    click's own usage errors (an unknown flag, a missing argument) become
+    `error: ...` and exit 2 like ours; Ctrl-C anywhere is exit 130 with one
+    line; a reader that closed the pipe (`phonefleet demo | head -2`) ends
+    the command quietly.
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        extra["windows_expand_args"] = windows_expand_args
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except _click.NoArgsIsHelpError as exc:
+            typer.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
+            code = 2
+        except _click.UsageError as exc:
+            code = _usage_error(exc)
+        except _click.ClickException as exc:
+            typer.echo(f"error: {_one_line(exc.format_message())}", err=True)
+            code = exc.exit_code
+        except typer.Abort:
+            typer.echo("error: interrupted", err=True)
+            code = 130
+        except BrokenPipeError:
+            code = _closed_pipe()
+        sys.exit(code if isinstance(code, int) else 0)
+
+    def invoke(self, ctx: _click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:  # outside a command's own handling (e.g. while opening a store)
+            typer.echo("error: interrupted", err=True)
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            raise typer.Exit(_closed_pipe()) from None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _usage_error(exc: _click.UsageError) -> int:
+    message = _one_line(exc.format_message())
+    message = message[:1].lower() + message[1:]
+    where = exc.ctx.command_path if exc.ctx is not None else "phonefleet"
+    typer.echo(f"error: {message.rstrip('.')} (see '{where} --help')", err=True)
+    return exc.exit_code
+
+
+def _closed_pipe() -> int:
+    """The reader went away: say nothing, and keep Python from saying it at exit."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return 141  # 128 + SIGPIPE, as a shell reports a command a closed pipe ended
+
+
 app = typer.Typer(
     name="phonefleet",
+    cls=_Group,
     help="Phone numbers across telephony vendors: list, change, compare and migrate them.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     add_completion=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"phonefleet {phonefleet.__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=_print_version, help="print the version and exit"),
+    ] = False,
+) -> None:
+    """Phone numbers across telephony vendors: list, change, compare and migrate them."""
+
 
 Provider = Annotated[
     str, typer.Argument(metavar="PROVIDER", help="adapter name (see `phonefleet providers`)")
@@ -43,12 +146,38 @@ Options = Annotated[
         "--option", "-o", metavar="KEY=VALUE", help="a provider setting (else the vendor's env vars)"
     ),
 ]
+Timeout = Annotated[
+    str | None,
+    typer.Option(
+        "--timeout",
+        metavar="SECONDS",
+        help="give up on the vendor after this long, retries included (same as -o timeout=...)",
+    ),
+]
 
 
-def _archived(archived: bool, all_numbers: bool) -> bool | None:
-    if all_numbers:
-        return None
-    return archived
+def _with_timeout(
+    options: list[str] | None, timeout: str | None, flag: str = "-o/--option"
+) -> _stores.FlagValues:
+    """The settings a flag gave; `--timeout N` is `-o timeout=N`: one setting, one meaning."""
+    given = [*(options or ()), *(() if timeout is None else [f"timeout={timeout}"])]
+    return _stores.FlagValues(flag, given)
+
+
+def _confirm(question: str) -> bool:
+    """Ask on stderr (a piped answer is read without the question).
+
+    Closed stdin is an answer missing: neither a yes nor a crash.
+    """
+    asking = isatty(sys.stdin)
+    if asking:
+        typer.echo(f"{question} [y/N]: ", err=True, nl=False)
+    answer = sys.stdin.readline() if sys.stdin is not None else ""
+    if not answer:
+        if asking:
+            typer.echo("", err=True)
+        fail("no answer to confirm; pass --yes", code=1)
+    return answer.strip().lower() in ("y", "yes")
 
 
 @app.command("providers")
@@ -78,21 +207,23 @@ def providers_command(*, as_json: JsonFlag = False, debug: DebugFlag = False) ->
         if as_json:
             out.json(rows)
             return
-        from rich.table import Table
-
-        table = Table(title="Installed adapters", title_justify="left")
-        for column in ("provider", "status", "settings (env vars)", "description"):
-            table.add_column(column)
+        table: list[list[str | None]] = []
         for row in rows:
             if not row["available"]:
-                table.add_row(row["name"], "unavailable", "-", row["problem"])
+                table.append([row["name"], "unavailable", None, row["problem"]])
                 continue
             settings = ", ".join(
                 f"{s['name']} ({'/'.join(s['env'])})" if s["env"] else s["name"] for s in row["settings"]
             )
             status = "ok, emulator" if row["emulator"] else "ok"
-            table.add_row(row["name"], status, settings or "-", row["description"])
-        out.print(table)
+            table.append([row["name"], status, settings or None, row["description"]])
+        columns = (
+            Column("provider", whole=True),
+            Column("status"),
+            Column("settings (env vars)"),
+            Column("description", drop=1),
+        )
+        out.table(columns, table, title="Installed adapters", empty="no adapters installed")
 
 
 @app.command("list")
@@ -102,17 +233,32 @@ def list_command(
     archived: Annotated[bool, typer.Option("--archived", help="archived numbers only")] = False,
     all_numbers: Annotated[bool, typer.Option("--all", help="active and archived")] = False,
     option: Options = None,
+    timeout: Timeout = None,
     as_json: JsonFlag = False,
     debug: DebugFlag = False,
 ) -> None:
     """Every number of a provider, in one normalised table."""
     out = Output(as_json=as_json)
-    with errors(debug), _stores.connect(provider, option) as store:
-        numbers = list(store.list(archived=_archived(archived, all_numbers)))
+    if archived and all_numbers:
+        fail("--archived and --all cannot be used together (--all includes the archived)", code=2)
+    with errors(debug), _stores.connect(provider, _with_timeout(option, timeout)) as store:
+        numbers = list(store.list(archived=None if all_numbers else archived))
         if as_json:
             out.json(numbers_json(numbers))
-        else:
-            out.print(numbers_table(numbers, title=f"{provider}: {len(numbers)} numbers"))
+            return
+        title = f"{provider}: {len(numbers)} numbers"
+        out.table(NUMBER_COLUMNS, numbers_rows(numbers), title=title, empty="no numbers")
+
+
+@contextlib.contextmanager
+def _looking_up(ref: str | None) -> Iterator[None]:
+    """A number or id the vendor does not know; if it was not E.164, say how numbers are written."""
+    try:
+        yield
+    except phonefleet.NotFoundError:
+        if ref is not None and not ref.strip().startswith("+"):
+            fail(f"no number or id {ref!r} (numbers are E.164, e.g. +12025550100)", code=1)
+        raise
 
 
 @app.command("show")
@@ -121,14 +267,18 @@ def show_command(
     provider: Provider,
     number: Number,
     option: Options = None,
+    timeout: Timeout = None,
     as_json: JsonFlag = False,
     debug: DebugFlag = False,
 ) -> None:
     """One number, every field."""
     out = Output(as_json=as_json)
-    with errors(debug), _stores.connect(provider, option) as store:
-        found = store.get(number)
-        _print_number(out, found)
+    with (
+        errors(debug),
+        _stores.connect(provider, _with_timeout(option, timeout)) as store,
+        _looking_up(number),
+    ):
+        _print_number(out, store.get(number))
 
 
 def _print_number(out: Output, number: phonefleet.PhoneNumber) -> None:
@@ -136,16 +286,11 @@ def _print_number(out: Output, number: phonefleet.PhoneNumber) -> None:
     if out.as_json:
         out.json(data)
         return
-    from rich.table import Table
-
-    table = Table(show_header=False, title=f"{number.provider} {number.number}", title_justify="left")
-    table.add_column("field", style="bold")
-    table.add_column("value")
-    for key, value in data.items():
-        table.add_row(
-            key, "-" if value is None else json.dumps(value) if isinstance(value, dict) else str(value)
-        )
-    out.print(table)
+    pairs = [
+        (key, None if value is None else json.dumps(value) if isinstance(value, dict) else str(value))
+        for key, value in data.items()
+    ]
+    out.record(pairs, title=f"{number.provider} {number.number}")
 
 
 @app.command("forward")
@@ -156,6 +301,7 @@ def forward_command(
     to: Annotated[str | None, typer.Argument(help="E.164 number to forward calls to")] = None,
     off: Annotated[bool, typer.Option("--off", help="stop forwarding")] = False,
     option: Options = None,
+    timeout: Timeout = None,
     as_json: JsonFlag = False,
     debug: DebugFlag = False,
 ) -> None:
@@ -163,7 +309,11 @@ def forward_command(
     out = Output(as_json=as_json)
     if (to is None) == (not off):
         fail("give either a number to forward to or --off", code=2)
-    with errors(debug), _stores.connect(provider, option) as store:
+    with (
+        errors(debug),
+        _stores.connect(provider, _with_timeout(option, timeout)) as store,
+        _looking_up(number),
+    ):
         changed = store.set_forwarding(number, None if off else to)
         _print_number(out, changed)
 
@@ -174,19 +324,24 @@ def blockers_command(
     provider: Provider,
     number: Number,
     option: Options = None,
+    timeout: Timeout = None,
     as_json: JsonFlag = False,
     debug: DebugFlag = False,
 ) -> None:
     """What keeps a number from being archived."""
     out = Output(as_json=as_json)
-    with errors(debug), _stores.connect(provider, option) as store:
+    with (
+        errors(debug),
+        _stores.connect(provider, _with_timeout(option, timeout)) as store,
+        _looking_up(number),
+    ):
         found = store.archive_blockers(number)
         if as_json:
             out.json(blockers_json(found))
         elif found:
-            out.print(blockers_table(found, title=f"{number}: {len(found)} blockers"))
+            out.table(BLOCKER_COLUMNS, blockers_rows(found), title=f"{number}: {len(found)} blockers")
         else:
-            out.print(f"{number}: nothing blocks archiving")
+            out.line(f"{number}: nothing blocks archiving")
 
 
 @app.command("archive")
@@ -196,12 +351,17 @@ def archive_command(
     number: Number,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask for confirmation")] = False,
     option: Options = None,
+    timeout: Timeout = None,
     as_json: JsonFlag = False,
     debug: DebugFlag = False,
 ) -> None:
     """Archive (release) a number; shows what blocks it, asks first unless --yes."""
     out = Output(as_json=as_json)
-    with errors(debug), _stores.connect(provider, option) as store:
+    with (
+        errors(debug),
+        _stores.connect(provider, _with_timeout(option, timeout)) as store,
+        _looking_up(number),
+    ):
         if Feature.ARCHIVE not in store.features:  # refuse before asking anything
             fail(f"{store.provider} does not support archive", code=1)
         found = store.get(number)
@@ -211,7 +371,7 @@ def archive_command(
         blockers = store.archive_blockers(found) if Feature.ARCHIVE_BLOCKERS in store.features else []
         if blockers:
             _blocked(out, found.number, blockers)
-        if not yes and not typer.confirm(f"Archive {found.number} on {provider}?", err=True):
+        if not yes and not _confirm(f"Archive {found.number} on {provider}?"):
             fail("aborted: nothing archived", code=1)
         try:
             archived = store.archive(found)
@@ -224,7 +384,8 @@ def _blocked(out: Output, number: str, blockers: list[phonefleet.ArchiveBlocker]
     if out.as_json:
         out.json({"number": number, "archived": False, "blockers": blockers_json(blockers)})
     else:
-        out.print(blockers_table(blockers, title=f"{number} cannot be archived: {len(blockers)} blockers"))
+        title = f"{number} cannot be archived: {len(blockers)} blockers"
+        out.table(BLOCKER_COLUMNS, blockers_rows(blockers), title=title)
     fail(f"{number} cannot be archived while {len(blockers)} blockers stand in the way", code=1)
 
 
@@ -233,9 +394,12 @@ def link_command(
     *,
     provider: Provider,
     number: Annotated[str | None, typer.Argument(help="the number; leave out to list linkable lines")] = None,
-    provider_phone: Annotated[str | None, typer.Argument(help="the provider line to link to")] = None,
+    provider_phone: Annotated[
+        str | None, typer.Argument(help="the provider line to link to: its id or its E.164 number")
+    ] = None,
     unlink: Annotated[bool, typer.Option("--unlink", help="remove the link")] = False,
     option: Options = None,
+    timeout: Timeout = None,
     as_json: JsonFlag = False,
     debug: DebugFlag = False,
 ) -> None:
@@ -243,22 +407,33 @@ def link_command(
     out = Output(as_json=as_json)
     if number is not None and (provider_phone is None) == (not unlink):
         fail("give either a provider line to link to or --unlink", code=2)
-    with errors(debug), _stores.connect(provider, option) as store:
+    with errors(debug), _stores.connect(provider, _with_timeout(option, timeout)) as store:
         if number is None:
             phones = store.linkable()
             if as_json:
                 out.json([{"id": p.id, "number": p.number, "assigned": p.assigned} for p in phones])
                 return
-            from rich.table import Table
-
-            table = Table(title=f"{provider}: {len(phones)} linkable lines", title_justify="left")
-            for column in ("id", "number", "assigned"):
-                table.add_column(column)
-            for phone in phones:
-                table.add_row(phone.id, phone.number or "-", "yes" if phone.assigned else "no")
-            out.print(table)
+            columns = (Column("id"), Column("number", whole=True), Column("assigned", whole=True))
+            rows = [[p.id, p.number, "yes" if p.assigned else "no"] for p in phones]
+            title = f"{provider}: {len(phones)} linkable lines"
+            out.table(columns, rows, title=title, empty="no linkable lines")
             return
-        _print_number(out, store.link(number, None if unlink else provider_phone))
+        line = None if unlink else _line_id(store, provider, provider_phone)
+        with _looking_up(number):
+            _print_number(out, store.link(number, line))
+
+
+def _line_id(store: Any, provider: str, line: str | None) -> str | None:
+    """A provider line given by id, or by its E.164 number (looked up among the linkable lines)."""
+    if line is None or not line.strip().startswith("+"):
+        return line
+    wanted = phonefleet.to_e164(line)
+    if Feature.LINK not in store.features:
+        return line  # the store refuses link itself, in its own words
+    for phone in store.linkable():
+        if phone.number == wanted:
+            return str(phone.id)
+    fail(f"no linkable line with number {wanted} (see 'phonefleet link {provider}')", code=1)
 
 
 @app.command("export")
@@ -266,16 +441,20 @@ def export_command(
     *,
     provider: Provider,
     fmt: Annotated[str, typer.Option("--format", "-f", help="json or csv")] = "json",
-    output: Annotated[Path | None, typer.Option("--output", help="write to this file")] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="write to this file, not stdout")] = None,
     all_numbers: Annotated[bool, typer.Option("--all", help="archived numbers too")] = False,
     option: Options = None,
+    timeout: Timeout = None,
+    as_json: Annotated[bool, typer.Option("--json", help="the same as --format json")] = False,
     debug: DebugFlag = False,
 ) -> None:
     """Every number as JSON or CSV (stdout, or --output FILE)."""
-    fmt = fmt.lower()
+    fmt = "json" if as_json else fmt.lower()
     if fmt not in ("json", "csv"):
         fail(f"--format must be json or csv, not {fmt!r}", code=2)
-    with errors(debug), _stores.connect(provider, option) as store:
+    settings = _with_timeout(option, timeout)
+    settings.hint = "the file to write to is --output FILE"
+    with errors(debug), _stores.connect(provider, settings) as store:
         rows = numbers_json(store.list(archived=None if all_numbers else False))
         if fmt == "json":
             text = json.dumps(rows, indent=2) + "\n"
@@ -312,6 +491,7 @@ def diff_command(
         list[str] | None, typer.Option("--b-option", metavar="KEY=VALUE", help="a setting of B (repeatable)")
     ] = None,
     show_same: Annotated[bool, typer.Option("--same", help="list identical numbers too")] = False,
+    timeout: Timeout = None,
     as_json: JsonFlag = False,
     debug: DebugFlag = False,
 ) -> None:
@@ -319,7 +499,11 @@ def diff_command(
     from phonefleet.migrate import compare
 
     out = Output(as_json=as_json)
-    with errors(debug), _stores.connect(a, a_option) as left, _stores.connect(b, b_option) as right:
+    with (
+        errors(debug),
+        _stores.connect(a, _with_timeout(a_option, timeout, "--a-option")) as left,
+        _stores.connect(b, _with_timeout(b_option, timeout, "--b-option")) as right,
+    ):
         differences = compare(left.list(), right.list())
         _print_diff(out, a, b, differences, show_same=show_same)
 
@@ -334,22 +518,26 @@ def _print_diff(out: Output, a: str, b: str, differences: list[Any], *, show_sam
             ]
         )
         return
-    from rich.table import Table
-
     counts: dict[str, int] = {}
     for d in differences:
         counts[d.status] = counts.get(d.status, 0) + 1
     summary = ", ".join(f"{counts.get(k, 0)} {names[k]}" for k in names)
-    table = Table(title=f"{a} vs {b}: {summary}", title_justify="left")
-    for column in ("number", "status", "fields", a, b):
-        table.add_column(column, no_wrap=column == "number")
+    rows = []
     for d in differences:
         if d.status == "same" and not show_same:
             continue
-        left = ", ".join(_field(d.left, f) for f in d.fields) if d.left and d.fields else "-"
-        right = ", ".join(_field(d.right, f) for f in d.fields) if d.right and d.fields else "-"
-        table.add_row(d.number, names[d.status], ", ".join(d.fields) or "-", left, right)
-    out.print(table)
+        left = ", ".join(_field(d.left, f) for f in d.fields) if d.left and d.fields else None
+        right = ", ".join(_field(d.right, f) for f in d.fields) if d.right and d.fields else None
+        rows.append([d.number, names[d.status], ", ".join(d.fields) or None, left, right])
+    columns = (
+        Column("number", whole=True),
+        Column("status", whole=True),
+        Column("fields"),
+        Column(a),
+        Column(b),
+    )
+    empty = f"no differences ({summary})" if differences else "no numbers"
+    out.table(columns, rows, title=f"{a} vs {b}: {summary}", empty=empty)
 
 
 def _field(number: phonefleet.PhoneNumber, field: str) -> str:
@@ -380,6 +568,7 @@ def migrate_command(
         list[str] | None,
         typer.Option("--to-option", metavar="KEY=VALUE", help="a setting of the target (repeatable)"),
     ] = None,
+    timeout: Timeout = None,
     as_json: JsonFlag = False,
     debug: DebugFlag = False,
 ) -> None:
@@ -392,13 +581,15 @@ def migrate_command(
         unknown = [f for f in fields if f not in CARRYABLE]
         if unknown:
             fail(f"--carry: unknown {', '.join(unknown)}; choose from {', '.join(CARRYABLE)}", code=2)
+        if source == target and sorted(from_option or ()) == sorted(to_option or ()):
+            fail(f"--from and --to name the same store ({source}); a migration needs two", code=2)
         code = asyncio.run(
             _migrate(
                 out,
                 source=source,
                 target=target,
-                source_options=from_option,
-                target_options=to_option,
+                source_options=_with_timeout(from_option, timeout, "--from-option"),
+                target_options=_with_timeout(to_option, timeout, "--to-option"),
                 apply_changes=do_apply,
                 journal=journal,
                 concurrency=concurrency,
@@ -417,8 +608,8 @@ async def _migrate(
     *,
     source: str,
     target: str,
-    source_options: list[str] | None,
-    target_options: list[str] | None,
+    source_options: list[str],
+    target_options: list[str],
     apply_changes: bool,
     journal: Path | None,
     concurrency: int,
@@ -442,12 +633,12 @@ async def _migrate(
         )
         if save_plan is not None:
             save_plan.write_text(plan.to_json(), encoding="utf-8")
-        out.print(plan)
+        print_plan(out, plan, plain_title=True)  # two tables: each says what it is
         if not apply_changes:
             if out.as_json:
                 out.json({"plan": json.loads(plan.to_json()), "report": None})
             else:
-                out.print(f"dry run: {len(plan.steps)} steps would run; pass --apply to make them")
+                out.line(f"dry run: {len(plan.steps)} steps would run; pass --apply to make them")
             return 0
         with contextlib.ExitStack() as scratch:
             if journal is None and _stores.EMULATOR_PREFIX in source + target:
@@ -460,48 +651,77 @@ async def _migrate(
             out.json({"plan": json.loads(plan.to_json()), "report": report.to_dict(), "journal": str(path)})
         else:
             print_report(out, report)
-            out.print(f"journal: {path}")
+            out.line(f"journal: {path}")
         return 0 if report.ok else 1
 
 
-async def apply_with_progress(out: Output, plan: Any, *, journal: Path | str, concurrency: int) -> Any:
-    """`apply_async` with a progress bar on a terminal."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+PLAN_COLUMNS = (
+    Column("#", whole=True, justify="right"),
+    Column("number", whole=True),
+    Column("store", whole=True, fold=True),
+    Column("action", whole=True),
+    Column("change"),
+)
+SKIPPED_COLUMNS = (Column("number", whole=True), Column("what", whole=True), Column("reason"))
 
+
+def print_plan(out: Output, plan: Any, *, plain_title: bool = False) -> None:
+    """A plan's steps, then what it cannot carry."""
+    head = f"Plan {plan.source_provider} -> {plan.target_provider}"
+    if not plan.steps:
+        out.line(f"{head}: nothing to do")
+    else:
+        title = f"{head}: {len(plan.steps)} steps"
+        out.table(PLAN_COLUMNS, plan._rows(), title=title, plain_title=plain_title)
+    if plan.skipped:
+        rows = [[item.number, item.what, item.reason] for item in plan.skipped]
+        title = f"Cannot carry ({len(plan.skipped)})"
+        out.table(SKIPPED_COLUMNS, rows, title=title, plain_title=plain_title)
+
+
+async def apply_with_progress(out: Output, plan: Any, *, journal: Path | str, concurrency: int) -> Any:
+    """`apply_async` with a progress bar on a terminal (nothing in a pipe)."""
     from phonefleet import migrate
 
-    progress = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=out.console,
-        disable=out.as_json,
-    )
-    with progress:
-        task = progress.add_task(f"{plan.source_provider} -> {plan.target_provider}", total=len(plan.steps))
-        return await migrate.apply_async(
-            plan,
-            journal=journal,
-            concurrency=concurrency,
-            progress=lambda step, outcome: progress.advance(task),
-        )
+    from ._watch import WATCH
+
+    progress = out.progress()
+    WATCH.quiet = not progress.disable  # one live display at a time: the bar, not the spinner
+    try:
+        with progress:
+            description = f"{plan.source_provider} -> {plan.target_provider}"
+            task = progress.add_task(description, total=len(plan.steps))
+            return await migrate.apply_async(
+                plan,
+                journal=journal,
+                concurrency=concurrency,
+                progress=lambda step, outcome: progress.advance(task),
+            )
+    finally:
+        WATCH.quiet = False
 
 
 def print_report(out: Output, report: Any) -> None:
-    from rich.table import Table
-
-    out.print(f"[bold]{report.summary()}[/bold]")
+    out.line(f"[bold]{report.summary()}[/bold]", markup=True)
     if report.failed:
-        table = Table(title="Failed", title_justify="left")
-        for column in ("number", "store", "action", "error"):
-            table.add_column(column, no_wrap=column == "number")
-        for failure in report.failed:
-            step = failure.step
-            table.add_row(step.number, step.store, step.action.value, _stores.SECRETS.scrub(failure.message))
-        out.print(table)
+        columns = (
+            Column("number", whole=True),
+            Column("store", whole=True),
+            Column("action", whole=True),
+            Column("error"),
+        )
+        rows = [
+            [f.step.number, f.step.store, f.step.action.value, _stores.SECRETS.scrub(f.message)]
+            for f in report.failed
+        ]
+        out.table(columns, rows, title="Failed", plain_title=True)
 
 
 def _slug(provider: str) -> str:
     """A provider name as a file-name part (no ':' for emulator:NAME)."""
     return provider.replace(":", "-")
+
+
+from ._emulate import emulate_command  # noqa: E402 - registered here, written in its own module
+
+app.command("emulate")(emulate_command)

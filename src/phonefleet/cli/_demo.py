@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from rich.panel import Panel
-from rich.table import Table
 
 import phonefleet
 from phonefleet import (
@@ -30,12 +28,12 @@ from phonefleet import (
 )
 from phonefleet.testing import emulate, seeded_numbers
 
-from ._app import apply_with_progress, print_report
-from ._output import Output, blockers_table, numbers_table
+from ._app import apply_with_progress, print_plan, print_report
+from ._output import BLOCKER_COLUMNS, NUMBER_COLUMNS, Column, Output, blockers_rows, numbers_rows
+from ._stores import SEED, SEEDING
 
 __all__ = ["run_demo"]
 
-SEED = 7
 _NAMES = (
     "Main line",
     "Sales",
@@ -76,7 +74,7 @@ FLEETS = (
         10,
         3,
         _BASE | {Feature.SET_FORWARDING, Feature.CREATE, Feature.ARCHIVE_BLOCKERS, Feature.LINK},
-        {"blocked": 2},
+        SEEDING["gravityrail"],
     ),
 )
 
@@ -163,46 +161,50 @@ async def _story(
     concurrency: int,
     started: float,
 ) -> int:
-    out.print(
-        Panel.fit(
-            "[bold]phonefleet demo[/bold]: three vendors' numbers behind one store, offline, no credentials"
-        )
+    out.line(
+        "[bold]phonefleet demo[/bold]: three vendors' numbers behind one store, offline, no credentials",
+        markup=True,
     )
     listings = await _fleets(out, opened)
     _diff(out, listings["linq"], listings["gravityrail"])
     results = await _migrate(out, stores, concurrency)
     blocked_number, blockers = await _blocked(out, stores["gravityrail"])
 
-    summary = Table(title="8. Summary", title_justify="left", show_header=False)
-    summary.add_column("what", style="bold")
-    summary.add_column("value")
-    summary.add_row("fleets", ", ".join(f"{f.provider}: {len(listings[f.provider])}" for f, _, _ in opened))
-    summary.add_row("backends", ", ".join(f"{f.provider} = {label}" for f, _, label in opened))
-    summary.add_row("migration linq -> gravityrail", results["report"])
-    summary.add_row("rerun with the journal", results["rerun"])
-    summary.add_row("cannot carry to signalwire", results["signalwire"])
-    summary.add_row("blocked archive", f"{blocked_number}: {_count(len(blockers), 'blocker')}")
-    summary.add_row("elapsed", f"{time.perf_counter() - started:.2f} s")
-    out.print(summary)
+    out.line("[bold]8. Summary[/bold]", markup=True)
+    summary = [
+        ("fleets", ", ".join(f"{f.provider}: {len(listings[f.provider])}" for f, _, _ in opened)),
+        ("backends", ", ".join(f"{f.provider} = {label}" for f, _, label in opened)),
+        ("migration linq -> gravityrail", results["report"]),
+        ("rerun with the journal", results["rerun"]),
+        ("cannot carry to signalwire", results["signalwire"]),
+        ("blocked archive", f"{blocked_number}: {_count(len(blockers), 'blocker')}"),
+        ("elapsed", f"{time.perf_counter() - started:.2f} s"),
+    ]
+    out.record(summary)
     return 0
 
 
 async def _fleets(out: Output, opened: Sequence[tuple[Fleet, Any, str]]) -> dict[str, list[PhoneNumber]]:
-    sources = Table(title="1. The fleets", title_justify="left")
-    for column in ("provider", "backend", "numbers (seeded offset)", "features"):
-        sources.add_column(column)
+    sources = []
     listings: dict[str, list[PhoneNumber]] = {}
     for fleet, store, label in opened:
         listings[fleet.provider] = [number async for number in store.list()]
         features = ", ".join(sorted(f.value for f in store.features))
-        sources.add_row(
-            fleet.provider, label, f"{len(listings[fleet.provider])} (from {fleet.offset})", features
+        sources.append(
+            [fleet.provider, label, f"{len(listings[fleet.provider])} (from {fleet.offset})", features]
         )
-    out.print(sources)
+    columns = (
+        Column("provider", whole=True),
+        Column("backend"),
+        Column("numbers (seeded offset)"),
+        Column("features", drop=1),
+    )
+    out.table(columns, sources, title="1. The fleets", plain_title=True)
     every = sorted(
         (n for numbers in listings.values() for n in numbers), key=lambda n: (n.number, n.provider)
     )
-    out.print(numbers_table(every, title=f"2. Every number, one normalised table ({len(every)} rows)"))
+    title = f"2. Every number, one normalised table ({len(every)} rows)"
+    out.table(NUMBER_COLUMNS, numbers_rows(every), title=title, plain_title=True)
     return listings
 
 
@@ -213,19 +215,20 @@ def _diff(out: Output, left: list[PhoneNumber], right: list[PhoneNumber]) -> Non
     counts: dict[str, int] = {}
     for d in differences:
         counts[d.status] = counts.get(d.status, 0) + 1
-    out.print(
+    out.line(
         f"[bold]3. Diff linq vs gravityrail[/bold]: {counts.get('only_left', 0)} only on linq, "
         f"{counts.get('only_right', 0)} only on gravityrail, {counts.get('differs', 0)} differ, "
-        f"{counts.get('same', 0)} same"
+        f"{counts.get('same', 0)} same",
+        markup=True,
     )
-    diff = Table()
-    for column in ("number", "status", "fields that differ"):
-        diff.add_column(column, no_wrap=column == "number")
     statuses = {"only_left": "only on linq", "only_right": "only on gravityrail"}
-    for d in differences:
-        if d.status != "same":
-            diff.add_row(d.number, statuses.get(d.status, d.status), ", ".join(d.fields) or "-")
-    out.print(diff)
+    rows = [
+        [d.number, statuses.get(d.status, d.status), ", ".join(d.fields) or None]
+        for d in differences
+        if d.status != "same"
+    ]
+    columns = (Column("number", whole=True), Column("status"), Column("fields that differ"))
+    out.table(columns, rows, empty="no differences")
 
 
 async def _migrate(out: Output, stores: dict[str, Any], concurrency: int) -> dict[str, str]:
@@ -233,10 +236,11 @@ async def _migrate(out: Output, stores: dict[str, Any], concurrency: int) -> dic
 
     source = stores["linq"]
     to_signalwire = await migrate.plan_async(source, stores["signalwire"], create_missing=True)
-    out.print(
-        "[bold]4. Plan linq -> signalwire[/bold] (not applied): what it cannot carry is said, not dropped"
+    out.line(
+        "[bold]4. Plan linq -> signalwire[/bold] (not applied): what it cannot carry is said, not dropped",
+        markup=True,
     )
-    out.print(to_signalwire)
+    print_plan(out, to_signalwire, plain_title=True)
     cannot = sorted({item.what for item in to_signalwire.skipped})
     archive = Feature.ARCHIVE in source.features
     plan = await migrate.plan_async(
@@ -252,17 +256,19 @@ async def _migrate(out: Output, stores: dict[str, Any], concurrency: int) -> dic
         if not any(n.name for n in await _listing(source))
         else "names and forwarding carried"
     )
-    out.print(f"[bold]5. Plan linq -> gravityrail[/bold]: {carried}; {then}")
-    out.print(plan)
+    out.line(f"[bold]5. Plan linq -> gravityrail[/bold]: {carried}; {then}", markup=True)
+    print_plan(out, plan, plain_title=True)
     with tempfile.TemporaryDirectory(prefix="phonefleet-demo-") as folder:
         journal = Path(folder) / "linq-to-gravityrail.sqlite"
-        out.print(f"[bold]6. Applying[/bold] (async, concurrency {concurrency}, journal in a temp dir)")
+        out.line(
+            f"[bold]6. Applying[/bold] (async, concurrency {concurrency}, journal in a temp dir)", markup=True
+        )
         report = await apply_with_progress(out, plan, journal=journal, concurrency=concurrency)
         print_report(out, report)
         rerun = await migrate.apply_async(plan, journal=journal, concurrency=concurrency)
-        out.print(f"Rerun with the same journal: {rerun.summary()} (nothing sent twice)")
+        out.line(f"Rerun with the same journal: {rerun.summary()} (nothing sent twice)")
     after = await migrate.plan_async(source, stores["gravityrail"], carry=("name", "forwarding"))
-    out.print(f"Plan again after the migration: {len(after.steps)} steps left")
+    out.line(f"Plan again after the migration: {len(after.steps)} steps left")
     return {
         "report": report.summary(),
         "rerun": rerun.summary(),
@@ -273,7 +279,7 @@ async def _migrate(out: Output, stores: dict[str, Any], concurrency: int) -> dic
 async def _blocked(out: Output, target: Any) -> tuple[str, list[ArchiveBlocker]]:
     blocked_number = next(iter(seeded_numbers(1, offset=FLEETS[2].offset)))
     blockers: list[ArchiveBlocker] = []
-    out.print(f"[bold]7. Archiving {blocked_number} on gravityrail[/bold]")
+    out.line(f"[bold]7. Archiving {blocked_number} on gravityrail[/bold]", markup=True)
     try:
         if Feature.ARCHIVE_BLOCKERS in target.features:
             blockers = list(await target.archive_blockers(blocked_number))
@@ -282,11 +288,12 @@ async def _blocked(out: Output, target: Any) -> tuple[str, list[ArchiveBlocker]]
     except phonefleet.ArchiveBlockedError as exc:
         blockers = exc.blockers
     except phonefleet.PhoneFleetError as exc:
-        out.print(f"archive failed: {exc}")
+        out.line(f"archive failed: {exc}")
     if blockers:
-        out.print(blockers_table(blockers, title=f"{blocked_number} cannot be archived: blocked by"))
+        title = f"{blocked_number} cannot be archived: blocked by"
+        out.table(BLOCKER_COLUMNS, blockers_rows(blockers), title=title, plain_title=True)
     else:
-        out.print(f"{blocked_number} archived (nothing blocked it)")
+        out.line(f"{blocked_number} archived (nothing blocked it)")
     return blocked_number, blockers
 
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import httpx
+
 import phonefleet
+from phonefleet import RetryPolicy
 from phonefleet.adapter import Setting, registration
 
-__all__ = ["CliUsageError", "Secrets", "connect", "connect_async", "parse_options"]
+from ._watch import WATCH, AsyncWatchedClient, WatchedClient
 
-_COMMON = {"timeout": float}
+__all__ = ["CliUsageError", "FlagValues", "Secrets", "connect", "connect_async", "parse_options"]
+
 _SECRET_WORDS = re.compile(r"key|token|secret|password|credential", re.IGNORECASE)
 
 
@@ -45,15 +50,40 @@ def _settings_of(provider: str) -> tuple[Setting, ...]:
         raise CliUsageError(str(exc)) from None
 
 
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}")
+
+
+def _timeout(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        msg = "the timeout must be a number of seconds above 0 (e.g. --timeout 10)"
+        raise CliUsageError(msg)
+    return seconds
+
+
+_COMMON: dict[str, Callable[[str], Any]] = {"timeout": _timeout}
+
+
 def parse_options(provider: str, options: Iterable[str] | None) -> dict[str, Any]:
-    """`key=value` pairs checked against the provider's declared settings."""
+    """`key=value` pairs checked against the provider's declared settings.
+
+    A malformed pair is refused by naming the flag and the shape it takes,
+    never by echoing what was given: it may well be a secret.
+    """
     declared = {setting.name: setting for setting in _settings_of(provider)}
     parsed: dict[str, Any] = {}
     for item in options or ():
         key, sep, value = item.partition("=")
         key = key.strip().replace("-", "_")
-        if not sep or not key:
-            msg = f"--option takes key=value, got {item.split('=')[0]!r}"
+        if not sep or not _KEY.fullmatch(key):
+            flag = getattr(options, "flag", "-o/--option")
+            example = f"{flag.split('/')[0]} timeout=10"
+            msg = f"{flag} takes key=value (e.g. {example}); a value given is not in that shape"
+            if getattr(options, "hint", ""):
+                msg = f"{msg} ({options.hint})"  # type: ignore[union-attr]
             raise CliUsageError(msg)
         setting = declared.get(key)
         if setting is None and key not in _COMMON and declared:
@@ -62,18 +92,36 @@ def parse_options(provider: str, options: Iterable[str] | None) -> dict[str, Any
             raise CliUsageError(msg)
         if (setting is not None and setting.secret) or _SECRET_WORDS.search(key):
             SECRETS.add(value)
-        if key in _COMMON:
-            try:
-                parsed[key] = _COMMON[key](value)
-            except ValueError:
-                msg = f"--option {key} must be a number"
-                raise CliUsageError(msg) from None
-        else:
-            parsed[key] = value
+        parsed[key] = _COMMON[key](value) if key in _COMMON else value
     return parsed
 
 
+def _common(provider: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """`timeout` bounds the whole operation, retries included (the store's deadline).
+
+    Each attempt gets half of it, as the library's defaults do (30 s of 60 s),
+    so one stuck connection is retried once on a fresh one in time.
+    """
+    seconds = settings.pop("timeout", None)
+    if seconds is None:
+        return {}
+    WATCH.deadlines[provider] = seconds
+    return {"retry": RetryPolicy(deadline=seconds), "timeout": seconds / 2}
+
+
+class FlagValues(list[str]):
+    """The `key=value` pairs given with one flag, and the flag's name for errors."""
+
+    def __init__(self, flag: str, values: Iterable[str], hint: str = "") -> None:
+        super().__init__(values)
+        self.flag = flag
+        self.hint = hint
+
+
 EMULATOR_PREFIX = "emulator:"
+#: how `emulator:NAME` and the demo seed each vendor's emulator
+SEED = 7
+SEEDING: dict[str, dict[str, Any]] = {"gravityrail": {"blocked": 2}}
 
 
 def _emulated(provider: str) -> Any:
@@ -83,22 +131,66 @@ def _emulated(provider: str) -> Any:
     name = provider.removeprefix(EMULATOR_PREFIX)
     _settings_of(name)
     try:
-        return emulate(name, numbers=25)
+        return emulate(name, numbers=25, seed=SEED, **SEEDING.get(name, {}))
     except phonefleet.PhoneFleetError as exc:
         raise CliUsageError(str(exc)) from None
+
+
+class _Closing:
+    """A store and the HTTP client the CLI lent it, closed together."""
+
+    def __init__(self, store: Any, client: httpx.Client | httpx.AsyncClient) -> None:
+        self.store = store
+        self.client = client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    def __enter__(self) -> Any:
+        return self.store.__enter__()
+
+    def __exit__(self, *exc_info: object) -> Any:
+        try:
+            return self.store.__exit__(*exc_info)
+        finally:
+            assert isinstance(self.client, httpx.Client)
+            self.client.close()
+
+    async def __aenter__(self) -> Any:
+        return await self.store.__aenter__()
+
+    async def __aexit__(self, *exc_info: object) -> Any:
+        try:
+            return await self.store.__aexit__(*exc_info)
+        finally:
+            assert isinstance(self.client, httpx.AsyncClient)
+            await self.client.aclose()
 
 
 def _open(provider: str, options: Sequence[str] | None, *, use_async: bool) -> Any:
     if provider.startswith(EMULATOR_PREFIX):
         name = provider.removeprefix(EMULATOR_PREFIX)
         emulator = _emulated(provider)
+        settings = parse_options(name, options)
         opener = emulator.connect_async if use_async else emulator.connect
-        return opener(name, **parse_options(name, options))
+        return opener(name, **_common(name, settings), **settings)
     settings = parse_options(provider, options)
+    common = _common(provider, settings)
+    from phonefleet._store import _client_options
+
+    client_options = _client_options(common.get("timeout"), None)
     try:
         if use_async:
-            return phonefleet.connect_async(provider, **settings)
-        return phonefleet.connect(provider, **settings)
+            aclient = AsyncWatchedClient(provider, **client_options)
+            return _Closing(
+                phonefleet.connect_async(provider, http_client=aclient, **common, **settings), aclient
+            )
+        client = WatchedClient(provider, **client_options)
+        try:
+            return _Closing(phonefleet.connect(provider, http_client=client, **common, **settings), client)
+        except BaseException:
+            client.close()
+            raise
     except (ValueError, TypeError) as exc:  # missing or malformed settings: the user's to fix
         text = str(exc)
         raise CliUsageError(text if provider in text else f"{provider}: {text}") from exc

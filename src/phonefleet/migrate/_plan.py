@@ -11,9 +11,10 @@ from typing import Any
 
 import attrs
 
-from phonefleet._model import Feature, PhoneNumber, ProviderPhone, Routing
+from phonefleet._model import Feature, Handler, PhoneNumber, ProviderPhone, Routing
 from phonefleet._protocol import AsyncPhoneNumberStore, PhoneNumberStore
 
+from ._handlers import carry, same_handler
 from ._model import Action, Plan, Skipped, Step
 
 __all__ = ["CARRYABLE", "Difference", "build_plan", "compare", "plan", "plan_async"]
@@ -41,22 +42,35 @@ def _check_carry(carry: Iterable[str]) -> tuple[str, ...]:
     return chosen
 
 
-def _routing_change(source: Routing | None, target: Routing | None) -> Routing | None:
-    """The sides of `source` that `target` lacks, or None when nothing differs.
+def _routing_change(
+    source: Routing | None, target: Routing | None, source_provider: str, target_provider: str
+) -> tuple[Routing | None, list[str]]:
+    """The sides of `source` that `target` lacks (None when nothing differs),
+    and the source handlers the target has no equivalent for.
 
     Stores replace the sides a change gives and keep the others, so only the
-    differing sides are sent.
+    differing sides are sent. Across vendors a handler is translated to the
+    target's kind for the same thing (see `_handlers`), or not carried.
     """
     if source is None:
-        return None
+        return None, []
     current = target or Routing()
-    voice = source.voice if source.voice is not None and source.voice != current.voice else None
-    messaging = (
-        source.messaging if source.messaging is not None and source.messaging != current.messaging else None
-    )
-    if voice is None and messaging is None:
-        return None
-    return Routing(voice=voice, messaging=messaging)
+    if source_provider == target_provider:  # one vocabulary: compared as they are
+        voice = source.voice if source.voice is not None and source.voice != current.voice else None
+        messaging = source.messaging if source.messaging not in (None, current.messaging) else None
+        return (Routing(voice=voice, messaging=messaging) if voice or messaging else None), []
+    sides: dict[str, Handler] = {}
+    uncarried: list[str] = []
+    for side in ("voice", "messaging"):
+        handler: Handler | None = getattr(source, side)
+        if handler is None:
+            continue
+        carried = carry(handler, source_provider, target_provider)
+        if carried is None:
+            uncarried.append(f"{side} handler {handler.kind!r}")
+        elif not same_handler(carried, getattr(current, side)):
+            sides[side] = carried
+    return (Routing(**sides) if sides else None), uncarried
 
 
 @attrs.define
@@ -105,7 +119,19 @@ class _Builder:
         forwarding = source.forwarding_number
         if "forwarding" in self.carry and forwarding is not None and forwarding != target.forwarding_number:
             wanted.append(("forwarding", Action.SET_FORWARDING, target.forwarding_number, forwarding))
-        change = _routing_change(source.routing, target.routing) if "routing" in self.carry else None
+        change: Routing | None = None
+        if "routing" in self.carry:
+            if Feature.UPDATE_ROUTING in self.target_features:
+                change, uncarried = _routing_change(
+                    source.routing, target.routing, self.source_provider, self.target_provider
+                )
+            else:  # nothing is carried: the skip below says so once, for what differs
+                change, uncarried = _routing_change(source.routing, target.routing, "", "")[0], []
+            for what in uncarried:
+                reason = f"{self.target_provider} has no equivalent of the {self.source_provider} {what}"
+                self.skip(number, "routing", reason)
+            if uncarried:
+                lost.append("routing")
         if change is not None:
             wanted.append(("routing", Action.SET_ROUTING, target.routing, change))
         for field, action, before, after in wanted:
@@ -295,6 +321,23 @@ class Difference:
 _COMPARED = ("name", "forwarding_number", "routing", "archived")
 
 
+def _same_routing(a: PhoneNumber, b: PhoneNumber) -> bool:
+    """Equal routing, across vendors by the equivalence table (a Twilio voice
+    URL and a SignalWire `laml_webhooks` handler may be the same webhook)."""
+    if a.provider == b.provider or a.routing is None or b.routing is None:
+        return a.routing == b.routing
+    for side in ("voice", "messaging"):
+        mine, theirs = getattr(a.routing, side), getattr(b.routing, side)
+        if mine is None or theirs is None:
+            if mine is not theirs:
+                return False
+            continue
+        carried = carry(mine, a.provider, b.provider)
+        if carried is None or not same_handler(carried, theirs):
+            return False
+    return True
+
+
 def compare(left: Iterable[PhoneNumber], right: Iterable[PhoneNumber]) -> list[Difference]:
     """Every number of either listing, by E.164, with the fields that differ."""
     lefts = {number.number: number for number in left}
@@ -304,6 +347,10 @@ def compare(left: Iterable[PhoneNumber], right: Iterable[PhoneNumber]) -> list[D
         a, b = lefts.get(number), rights.get(number)
         fields: tuple[str, ...] = ()
         if a is not None and b is not None:
-            fields = tuple(name for name in _COMPARED if getattr(a, name) != getattr(b, name))
+            fields = tuple(
+                name
+                for name in _COMPARED
+                if (not _same_routing(a, b) if name == "routing" else getattr(a, name) != getattr(b, name))
+            )
         result.append(Difference(number, a, b, fields))
     return result

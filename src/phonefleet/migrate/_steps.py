@@ -18,6 +18,7 @@ import attrs
 from phonefleet._errors import NotFoundError, PhoneFleetError
 from phonefleet._model import NumberChanges, PhoneNumber, Routing
 
+from ._handlers import same_handler
 from ._journal import DONE, FAILED, STARTED, Journal
 from ._model import Action, Failure, SkippedStep, Step, StoreSide
 
@@ -78,7 +79,7 @@ def satisfied(step: Step, current: PhoneNumber | None) -> bool:
         if routing is None or not isinstance(wanted, Routing):
             return routing is None and wanted is None
         return all(
-            getattr(wanted, side) is None or getattr(wanted, side) == getattr(routing, side)
+            getattr(wanted, side) is None or same_handler(getattr(wanted, side), getattr(routing, side))
             for side in ("voice", "messaging")
         )
     return current.link == after

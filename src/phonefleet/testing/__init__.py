@@ -1,8 +1,9 @@
 """Test aids shared by every adapter: emulator machinery, faults, the contract.
 
 `emulate("linq", numbers=100)` builds a provider's in-process emulator;
-`emulator.connect("linq")` opens a store on it. `phonefleet.testing.contract`
-holds the contract suite.
+`emulator.connect()` opens a store on it. `serve("linq")` serves the same
+emulator over HTTP on loopback, for SDKs and apps in any language.
+`phonefleet.testing.contract` holds the contract suite.
 """
 
 from __future__ import annotations
@@ -17,23 +18,30 @@ from ._emulator import (
     EmulatorTransport,
     Fault,
     FaultPlan,
+    ProviderMismatchError,
     Route,
     Router,
     json_response,
     seeded_numbers,
 )
+from ._server import AddressInUseError, EmulatorServer, serve, serve_fixture
 
 __all__ = [
     "ALL_FAULTS",
+    "AddressInUseError",
     "Emulator",
+    "EmulatorServer",
     "EmulatorTransport",
     "Fault",
     "FaultPlan",
+    "ProviderMismatchError",
     "Route",
     "Router",
     "emulate",
     "json_response",
     "seeded_numbers",
+    "serve",
+    "serve_fixture",
 ]
 
 
@@ -47,4 +55,6 @@ def emulate(provider: str, **options: Any) -> Emulator:
         raise PhoneFleetError(msg)
     emulator = factory(**options)
     assert isinstance(emulator, Emulator)
+    if emulator.provider is None:
+        emulator.provider = provider
     return emulator

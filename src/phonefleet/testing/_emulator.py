@@ -20,6 +20,7 @@ from typing import Any, Final
 import attrs
 import httpx
 
+from phonefleet._errors import PhoneFleetError
 from phonefleet._wire import dumps
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "EmulatorTransport",
     "Fault",
     "FaultPlan",
+    "ProviderMismatchError",
     "Route",
     "Router",
     "json_response",
@@ -198,23 +200,53 @@ class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         )
 
 
+class ProviderMismatchError(PhoneFleetError, ValueError):
+    """An emulator was asked to connect as another vendor than the one it emulates."""
+
+
 @attrs.define
 class Emulator:
-    """An emulator ready to connect to: its transport and the settings for it."""
+    """An emulator ready to connect to: its transport, the settings for it, its vendor.
+
+    `provider` is the adapter name it emulates (`emulate()` fills it in), so
+    `connect()` needs no name, and a wrong one is refused before the other
+    vendor's adapter is handed these settings.
+    """
 
     transport: EmulatorTransport
     settings: dict[str, Any]
+    provider: str | None = None
 
-    def connect(self, provider: str, **common: Any) -> Any:
+    def _provider(self, provider: str | None) -> str:
+        if provider is None:
+            if self.provider is None:
+                msg = "this emulator does not know its provider: pass its name, e.g. connect('linq')"
+                raise TypeError(msg)
+            return self.provider
+        if not isinstance(provider, str):
+            msg = f"provider must be a string, got {type(provider).__name__}"
+            raise TypeError(msg)
+        if self.provider is not None and provider != self.provider:
+            msg = (
+                f"this emulator emulates {self.provider!r}, not {provider!r}: "
+                f"call connect() without a name, or emulate({provider!r}) for that vendor"
+            )
+            raise ProviderMismatchError(msg)
+        return provider
+
+    def connect(self, provider: str | None = None, **common: Any) -> Any:
         """A sync store over this emulator (it owns its client)."""
         from phonefleet._registry import connect
 
-        return connect(provider, **{"transport": self.transport, **self.settings, **common})
+        name = self._provider(provider)
+        return connect(name, **{"transport": self.transport, **self.settings, **common})
 
-    def connect_async(self, provider: str, **common: Any) -> Any:
+    def connect_async(self, provider: str | None = None, **common: Any) -> Any:
+        """An async store over this emulator (it owns its client)."""
         from phonefleet._registry import connect_async
 
-        return connect_async(provider, **{"transport": self.transport, **self.settings, **common})
+        name = self._provider(provider)
+        return connect_async(name, **{"transport": self.transport, **self.settings, **common})
 
 
 _AREA_CODES: Final = ("202", "212", "305", "312", "415", "512", "617", "646", "702", "718")

@@ -1,0 +1,405 @@
+"""The Twilio adapter: settings and flows over the 2010-04-01 REST API.
+
+Base `https://api.twilio.com`, paths `/2010-04-01/Accounts/{AccountSid}/...`,
+HTTP Basic with the account sid and auth token (or an API key and secret),
+form-encoded writes, JSON answers. SignalWire's Compatibility API is the
+same API under `https://{space}.signalwire.com/api/laml`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+import httpx
+
+from phonefleet import (
+    Feature,
+    NumberChanges,
+    NumberType,
+    PhoneNumber,
+    ProviderError,
+    ResponseFormatError,
+    Routing,
+    Unset,
+)
+from phonefleet.adapter import (
+    Adapter,
+    BasicAuth,
+    Flow,
+    Page,
+    Ref,
+    RequestBuilder,
+    Secret,
+    buy_once,
+    check_cursor,
+    env_setting,
+    loads,
+    release_once,
+)
+
+from ._errors import error_from_response
+from ._mapping import (
+    available_from_wire,
+    check_handler,
+    forwarding_fields,
+    forwarding_from_url,
+    messaging_fields,
+    number_from_wire,
+    page_from_wire,
+    voice_fields,
+)
+from ._wire import API_VERSION, FORM_NAMES, PROVIDER, AvailableNumber
+
+__all__ = ["DEFAULT_BASE_URL", "FEATURES", "TwilioAdapter", "search_params"]
+
+FEATURES: Final = frozenset(
+    {
+        Feature.LIST,
+        Feature.GET,
+        Feature.UPDATE_NAME,
+        Feature.UPDATE_ROUTING,
+        Feature.SET_FORWARDING,
+        Feature.CREATE,
+        Feature.ARCHIVE,
+    }
+)
+DEFAULT_BASE_URL: Final = "https://api.twilio.com"
+DEFAULT_PAGE_SIZE: Final = 1000
+MAX_PAGE_SIZE: Final = 1000
+#: Twilio's limit on a friendly name
+MAX_NAME: Final = 64
+_SEARCH_KINDS: Final = {
+    NumberType.LOCAL: "Local",
+    NumberType.TOLL_FREE: "TollFree",
+    NumberType.MOBILE: "Mobile",
+    "local": "Local",
+    "toll_free": "TollFree",
+    "toll-free": "TollFree",
+    "tollfree": "TollFree",
+    "mobile": "Mobile",
+}
+_COUNTRY: Final = re.compile(r"[A-Z]{2}")
+_AREA_CODE: Final = re.compile(r"[0-9]{3}")
+_CONTAINS: Final = re.compile(r"[0-9A-Za-z*+]{2,16}")
+
+
+def _secret(value: object, what: str, env: str) -> Secret | None:
+    if isinstance(value, Secret):
+        return value or None
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        msg = f"{what} must be a string, got {type(value).__name__}"
+        raise TypeError(msg)
+    return Secret(value) or None
+
+
+def _differs(current: object, wanted: str) -> bool:
+    """Twilio reports a field that is not set as "" or null."""
+    return (current or "") != wanted
+
+
+class TwilioAdapter(Adapter):
+    """Twilio IncomingPhoneNumbers (and SignalWire's copy of them), as flows."""
+
+    provider = PROVIDER
+    features = FEATURES
+
+    def __init__(
+        self,
+        *,
+        account_sid: str | None = None,
+        auth_token: str | Secret | None = None,
+        api_key: str | Secret | None = None,
+        api_secret: str | Secret | None = None,
+        base_url: str | None = None,
+        page_size: int | None = None,
+    ) -> None:
+        account = env_setting(account_sid, "TWILIO_ACCOUNT_SID")
+        if not account:
+            msg = "twilio needs account_sid (the setting, or the TWILIO_ACCOUNT_SID environment variable)"
+            raise ValueError(msg)
+        if not isinstance(account, str):
+            msg = f"account_sid must be a string, got {type(account).__name__}"
+            raise TypeError(msg)
+        account = Secret(account).reveal()  # refuses control characters, strips
+        key = _secret(env_setting(api_key, "TWILIO_API_KEY"), "api_key", "TWILIO_API_KEY")
+        key_secret = _secret(env_setting(api_secret, "TWILIO_API_SECRET"), "api_secret", "TWILIO_API_SECRET")
+        token = _secret(env_setting(auth_token, "TWILIO_AUTH_TOKEN"), "auth_token", "TWILIO_AUTH_TOKEN")
+        if key is not None:
+            if key_secret is None:
+                msg = "twilio api_key needs api_secret (or the TWILIO_API_SECRET environment variable)"
+                raise ValueError(msg)
+            self.auth = BasicAuth(key, key_secret)
+        elif token is not None:
+            self.auth = BasicAuth(account, token)
+        else:
+            msg = (
+                "twilio needs auth_token (or TWILIO_AUTH_TOKEN), or api_key and api_secret "
+                "(or TWILIO_API_KEY and TWILIO_API_SECRET)"
+            )
+            raise ValueError(msg)
+        self.credentials = tuple(s for s in (token, key, key_secret) if s is not None)
+        if page_size is None:
+            page_size = DEFAULT_PAGE_SIZE
+        if (
+            isinstance(page_size, bool)
+            or not isinstance(page_size, int)
+            or not 1 <= page_size <= MAX_PAGE_SIZE
+        ):
+            msg = f"page_size must be an integer from 1 to {MAX_PAGE_SIZE}, got {page_size!r}"
+            raise ValueError(msg)
+        self.page_size = page_size
+        self.account_sid = account
+        self.requests = RequestBuilder(base_url or DEFAULT_BASE_URL)
+
+    # -- hooks ------------------------------------------------------------------
+    def is_own_origin(self, url: httpx.URL) -> bool:
+        return self.requests.is_same_origin(url)
+
+    def describe(self) -> str:
+        return f"twilio {self.requests.base_url}"
+
+    def error_from_response(self, response: httpx.Response, operation: str) -> ProviderError:
+        return error_from_response(response, operation)
+
+    # -- requests -----------------------------------------------------------------
+    def _request(
+        self, method: str, *segments: str, params: Mapping[str, str | int] | None = None, **options: Any
+    ) -> httpx.Request:
+        """A request under `/2010-04-01/Accounts/{AccountSid}/`, with `.json` appended."""
+        return self.requests.request(
+            method,
+            API_VERSION,
+            "Accounts",
+            self.account_sid,
+            *segments,
+            params=params,
+            suffix=".json",
+            **options,
+        )
+
+    def _json(self, response: httpx.Response, operation: str, ref_id: str | None = None) -> Any:
+        if response.is_error:
+            raise error_from_response(response, operation, ref_id=ref_id)
+        if response.status_code not in {200, 201}:
+            msg = f"{operation}: expected HTTP 200, got {response.status_code}"
+            raise ResponseFormatError(msg, provider=self.provider)
+        return loads(response, provider=self.provider)
+
+    def _next(self, current: httpx.URL, following: object) -> str | None:
+        return self.requests.next_link(current, following, provider=self.provider, field="next_page_uri")
+
+    # -- list / get -------------------------------------------------------------------
+    def list_page(self, archived: bool | None, cursor: str | None) -> Flow[Page]:
+        if archived:
+            return Page(items=())  # a released number is gone: nothing is archived
+        if cursor is None:
+            request = self._request("GET", "IncomingPhoneNumbers", params={"PageSize": self.page_size})
+        else:
+            request = self.requests.request("GET", url=cursor)
+        response = yield request
+        if response.is_error:
+            raise error_from_response(response, "list")
+        if response.status_code != 200:
+            msg = f"list: expected HTTP 200, got {response.status_code}"
+            raise ResponseFormatError(msg, provider=self.provider)
+        items, following = page_from_wire(response.content)
+        return Page(items=items, next=self._next(request.url, following))
+
+    def get(self, ref: Ref) -> Flow[PhoneNumber]:
+        if ref.id is None:
+            return (yield from self._find_number(ref, "get"))
+        response = yield self._request("GET", "IncomingPhoneNumbers", ref.id)
+        return number_from_wire(self._json(response, "get"))
+
+    def _find_number(self, ref: Ref, operation: str) -> Flow[PhoneNumber]:
+        """A number by E.164: the `PhoneNumber` filter (a pattern), then an exact match."""
+        params: dict[str, str | int] = {"PhoneNumber": ref.number or "", "PageSize": self.page_size}
+        request = self._request("GET", "IncomingPhoneNumbers", params=params)
+        seen: set[str] = set()
+        while True:
+            response = yield request
+            if response.is_error:
+                raise error_from_response(response, operation)
+            items, following = page_from_wire(response.content)
+            for item in items:
+                if item.number == ref.number:
+                    return item
+            cursor = self._next(request.url, following)
+            if cursor is None:
+                raise self.not_found(ref, operation)
+            request = self.requests.request("GET", url=check_cursor(cursor, seen, self.provider))
+
+    # -- update --------------------------------------------------------------------------
+    def update(self, ref: Ref, changes: NumberChanges) -> Flow[PhoneNumber]:
+        # Everything is checked before anything is sent.
+        name, forwarding, routing = changes.name, changes.forwarding_number, changes.routing
+        if isinstance(name, str) and len(name) > MAX_NAME:
+            msg = f"a Twilio friendly name has at most {MAX_NAME} characters, got {len(name)}"
+            raise ValueError(msg)
+        if isinstance(routing, Routing):
+            if routing.voice is not None:
+                check_handler("voice", routing.voice)
+                if isinstance(forwarding, str):
+                    msg = "give forwarding_number or a voice handler, not both: both set the voice URL"
+                    raise ValueError(msg)
+            if routing.messaging is not None:
+                check_handler("messaging", routing.messaging)
+        wanted: dict[str, str] = {}
+        if not isinstance(name, Unset):
+            wanted["friendly_name"] = name or ""
+        current: PhoneNumber | None = None
+        if not (isinstance(forwarding, Unset) and isinstance(routing, Unset)):
+            # the current state decides what must be sent (and what may stay)
+            current = yield from self.get(ref)
+            raw = current.raw
+            if routing is None:  # a forwarding Twimlet is not routing: it stays
+                keep = forwarding_from_url(raw.get("voice_url")) is not None
+                wanted.update(voice_fields(None, keep_url=keep))
+                wanted.update(messaging_fields(None))
+            elif isinstance(routing, Routing):
+                if routing.voice is not None:
+                    wanted.update(voice_fields(routing.voice))
+                if routing.messaging is not None:
+                    wanted.update(messaging_fields(routing.messaging))
+            if not isinstance(forwarding, Unset):
+                wanted.update(forwarding_fields(forwarding, raw.get("voice_url")))
+            wanted = {key: value for key, value in wanted.items() if _differs(raw.get(key), value)}
+            if not wanted:
+                return current
+        ident = current.id if current is not None else ref.id
+        if ident is None:
+            ident = (yield from self._find_number(ref, "update")).id
+        form = {FORM_NAMES[key]: value for key, value in wanted.items()}
+        # the same values set twice are set once: safe to repeat after a lost answer
+        response = yield self._request("POST", "IncomingPhoneNumbers", ident, form=form, retry="safe")
+        return number_from_wire(self._json(response, "update", ident))
+
+    # -- purchase ----------------------------------------------------------------------------
+    def create(self, number: str, *, name: str | None, link: str | None) -> Flow[PhoneNumber]:
+        if link is not None:
+            raise self.unsupported(Feature.LINK)
+        if name is not None and len(name) > MAX_NAME:
+            msg = f"a Twilio friendly name has at most {MAX_NAME} characters, got {len(name)}"
+            raise ValueError(msg)
+        form = {"PhoneNumber": number}
+        if name is not None:
+            form["FriendlyName"] = name
+        created = yield from buy_once(
+            # a 429 bought nothing (Twilio says so): the driver may wait it out and send again
+            lambda: self._request("POST", "IncomingPhoneNumbers", form=form, retry="rate_limit"),
+            lambda response: number_from_wire(self._json(response, "create")),
+            lambda: self._find_number(Ref(number=number), "create"),
+            lambda response: error_from_response(response, "create"),
+        )
+        if name is not None and created.name != name:  # found after a lost answer, say
+            response = yield self._request(
+                "POST", "IncomingPhoneNumbers", created.id, form={"FriendlyName": name}, retry="safe"
+            )
+            created = number_from_wire(self._json(response, "create", created.id))
+        return created
+
+    # -- release -------------------------------------------------------------------------------
+    def archive(self, ref: Ref) -> Flow[PhoneNumber]:
+        number = ref.known if ref.known is not None else (yield from self.get(ref))
+        return (
+            yield from release_once(
+                number,
+                # a 429 released nothing: the driver may wait it out and send again
+                lambda: self._request("DELETE", "IncomingPhoneNumbers", number.id, retry="rate_limit"),
+                lambda: self._exists(number.id),
+                lambda response: error_from_response(response, "archive", ref_id=number.id),
+            )
+        )
+
+    def _exists(self, ident: str) -> Flow[bool]:
+        response = yield self._request("GET", "IncomingPhoneNumbers", ident)
+        if response.status_code == 404:
+            return False
+        self._json(response, "archive", ident)
+        return True
+
+    # -- vendor extra ----------------------------------------------------------------------------
+    def ex_search_available_flow(
+        self, country: str, kind: str, params: Mapping[str, str | int]
+    ) -> Flow[list[AvailableNumber]]:
+        """Numbers for sale (one page: Twilio caps the results); arguments from `search_params`."""
+        response = yield self._request("GET", "AvailablePhoneNumbers", country, kind, params=params)
+        return available_from_wire(self._json(response, "search"))
+
+
+def _flag(value: object, what: str) -> str:
+    if not isinstance(value, bool):
+        msg = f"{what} must be True or False, got {value!r:.40}"
+        raise ValueError(msg)
+    return "true" if value else "false"
+
+
+def search_params(
+    country: str = "US",
+    kind: str | NumberType = "local",
+    *,
+    area_code: str | int | None = None,
+    contains: str | None = None,
+    sms: bool | None = None,
+    mms: bool | None = None,
+    voice: bool | None = None,
+    fax: bool | None = None,
+    region: str | None = None,
+    locality: str | None = None,
+    postal_code: str | None = None,
+    limit: int | None = None,
+) -> tuple[str, str, dict[str, str | int]]:
+    """Check a search as Twilio documents it, before sending: (country, kind path, query).
+
+    `country` ISO 3166-1 alpha-2; `kind` local, toll_free or mobile;
+    `area_code` 3 digits; `contains` 2-16 digits, letters or `*`;
+    `sms`/`mms`/`voice`/`fax` filter on capabilities; `limit` 1-1000.
+    """
+    code = country.strip().upper() if isinstance(country, str) else ""
+    if not _COUNTRY.fullmatch(code):
+        msg = f"country must be an ISO 3166-1 alpha-2 code such as 'US', got {country!r:.40}"
+        raise ValueError(msg)
+    path = _SEARCH_KINDS.get(kind if isinstance(kind, NumberType) else str(kind).strip().lower())
+    if path is None:
+        msg = f"kind must be 'local', 'toll_free' or 'mobile', got {kind!r:.40}"
+        raise ValueError(msg)
+    params: dict[str, str | int] = {}
+    if area_code is not None:
+        text = (
+            str(area_code).strip()
+            if isinstance(area_code, str | int) and not isinstance(area_code, bool)
+            else ""
+        )
+        if not _AREA_CODE.fullmatch(text):
+            msg = f"area_code must be 3 digits, got {area_code!r:.40}"
+            raise ValueError(msg)
+        params["AreaCode"] = text
+    if contains is not None:
+        if not isinstance(contains, str) or not _CONTAINS.fullmatch(contains.strip()):
+            msg = f"contains must be 2-16 digits, letters or '*', got {contains!r:.40}"
+            raise ValueError(msg)
+        params["Contains"] = contains.strip()
+    for key, value in (
+        ("SmsEnabled", sms),
+        ("MmsEnabled", mms),
+        ("VoiceEnabled", voice),
+        ("FaxEnabled", fax),
+    ):
+        if value is not None:
+            params[key] = _flag(value, key)
+    for key, place in (("InRegion", region), ("InLocality", locality), ("InPostalCode", postal_code)):
+        if place is not None:
+            if not isinstance(place, str) or not place.strip() or len(place) > 64:
+                msg = f"{key} must be a non-empty string, got {place!r:.40}"
+                raise ValueError(msg)
+            params[key] = place.strip()
+    if limit is not None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
+            msg = f"limit must be an integer from 1 to {MAX_PAGE_SIZE}, got {limit!r}"
+            raise ValueError(msg)
+        params["PageSize"] = limit
+    return code, path, params

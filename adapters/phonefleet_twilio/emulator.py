@@ -1,0 +1,653 @@
+"""An in-process emulator of Twilio's IncomingPhoneNumbers API (2010-04-01),
+in Twilio's dialect or SignalWire's Compatibility dialect.
+
+A stateful httpx transport (sync and async), built from Twilio's OpenAPI
+spec (`twilio_api_v2010.json`) and SignalWire's Compatibility spec: HTTP
+Basic (account sid + auth token, or an API key pair), listing with
+`PageSize` (1-1000) and `next_page_uri` (`PageToken` keyset paging),
+form-encoded updates with Twilio's precedence rules (an application and a
+trunk exclude each other), purchase from a pool of numbers for sale (which
+`AvailablePhoneNumbers/{Country}/{Local,TollFree,Mobile}.json` searches),
+release (204), the documented error bodies, and the core's fault injection.
+
+The SignalWire dialect (`dialect="signalwire"`) has UUID sids, the
+`/api/laml` prefix (also in `next_page_uri`, which carries no `.json`),
+`account_id` and `country_code` instead of Twilio's type and bundle fields,
+release refused with 409 during a cooldown after purchase, and
+`{"errors": [...]}` validation errors.
+
+Seeded numbers are compact (their payload is derived from the seed on
+demand), so 10,000+ of them are cheap.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import random
+import uuid
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from typing import Any, Final
+from urllib.parse import parse_qsl, quote, urlencode
+
+import httpx
+
+from phonefleet import is_e164, to_e164
+from phonefleet.testing import (
+    Emulator,
+    EmulatorTransport,
+    FaultPlan,
+    Router,
+    json_response,
+    seeded_numbers,
+)
+
+from ._mapping import forward_url
+from ._wire import FORM_NAMES, HTTP_METHODS
+
+__all__ = [
+    "ACCOUNT_SID",
+    "API_KEY",
+    "API_SECRET",
+    "AUTH_TOKEN",
+    "BASE_URL",
+    "SIGNALWIRE_BASE_URL",
+    "SIGNALWIRE_PROJECT",
+    "SIGNALWIRE_TOKEN",
+    "TwilioEmulator",
+    "emulator",
+]
+
+HOST: Final = "api.twilio.emulator.invalid"
+BASE_URL: Final = f"https://{HOST}"
+ACCOUNT_SID: Final = "AC0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e01"
+AUTH_TOKEN: Final = "twilio-emulator-auth-token-0000001"  # noqa: S105 - a fake, for the emulator
+API_KEY: Final = "SK0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e01"
+API_SECRET: Final = "twilio-emulator-api-secret-000001"  # noqa: S105 - a fake, for the emulator
+SIGNALWIRE_HOST: Final = "example.signalwire.emulator.invalid"
+SIGNALWIRE_BASE_URL: Final = f"https://{SIGNALWIRE_HOST}/api/laml"
+SIGNALWIRE_PROJECT: Final = "b3877c40-da60-4998-90ad-b792e98472af"
+SIGNALWIRE_TOKEN: Final = "PTsignalwire0emulator0token000001"  # noqa: S105 - a fake, for the emulator
+_EPOCH: Final = datetime(2024, 1, 2, 9, 0, tzinfo=UTC)
+_TOLL_FREE: Final = ("833", "844", "877", "888")
+_AREAS: Final = {
+    "202": ("DC", "Washington"),
+    "212": ("NY", "New York"),
+    "305": ("FL", "Miami"),
+    "312": ("IL", "Chicago"),
+    "415": ("CA", "San Francisco"),
+    "512": ("TX", "Austin"),
+    "617": ("MA", "Boston"),
+    "646": ("NY", "New York"),
+    "702": ("NV", "Las Vegas"),
+    "718": ("NY", "New York"),
+}
+_NAMES: Final = ("Front desk", "Sales", "Support", "Billing", "Dispatch", "Clinic", "After hours", "Campaign")
+_KEYPAD: Final = {
+    c: str(d)
+    for d, letters in enumerate(("", "", "abc", "def", "ghi", "jkl", "mno", "pqrs", "tuv", "wxyz"))
+    for c in letters
+}
+_URL_FIELDS: Final = frozenset(
+    {"voice_url", "voice_fallback_url", "status_callback", "sms_url", "sms_fallback_url"}
+)
+_METHOD_FIELDS: Final = frozenset(
+    {"voice_method", "voice_fallback_method", "status_callback_method", "sms_method", "sms_fallback_method"}
+)
+_FIELD_FOR: Final = {form: field for field, form in FORM_NAMES.items()}
+#: writable fields phonefleet does not model, by form name
+_OTHER_FIELDS: Final = {
+    "VoiceCallerIdLookup": "voice_caller_id_lookup",
+    "VoiceReceiveMode": "voice_receive_mode",
+    "EmergencyStatus": "emergency_status",
+    "EmergencyAddressSid": "emergency_address_sid",
+    "IdentitySid": "identity_sid",
+    "AddressSid": "address_sid",
+    "BundleSid": "bundle_sid",
+}
+
+
+def _rfc2822(moment: datetime) -> str:
+    return format_datetime(moment).replace("-0000", "+0000")
+
+
+def _hex_sid(prefix: str, a: int, b: int) -> str:
+    """A random-looking, reproducible sid: the prefix and 32 hex digits."""
+    return prefix + hashlib.blake2b(f"{prefix}:{a}:{b}".encode(), digest_size=16).hexdigest()
+
+
+def _formatted(number: str) -> str:
+    national = number[2:]
+    if number.startswith("+1") and len(national) == 10:
+        return f"({national[:3]}) {national[3:6]}-{national[6:]}"
+    return number
+
+
+class _Record:
+    """One number of the account; `fields` is None until it is first written."""
+
+    __slots__ = ("fields", "id", "number", "seq")
+
+    def __init__(self, ident: str, number: str, seq: int, fields: dict[str, Any] | None = None) -> None:
+        self.id = ident
+        self.number = number
+        self.seq = seq
+        self.fields = fields
+
+
+class TwilioEmulator(EmulatorTransport):
+    """Twilio's (or SignalWire's) IncomingPhoneNumbers, in memory.
+
+    Knobs a test may flip at any time: `send_retry_after` (whether a 429
+    carries Retry-After), `release_holds` (sids whose release is refused with
+    409, SignalWire's cooldown), `hold_purchases` (hold every number bought
+    here), `problem_details` (errors in the RFC 9457 shape).
+    """
+
+    def __init__(
+        self,
+        numbers: Iterable[str],
+        *,
+        dialect: str = "twilio",
+        seed: int = 0,
+        available: int = 200,
+        hold_purchases: bool = False,
+        faults: FaultPlan | None = None,
+        latency: float = 0.0,
+    ) -> None:
+        super().__init__(faults=faults, latency=latency)
+        if dialect not in {"twilio", "signalwire"}:
+            msg = f"dialect must be 'twilio' or 'signalwire', got {dialect!r}"
+            raise ValueError(msg)
+        self.dialect = dialect
+        self.signalwire = dialect == "signalwire"
+        self.seed = seed
+        self.hold_purchases = hold_purchases
+        self.send_retry_after = True
+        self.problem_details = False
+        self.release_holds: set[str] = set()
+        self._rng = random.Random(seed)  # noqa: S311 - test data
+        self._records: dict[str, _Record] = {}
+        self._by_seq: dict[int, _Record] = {}
+        self._order: list[int] = []
+        self._gone: dict[str, int] = {}
+        self._writes = 0
+        if self.signalwire:
+            self.prefix = "/api/laml"
+            self.account = SIGNALWIRE_PROJECT
+            logins = [(SIGNALWIRE_PROJECT, SIGNALWIRE_TOKEN)]
+        else:
+            self.prefix = ""
+            self.account = ACCOUNT_SID
+            logins = [(ACCOUNT_SID, AUTH_TOKEN), (API_KEY, API_SECRET)]
+        self._logins = {"Basic " + base64.b64encode(f"{u}:{p}".encode()).decode() for u, p in logins}
+        for number in numbers:
+            self._add(number if is_e164(number) else to_e164(number))
+        owned = {record.number for record in self._records.values()}
+        #: the numbers for sale, by number (what search and purchase work on)
+        self.available: dict[str, dict[str, Any]] = {
+            item["phone_number"]: item for item in self._pool(available) if item["phone_number"] not in owned
+        }
+        self.router = Router()
+        account = f"{self.prefix}/2010-04-01/Accounts/{{account}}"
+        suffixes = (".json", "") if self.signalwire else (".json",)
+        for suffix in suffixes:
+            self.router.add("GET", f"{account}/IncomingPhoneNumbers{suffix}", self._list)
+            self.router.add("POST", f"{account}/IncomingPhoneNumbers{suffix}", self._create)
+        for suffix in suffixes:
+            self.router.add("GET", f"{account}/IncomingPhoneNumbers/{{sid}}{suffix}", self._fetch)
+            self.router.add("POST", f"{account}/IncomingPhoneNumbers/{{sid}}{suffix}", self._update)
+            self.router.add("DELETE", f"{account}/IncomingPhoneNumbers/{{sid}}{suffix}", self._delete)
+        self.router.add("GET", f"{account}/AvailablePhoneNumbers/{{country}}/{{kind}}.json", self._search)
+
+    # -- state -------------------------------------------------------------------
+    def _sid(self, seq: int) -> str:
+        if self.signalwire:
+            return str(uuid.UUID(int=int(_hex_sid("", seq, self.seed), 16), version=4))
+        return _hex_sid("PN", seq, self.seed)
+
+    def _add(self, number: str, fields: dict[str, Any] | None = None) -> _Record:
+        seq = len(self._by_seq) + len(self._gone)
+        record = _Record(self._sid(seq), number, seq, fields)
+        self._records[record.id] = record
+        self._by_seq[seq] = record
+        self._order.append(seq)
+        return record
+
+    def _pool(self, count: int) -> Iterable[dict[str, Any]]:
+        areas = list(_AREAS)
+        for index in range(count):
+            if index % 10 == 9:
+                area = _TOLL_FREE[(index // 10) % len(_TOLL_FREE)]
+                region = city = None
+            else:
+                area = areas[index % len(areas)]
+                region, city = _AREAS[area]
+            number = f"+1{area}555{100 + index // len(areas):04d}"
+            yield {
+                "friendly_name": _formatted(number),
+                "phone_number": number,
+                "lata": None if region is None else str(100 + index % 900),
+                "locality": city,
+                "rate_center": city.upper() if city else None,
+                "latitude": None,
+                "longitude": None,
+                "region": region,
+                "postal_code": None,
+                "iso_country": "US",
+                "address_requirements": "none",
+                "beta": False,
+                # as Twilio answers a search: SMS and MMS in capitals
+                "capabilities": {"voice": True, "SMS": True, "MMS": index % 3 != 0, "fax": index % 4 == 0},
+            }
+
+    def _now(self) -> datetime:
+        self._writes += 1
+        return _EPOCH + timedelta(days=400, seconds=self._writes)
+
+    def _uri(self, sid: str | None = None) -> str:
+        base = f"{self.prefix}/2010-04-01/Accounts/{self.account}/IncomingPhoneNumbers"
+        return f"{base}/{sid}.json" if sid is not None else base + ".json"
+
+    def _blank(self, sid: str, number: str, created: str) -> dict[str, Any]:
+        """A number as the dialect reports it, with nothing configured."""
+        payload: dict[str, Any] = {
+            "account_sid": self.account,
+            "address_requirements": "none",
+            "address_sid": None,
+            "api_version": "2010-04-01",
+            "beta": False,
+            "capabilities": {"voice": True, "sms": True, "mms": True, "fax": False},
+            "date_created": created,
+            "date_updated": created,
+            "emergency_status": "Inactive",
+            "emergency_address_sid": None,
+            "friendly_name": _formatted(number),
+            "identity_sid": None,
+            "origin": "signalwire" if self.signalwire else "twilio",
+            "phone_number": number,
+            "sid": sid,
+            "sms_application_sid": None if self.signalwire else "",
+            "sms_fallback_method": "POST",
+            "sms_fallback_url": None if self.signalwire else "",
+            "sms_method": "POST",
+            "sms_url": None if self.signalwire else "",
+            "status_callback": None if self.signalwire else "",
+            "status_callback_method": "POST",
+            "trunk_sid": None,
+            "uri": self._uri(sid),
+            "voice_application_sid": None if self.signalwire else "",
+            "voice_caller_id_lookup": None if self.signalwire else False,
+            "voice_fallback_method": "POST",
+            "voice_fallback_url": None,
+            "voice_method": "POST",
+            "voice_url": None,
+        }
+        toll_free = number[2:5] in _TOLL_FREE
+        if self.signalwire:
+            payload["account_id"] = self.account
+            payload["country_code"] = "US"
+            if toll_free:
+                payload["verification_status"] = "Unverified"
+        else:
+            payload.update(
+                bundle_sid=None,
+                emergency_address_status="unregistered",
+                status="in-use",
+                type="toll-free" if toll_free else "local",
+                voice_receive_mode="voice",
+            )
+        return payload
+
+    def _seeded(self, record: _Record) -> dict[str, Any]:
+        key = (record.seq * 2654435761 + self.seed * 40503) & 0xFFFFFFFF
+        payload = self._blank(record.id, record.number, _rfc2822(_EPOCH + timedelta(minutes=record.seq)))
+        if key % 7:
+            payload["friendly_name"] = f"{_NAMES[key % len(_NAMES)]} {record.seq:05d}"
+        payload["capabilities"] = {
+            "voice": True,
+            "sms": key % 3 != 0,
+            "mms": key % 3 != 0,
+            "fax": key % 5 == 0,
+        }
+        voice = key % (5 if self.signalwire else 6)
+        if voice == 0:
+            payload.update(
+                voice_url="https://hooks.example.com/voice",
+                voice_fallback_url="https://backup.example.com/voice",
+                status_callback="https://hooks.example.com/status",
+            )
+        elif voice == 1:
+            payload["voice_url"] = forward_url(f"+1202555{1000 + record.seq % 9000:04d}")
+        elif voice == 2:
+            payload["voice_application_sid"] = self._app_sid(key % 3)
+        elif voice == 3:
+            payload.update(voice_url="https://hooks.example.com/ivr", voice_method="GET")
+        elif voice == 5:
+            payload["trunk_sid"] = _hex_sid("TK", key % 2, 0)
+        sms = (key >> 8) % 3
+        if sms == 0:
+            payload["sms_url"] = "https://hooks.example.com/sms"
+        elif sms == 1:
+            payload["sms_application_sid"] = self._app_sid(key % 2)
+        return payload
+
+    def _app_sid(self, index: int) -> str:
+        if self.signalwire:
+            return str(uuid.UUID(int=int(_hex_sid("", index, 99), 16), version=4))
+        return _hex_sid("AP", index, 99)
+
+    def payload(self, record: _Record) -> dict[str, Any]:
+        return self._seeded(record) if record.fields is None else dict(record.fields)
+
+    def numbers(self) -> list[dict[str, Any]]:
+        """Every number's payload, in listing order (for tests)."""
+        return [self.payload(self._by_seq[seq]) for seq in self._order]
+
+    # -- errors ----------------------------------------------------------------------
+    def _error(
+        self, status: int, code: int, message: str, headers: Mapping[str, str] | None = None
+    ) -> httpx.Response:
+        more_info = (
+            "https://signalwire.com/docs/compatibility-api/reference/errors"
+            if self.signalwire
+            else f"https://www.twilio.com/docs/errors/{code}"
+        )
+        if self.signalwire and status in {400, 422}:
+            body: dict[str, Any] = {
+                "errors": [{"code": str(code), "message": message, "more_info": more_info}]
+            }
+        elif self.problem_details:
+            body = {"type": more_info, "title": httpx.codes.get_reason_phrase(status), "detail": message,
+                    "code": code, "status": status}  # fmt: skip
+        else:
+            body = {"code": code, "message": message, "more_info": more_info, "status": status}
+        return json_response(status, body, headers)
+
+    def _not_found(self, request: httpx.Request) -> httpx.Response:
+        return self._error(404, 20404, f"The requested resource {request.url.path} was not found")
+
+    def error_response(self, status: int, *, retry_after: float | None = None) -> httpx.Response:
+        if status == 429:
+            headers = (
+                {"Retry-After": f"{retry_after:g}"}
+                if retry_after is not None and self.send_retry_after
+                else {}
+            )
+            return self._error(429, 20429, "Too Many Requests", headers)
+        return self._error(status, 20000 + status, httpx.codes.get_reason_phrase(status))
+
+    # -- transport ---------------------------------------------------------------------
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.headers.get("Authorization") not in self._logins:
+            return self._error(401, 20003, "Authenticate")
+        response = self.router.dispatch(request, request.url.path)
+        return response if response is not None else self._not_found(request)
+
+    def _check_account(self, request: httpx.Request, account: str) -> httpx.Response | None:
+        return None if account == self.account else self._not_found(request)
+
+    # -- IncomingPhoneNumbers -----------------------------------------------------------
+    def _list(self, request: httpx.Request, account: str) -> httpx.Response:
+        if (problem := self._check_account(request, account)) is not None:
+            return problem
+        query = request.url.params
+        try:
+            page_size = int(query.get("PageSize", "50"))
+            page = int(query.get("Page", "0"))
+        except ValueError:
+            return self._error(400, 20001, "PageSize and Page must be integers")
+        if not 1 <= page_size <= 1000 or page < 0:
+            return self._error(400, 20001, "PageSize must be between 1 and 1000")
+        filters = {key: query[key] for key in ("PhoneNumber", "FriendlyName") if query.get(key)}
+        digits = "".join(ch for ch in filters.get("PhoneNumber", "") if ch.isdigit())
+        name_filter = filters.get("FriendlyName")
+        token = query.get("PageToken")
+        start = 0
+        if token:
+            ident = token[2:] if token.startswith("PA") else ""
+            seq = self._records[ident].seq if ident in self._records else self._gone.get(ident)
+            if seq is None:
+                return self._error(400, 20001, "PageToken is invalid")
+            start = bisect_left(self._order, seq + 1)
+        elif page:
+            return self._error(400, 20001, "PageToken is required when Page is above 0")
+        items: list[dict[str, Any]] = []
+        index = start
+        last: _Record | None = None
+        more = False
+        while index < len(self._order):
+            record = self._by_seq[self._order[index]]
+            index += 1
+            if digits and digits not in record.number:
+                continue
+            payload = self.payload(record)
+            if name_filter and payload.get("friendly_name") != name_filter:
+                continue
+            if len(items) == page_size:
+                more = True  # one more match: there is a next page
+                break
+            items.append(payload)
+            last = record
+        base = self._uri()
+        if self.signalwire:
+            base = base.removesuffix(".json")
+
+        def link(extra: dict[str, Any]) -> str:
+            params = {"PageSize": page_size, **filters, **extra}
+            return f"{base}?{urlencode(params, quote_via=quote)}"
+
+        body = {
+            "first_page_uri": link({"Page": 0}),
+            "end": page * page_size + max(len(items) - 1, 0),
+            "previous_page_uri": None if page == 0 else link({"Page": page - 1}),
+            "incoming_phone_numbers": items,
+            "uri": link({"Page": page, **({"PageToken": token} if token else {})}),
+            "page_size": page_size,
+            "start": page * page_size,
+            "next_page_uri": link({"Page": page + 1, "PageToken": "PA" + last.id}) if more and last else None,
+            "page": page,
+        }
+        return json_response(200, body)
+
+    def _fetch(self, request: httpx.Request, account: str, sid: str) -> httpx.Response:
+        if (problem := self._check_account(request, account)) is not None:
+            return problem
+        record = self._records.get(sid)
+        return json_response(200, self.payload(record)) if record is not None else self._not_found(request)
+
+    def _form(self, request: httpx.Request) -> dict[str, str]:
+        return dict(parse_qsl(request.content.decode("utf-8", "replace"), keep_blank_values=True))
+
+    def _apply_form(self, payload: dict[str, Any], form: Mapping[str, str]) -> httpx.Response | None:
+        """Form fields onto a payload, by Twilio's rules; an error answer, or None."""
+        for name, sent in form.items():
+            value = sent
+            field = _FIELD_FOR.get(name)
+            if field is None:
+                other = _OTHER_FIELDS.get(name)
+                if other is not None and other in payload:  # kept as sent, for SDKs that read it back
+                    payload[other] = value == "true" if other == "voice_caller_id_lookup" else (value or None)
+                continue
+            if field in _URL_FIELDS and value and not value.lower().startswith(("http://", "https://")):
+                return self._error(400, 21502, f"{name} is not a valid URL: {value[:60]}")
+            if field in _METHOD_FIELDS:
+                if value.upper() not in HTTP_METHODS:
+                    return self._error(400, 21501, f"{name} must be GET or POST")
+                value = value.upper()
+            if field == "friendly_name":
+                if len(value) > 64:
+                    return self._error(400, 21402, "FriendlyName is longer than 64 characters")
+                payload[field] = value or _formatted(payload["phone_number"])
+            elif field == "voice_application_sid":
+                payload[field] = value or ("" if not self.signalwire else None)
+                if value:  # an application removes a trunk
+                    payload["trunk_sid"] = None
+            elif field == "trunk_sid":
+                payload[field] = value or None
+                if value:  # a trunk removes an application
+                    payload["voice_application_sid"] = "" if not self.signalwire else None
+            else:
+                payload[field] = value if value or not self.signalwire else None
+        return None
+
+    def _update(self, request: httpx.Request, account: str, sid: str) -> httpx.Response:
+        if (problem := self._check_account(request, account)) is not None:
+            return problem
+        record = self._records.get(sid)
+        if record is None:
+            return self._not_found(request)
+        payload = self.payload(record)
+        problem = self._apply_form(payload, self._form(request))
+        if problem is not None:
+            return problem
+        payload["date_updated"] = _rfc2822(self._now())
+        record.fields = payload
+        return json_response(200, payload)
+
+    def _create(self, request: httpx.Request, account: str) -> httpx.Response:
+        if (problem := self._check_account(request, account)) is not None:
+            return problem
+        form = self._form(request)
+        number = form.get("PhoneNumber")
+        if not number and form.get("AreaCode"):
+            number = next((n for n in self.available if n[2:5] == form["AreaCode"]), None)
+            if number is None:
+                return self._error(400, 21452, "No phone numbers found in area code")
+        if not number:
+            return self._error(400, 21421, "PhoneNumber or AreaCode is required")
+        item = self.available.get(number)
+        if item is None:
+            return self._error(400, 21422, f"PhoneNumber {number[:20]} is not available")
+        now = _rfc2822(self._now())
+        record = self._add(number)
+        payload = self._blank(record.id, number, now)
+        payload["capabilities"] = {key.lower(): bool(flag) for key, flag in item["capabilities"].items()}
+        problem = self._apply_form(payload, {k: v for k, v in form.items() if k != "PhoneNumber"})
+        if problem is not None:
+            self._remove(record)
+            return problem
+        del self.available[number]
+        record.fields = payload
+        if self.hold_purchases:
+            self.release_holds.add(record.id)
+        return json_response(201, payload)
+
+    def _remove(self, record: _Record) -> None:
+        del self._records[record.id]
+        del self._by_seq[record.seq]
+        self._order.pop(bisect_left(self._order, record.seq))
+        self._gone[record.id] = record.seq
+
+    def _delete(self, request: httpx.Request, account: str, sid: str) -> httpx.Response:
+        if (problem := self._check_account(request, account)) is not None:
+            return problem
+        record = self._records.get(sid)
+        if record is None:
+            return self._not_found(request)
+        if sid in self.release_holds:
+            return self._error(409, 21450, "This number was purchased too recently to be released")
+        self._remove(record)
+        return httpx.Response(204, headers={"Date": format_datetime(self._now(), usegmt=True)})
+
+    # -- AvailablePhoneNumbers ------------------------------------------------------------
+    def _search(self, request: httpx.Request, account: str, country: str, kind: str) -> httpx.Response:
+        if (problem := self._check_account(request, account)) is not None:
+            return problem
+        if country != "US" or kind not in {"Local", "TollFree", "Mobile"}:
+            return self._not_found(request)
+        query = request.url.params
+        try:
+            page_size = int(query.get("PageSize", "50"))
+        except ValueError:
+            return self._error(400, 20001, "PageSize must be an integer")
+        if not 1 <= page_size <= 1000:
+            return self._error(400, 20001, "PageSize must be between 1 and 1000")
+        contains = "".join(_KEYPAD.get(ch.lower(), ch) for ch in query.get("Contains", ""))
+        found = []
+        for item in self.available.values():
+            national = item["phone_number"][2:]
+            toll_free = national[:3] in _TOLL_FREE
+            if kind == "Mobile" or toll_free != (kind == "TollFree"):
+                continue
+            if query.get("AreaCode") and national[:3] != query["AreaCode"]:
+                continue
+            if contains and not _matches(national, contains):
+                continue
+            if query.get("InRegion") and item["region"] != query["InRegion"]:
+                continue
+            if query.get("InLocality") and (item["locality"] or "").lower() != query["InLocality"].lower():
+                continue
+            capabilities = {key.lower(): flag for key, flag in item["capabilities"].items()}
+            if any(
+                query.get(param) == "true" and not capabilities.get(name)
+                for param, name in (("SmsEnabled", "sms"), ("MmsEnabled", "mms"), ("VoiceEnabled", "voice"),
+                                    ("FaxEnabled", "fax"))
+            ):  # fmt: skip
+                continue
+            found.append(item)
+            if len(found) == page_size:
+                break
+        uri = request.url.raw_path.decode()
+        return json_response(
+            200,
+            {
+                "available_phone_numbers": found,
+                "end": max(len(found) - 1, 0),
+                "first_page_uri": uri,
+                "next_page_uri": None,
+                "page": 0,
+                "page_size": page_size,
+                "previous_page_uri": None,
+                "start": 0,
+                "uri": uri,
+            },
+        )
+
+
+def _matches(national: str, pattern: str) -> bool:
+    """Twilio's `Contains`: digits, with `*` for any one digit, anywhere in the number."""
+    pattern = pattern.lstrip("+").removeprefix("1") if pattern.startswith("+") else pattern
+    size = len(pattern)
+    return any(
+        all(p in {"*", d} for p, d in zip(pattern, national[i : i + size], strict=True))
+        for i in range(len(national) - size + 1)
+    )
+
+
+def emulator(
+    numbers: int | Iterable[str] = 25,
+    *,
+    offset: int = 0,
+    faults: FaultPlan | None = None,
+    latency: float = 0.0,
+    seed: int = 0,
+    available: int = 200,
+    dialect: str = "twilio",
+    hold_purchases: bool = False,
+) -> Emulator:
+    """A Twilio emulator (or, with `dialect="signalwire"`, SignalWire's
+    Compatibility API) with `numbers` and `available` numbers for sale."""
+    if isinstance(numbers, int):
+        numbers = seeded_numbers(numbers, offset=offset)
+    transport = TwilioEmulator(
+        numbers,
+        dialect=dialect,
+        seed=seed,
+        available=available,
+        hold_purchases=hold_purchases,
+        faults=faults,
+        latency=latency,
+    )
+    if dialect == "signalwire":
+        settings = {
+            "base_url": SIGNALWIRE_BASE_URL,
+            "account_sid": SIGNALWIRE_PROJECT,
+            "auth_token": SIGNALWIRE_TOKEN,
+        }
+    else:
+        settings = {"base_url": BASE_URL, "account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN}
+    return Emulator(transport=transport, settings=settings)

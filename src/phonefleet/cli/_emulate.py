@@ -1,0 +1,126 @@
+"""`phonefleet emulate PROVIDER`: a vendor's emulator served over HTTP on loopback.
+
+The first line on stdout says where it listens and the settings to connect
+with (`--json`: one JSON object with `provider` and the settings
+`phonefleet.connect` takes), so a script or another process can read it and
+connect. Ctrl-C (or SIGTERM) stops it: one line on stderr, exit 0.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import signal
+import sys
+from typing import Annotated, Any, NoReturn
+
+import click
+import typer
+
+__all__ = ["emulate_command"]
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def emulate_command(
+    provider: Annotated[
+        str, typer.Argument(metavar="PROVIDER", help="adapter name (see `phonefleet providers`)")
+    ],
+    *,
+    host: Annotated[
+        str, typer.Option("--host", help="address to listen on (loopback unless --allow-remote)")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="port; 0 picks a free one")] = 0,
+    numbers: Annotated[
+        int | None, typer.Option("--numbers", min=0, metavar="N", help="numbers to seed the emulator with")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", metavar="S", help="seed of the emulator's data and faults")
+    ] = None,
+    latency: Annotated[
+        float | None,
+        typer.Option("--latency", min=0, metavar="MS", help="milliseconds added to every answer"),
+    ] = None,
+    faults: Annotated[
+        float | None,
+        typer.Option(
+            "--faults", min=0, max=1, metavar="RATE", help="share of requests given an injected fault"
+        ),
+    ] = None,
+    allow_remote: Annotated[
+        bool,
+        typer.Option(
+            "--allow-remote",
+            help="allow a non-loopback --host (the emulator accepts its documented fake credentials)",
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the first line as one JSON object")] = False,
+) -> None:
+    """Serve PROVIDER's emulator over HTTP until Ctrl-C, for SDKs and apps in any language."""
+    import phonefleet
+    from phonefleet.testing import AddressInUseError, EmulatorServer, emulate
+
+    options = emulator_options(numbers=numbers, seed=seed, latency=latency, faults=faults)
+    try:
+        emulator = emulate(provider, **options)
+        server = EmulatorServer(
+            emulator, provider=emulator.provider or provider, host=host, port=port, allow_remote=allow_remote
+        )
+    except AddressInUseError as exc:
+        _fail(str(exc), 1)
+    except ValueError as exc:  # a non-loopback host without --allow-remote
+        _fail(str(exc).replace("allow_remote=True", "--allow-remote"), 2)
+    except TypeError as exc:  # an option this emulator does not take
+        _fail(f"{provider}: {exc}", 2)
+    except phonefleet.PhoneFleetError as exc:  # unknown provider, no emulator
+        _fail(str(exc), 2)
+    except OSError as exc:
+        _fail(f"cannot listen on {host} port {port}: {exc.strerror or exc}", 1)
+    _announce(server, as_json=as_json)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.stop()
+    click.echo(f"stopped the {server.provider} emulator on {server.origin}", err=True)
+
+
+def emulator_options(
+    *, numbers: int | None, seed: int | None, latency: float | None, faults: float | None
+) -> dict[str, Any]:
+    """The flags given, as the emulator options every emulator takes (left out: its defaults)."""
+    from phonefleet.testing import FaultPlan
+
+    options: dict[str, Any] = {}
+    if numbers is not None:
+        options["numbers"] = numbers
+    if seed is not None:
+        options["seed"] = seed
+    if latency:
+        options["latency"] = latency / 1000
+    if faults:
+        options["faults"] = FaultPlan(rate=faults, seed=seed or 0)
+    return options
+
+
+def _announce(server: Any, *, as_json: bool) -> None:
+    """The first line: where it listens and how to connect."""
+    if as_json:
+        line = json.dumps({"provider": server.provider, **server.settings})
+    else:
+        settings = " ".join(f"{key}={shlex.quote(str(value))}" for key, value in server.settings.items())
+        line = (
+            f"{server.provider} emulator listening on {server.origin} with settings {settings} (Ctrl-C stops)"
+        )
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()

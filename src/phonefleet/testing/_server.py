@@ -1,0 +1,421 @@
+"""An emulator served over plain HTTP on loopback (moto's server mode, for phone numbers).
+
+The in-process emulators are httpx transports; only Python code that can
+inject a transport reaches them. Served, the same transport (same state,
+same faults, same journal) answers any HTTP client: a vendor's own SDK,
+`requests`, curl, an app in another language.
+
+The server is the standard library's threading HTTP server. It routes on
+the request path only (a client's Host header never matters), streams each
+request body into the emulator's transport and the answer back, and keeps
+connections alive as HTTP/1.1 clients expect. Faults that lose the
+connection (`DROP_BEFORE`, `DROP_AFTER`, `SLOW`) close it without an
+answer, which is what the client of a real server would see.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import ipaddress
+import logging
+import selectors
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Final
+
+import httpx
+
+from phonefleet._errors import PhoneFleetError
+
+from ._emulator import Emulator
+
+__all__ = ["AddressInUseError", "EmulatorServer", "is_loopback_host", "serve", "serve_fixture"]
+
+log = logging.getLogger("phonefleet.testing.server")
+
+_CHUNK: Final = 64 * 1024
+#: headers the server sets itself (framing is per connection, not per message)
+_HOP_BY_HOP: Final = frozenset(
+    {"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"}
+)
+_METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+class AddressInUseError(PhoneFleetError, OSError):
+    """The address to serve on is taken by another process."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+        super().__init__(f"port {port} on {host} is already in use")
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for `localhost` and loopback addresses (127.0.0.0/8, ::1)."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _body(rfile: Any, headers: Any) -> Iterator[bytes]:
+    """The request body as it arrives: Content-Length or chunked framing."""
+    if "chunked" in (headers.get("Transfer-Encoding") or "").lower():
+        while True:
+            size_line = rfile.readline(1024)
+            size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+            if size == 0:
+                while rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass  # trailers: not passed on
+                return
+            remaining = size
+            while remaining:
+                piece = rfile.read(min(remaining, _CHUNK))
+                if not piece:
+                    return
+                remaining -= len(piece)
+                yield piece
+            rfile.readline(1024)
+    remaining = int(headers.get("Content-Length") or 0)
+    while remaining > 0:
+        piece = rfile.read(min(remaining, _CHUNK))
+        if not piece:
+            return
+        remaining -= len(piece)
+        yield piece
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Hands every request to the emulator's transport, whatever its method."""
+
+    protocol_version = "HTTP/1.1"
+    server: _Server
+    #: an idle keep-alive connection is closed after this many seconds
+    timeout = 120
+
+    def setup(self) -> None:
+        super().setup()
+        # headers and body leave in separate writes: without this, Nagle's
+        # algorithm and the client's delayed ACK add ~40 ms to every answer
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server.track(self.connection, open_=True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.track(self.connection, open_=False)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s " + format, self.address_string(), *args)
+
+    def _url(self) -> httpx.URL:
+        """The request's URL: its path as sent, on the origin the client used."""
+        target = self.path
+        if not target.startswith("/"):  # absolute-form: keep only the path and query
+            parsed = httpx.URL(target)
+            target = parsed.raw_path.decode("ascii")
+        host = self.headers.get("Host") or ""
+        with contextlib.suppress(httpx.InvalidURL, UnicodeError):
+            url = httpx.URL(f"http://{host}{target}")
+            if url.host:
+                return url
+        return httpx.URL(f"{self.server.origin}{target}")
+
+    def _forward(self) -> None:
+        stream = _body(self.rfile, self.headers)
+        headers = [
+            (key, value)
+            for key, value in self.headers.items()
+            if key.lower() not in {"transfer-encoding", "connection", "keep-alive"}
+        ]
+        try:
+            request = httpx.Request(self.command, self._url(), headers=headers, content=stream)
+        except (httpx.InvalidURL, ValueError):
+            self.close_connection = True  # its body, if any, is never read
+            self.send_error(400, "Bad request target")
+            return
+        try:
+            response = self.server.transport.handle_request(request)
+        except httpx.TransportError as fault:  # an injected drop: no answer at all
+            log.debug("closing the connection without an answer: %s", fault)
+            self.close_connection = True
+            return
+        except Exception:
+            log.exception("the emulator failed on %s %s", self.command, self.path)
+            for _ in stream:
+                pass
+            make_error = getattr(self.server.transport, "error_response", None)
+            response = make_error(500) if make_error is not None else httpx.Response(500)
+        for _ in stream:  # whatever the emulator left unread, so the next request parses
+            pass
+        self._answer(response)
+
+    def _answer(self, response: httpx.Response) -> None:
+        """Status, headers and body; a body still streaming goes out chunked as it comes."""
+        streaming = not response.is_stream_consumed
+        self.send_response(response.status_code, response.reason_phrase)
+        for key, value in response.headers.multi_items():
+            if key.lower() not in _HOP_BY_HOP:
+                self.send_header(key, value)
+        if streaming:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(len(response.content)))
+        self.end_headers()
+        try:
+            if self.command == "HEAD":
+                return
+            if not streaming:
+                self.wfile.write(response.content)
+                return
+            for chunk in response.iter_raw(_CHUNK):
+                if chunk:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.write(b"0\r\n\r\n")
+        finally:
+            response.close()
+            self.wfile.flush()
+
+
+for _method in _METHODS:
+    setattr(_Handler, f"do_{_method}", _Handler._forward)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    #: the stdlib's default backlog (5) resets clients that open many connections at once
+    request_queue_size = socket.SOMAXCONN
+
+    def __init__(self, address: tuple[str, int], transport: Any, *, ipv6: bool) -> None:
+        self.address_family = socket.AF_INET6 if ipv6 else socket.AF_INET
+        self.transport = transport
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._wake_read, self._wake_write = socket.socketpair()
+        try:
+            super().__init__(address, _Handler)
+        except BaseException:
+            self._wake_read.close()
+            self._wake_write.close()
+            raise
+        host, port = self.server_address[:2]
+        self.host = str(host)
+        self.port = int(port)
+        self.origin = f"http://{'[' + self.host + ']' if ipv6 else self.host}:{self.port}"
+
+    def serve_until_stopped(self) -> None:
+        """Accept connections until `stop_serving()`: woken at once, no polling."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.socket, selectors.EVENT_READ)
+            selector.register(self._wake_read, selectors.EVENT_READ)
+            while not self._stopping.is_set():
+                for key, _ in selector.select():
+                    if key.fileobj is self.socket and not self._stopping.is_set():
+                        self.handle_request()  # ready: accepts without waiting
+
+    def stop_serving(self) -> None:
+        self._stopping.set()
+        with contextlib.suppress(OSError):
+            self._wake_write.send(b"x")
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._wake_read.close()
+        self._wake_write.close()
+
+    def track(self, connection: socket.socket, *, open_: bool) -> None:
+        with self._open_lock:
+            if open_:
+                self._open.add(connection)
+            else:
+                self._open.discard(connection)
+
+    def close_connections(self) -> None:
+        """Wake every handler blocked on an idle keep-alive connection."""
+        with self._open_lock:
+            connections = list(self._open)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+
+def _served_settings(settings: Any, origin: str) -> dict[str, Any]:
+    """The emulator's settings with each absolute URL moved onto the server's origin."""
+    served: dict[str, Any] = {}
+    for key, value in dict(settings).items():
+        if isinstance(value, str | httpx.URL) and str(value).startswith(("https://", "http://")):
+            url = httpx.URL(str(value))
+            path = url.raw_path.decode("ascii").split("?", 1)[0].rstrip("/")
+            served[key] = origin + path
+        else:
+            served[key] = value
+    return served
+
+
+class EmulatorServer:
+    """An emulator answering HTTP on a local port.
+
+    `base_url` and `settings` are what a client needs: `settings` is the
+    emulator's, with its base URL on this server, so
+    `phonefleet.connect(server.provider, **server.settings)` talks to it over
+    the socket. `emulator` is the same object in-process: its transport's
+    `faults`, `requests` and `applied` are live.
+    """
+
+    def __init__(
+        self,
+        emulator: Any,
+        *,
+        provider: str,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        allow_remote: bool = False,
+    ) -> None:
+        if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
+            msg = f"port must be an integer from 0 to 65535, got {port!r}"
+            raise ValueError(msg)
+        if not allow_remote and not is_loopback_host(host):
+            msg = (
+                f"{host!r} is not a loopback address: the emulator accepts its documented fake "
+                "credentials, so serving it beyond this machine needs allow_remote=True"
+            )
+            raise ValueError(msg)
+        self.provider = provider
+        self.emulator = emulator
+        bind = "127.0.0.1" if host == "localhost" else host.strip("[]")
+        try:
+            self._server = _Server((bind, port), emulator.transport, ipv6=":" in bind)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise AddressInUseError(host, port) from None
+            raise
+        self.host = self._server.host
+        self.port = self._server.port
+        #: `http://HOST:PORT`, where the server listens
+        self.origin = self._server.origin
+        #: `HOST:PORT` (what SDKs that take a host, such as SignalWire's, want)
+        self.netloc = self.origin.removeprefix("http://")
+        self.settings: dict[str, Any] = _served_settings(emulator.settings, self.origin)
+        base = self.settings.get("base_url")
+        #: the API's base URL on this server (the origin if the emulator names none)
+        self.base_url: str = base if isinstance(base, str) else self.origin
+        self._thread: threading.Thread | None = None
+
+    def __repr__(self) -> str:
+        return f"<EmulatorServer {self.provider} on {self.origin}>"
+
+    # -- running --------------------------------------------------------------
+    def serve_forever(self) -> None:
+        """Answer requests on this thread until `stop()` (or KeyboardInterrupt)."""
+        self._server.serve_until_stopped()
+
+    def start(self) -> EmulatorServer:
+        """Answer requests on a background thread."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self.serve_forever, name=f"phonefleet-emulate-{self.provider}", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop answering, close every connection and the listening socket."""
+        self._server.stop_serving()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        self._server.close_connections()
+        self._server.server_close()
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # -- clients --------------------------------------------------------------
+    def connect(self, **common: Any) -> Any:
+        """A sync store on this server, over the socket."""
+        from phonefleet._registry import connect
+
+        return connect(self.provider, **{**self.settings, **common})
+
+    def connect_async(self, **common: Any) -> Any:
+        """An async store on this server, over the socket."""
+        from phonefleet._registry import connect_async
+
+        return connect_async(self.provider, **{**self.settings, **common})
+
+
+def _server_for(
+    provider: str | Emulator, host: str, port: int, allow_remote: bool, options: dict[str, Any]
+) -> EmulatorServer:
+    from . import emulate
+
+    if isinstance(provider, str):
+        emulator = emulate(provider, **options)
+        name = emulator.provider or provider
+    else:
+        if options:
+            msg = "emulator options go to serve(provider, ...), not with an emulator already built"
+            raise TypeError(msg)
+        emulator = provider
+        known = getattr(emulator, "provider", None)
+        if not isinstance(known, str):
+            msg = "this emulator does not know its provider: serve(provider_name, ...) builds one that does"
+            raise ValueError(msg)
+        name = known
+    return EmulatorServer(emulator, provider=name, host=host, port=port, allow_remote=allow_remote)
+
+
+@contextlib.contextmanager
+def serve(
+    provider: str | Emulator,
+    /,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    allow_remote: bool = False,
+    **emulator_options: Any,
+) -> Iterator[EmulatorServer]:
+    """Serve a provider's emulator over HTTP on a background thread.
+
+    `serve("linq", numbers=50)` builds the emulator as `emulate` does (or
+    pass one you built); `port=0` picks a free port. Yields an
+    `EmulatorServer` (`base_url`, `settings`, `emulator`); the server stops
+    when the block ends.
+    """
+    server = _server_for(provider, host, port, allow_remote, emulator_options)
+    with server:
+        yield server
+
+
+def serve_fixture(
+    provider: str,
+    *,
+    scope: str = "function",
+    name: str | None = None,
+    **emulator_options: Any,
+) -> Any:
+    """A pytest fixture serving `provider`'s emulator for each test (or `scope`).
+
+    In a test module or conftest.py: `linq_server = serve_fixture("linq",
+    numbers=30)`; a test asking for `linq_server` gets the `EmulatorServer`.
+    """
+    import pytest
+
+    def fixture() -> Iterator[EmulatorServer]:
+        with serve(provider, **emulator_options) as server:
+            yield server
+
+    fixture.__doc__ = f"The {provider} emulator served over HTTP on loopback."
+    return pytest.fixture(scope=scope, name=name)(fixture)  # type: ignore[call-overload]
