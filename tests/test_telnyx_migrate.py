@@ -131,3 +131,23 @@ def test_telnyx_routing_moves_between_telnyx_accounts(tmp_path: Path) -> None:
                     if getattr(item.routing, side) is not None:
                         assert getattr(target[number].routing, side) == getattr(item.routing, side)
         assert migrate.plan(first, second).steps == ()
+
+
+def test_twilio_and_telnyx_carry_names_and_forwarding_both_ways(tmp_path: Path) -> None:
+    twilio = emulate("twilio", numbers=12, seed=4).connect("twilio")
+    telnyx = emulate("telnyx", numbers=12, seed=4).connect("telnyx")
+    with twilio, telnyx:
+        for source, target in ((twilio, telnyx), (telnyx, twilio)):
+            plan = migrate.plan(source, target, carry=("name", "forwarding", "routing"))
+            assert {s.action for s in plan.steps} <= {migrate.Action.SET_NAME, migrate.Action.SET_FORWARDING}
+            routed = {n.number for n in source.list() if n.routing is not None}
+            assert routed <= {s.number for s in plan.skipped if s.what == "routing"}
+            report = migrate.apply(plan, journal=tmp_path / f"{source.provider}.sqlite")
+            assert report.ok, [f.message for f in report.failed]
+            after = {n.number: n for n in target.list()}
+            for number in source.list():
+                if number.forwarding_number is not None:
+                    assert after[number.number].forwarding_number == number.forwarding_number
+                if number.name is not None:
+                    assert after[number.number].name == number.name
+            assert migrate.plan(source, target, carry=("name", "forwarding", "routing")).steps == ()
