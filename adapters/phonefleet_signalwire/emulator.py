@@ -12,7 +12,6 @@ the seed on demand), so 100,000 of them fit in a few tens of megabytes.
 from __future__ import annotations
 
 import base64
-import json
 import random
 import uuid
 from bisect import bisect_left
@@ -25,6 +24,7 @@ from urllib.parse import urlencode
 import httpx
 
 from phonefleet import is_e164, to_e164
+from phonefleet.adapter import decode_json
 from phonefleet.testing import (
     Emulator,
     EmulatorTransport,
@@ -351,7 +351,7 @@ class SignalWireEmulator(EmulatorTransport):
 
     def _body(self, request: httpx.Request) -> Any:
         try:
-            return json.loads(request.content)
+            return decode_json(request.content)
         except ValueError:
             return None
 
