@@ -12,7 +12,6 @@ decompression bomb stops at the cap, never expanded in full).
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import logging
 import random
@@ -20,7 +19,7 @@ import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 import httpx
@@ -31,6 +30,9 @@ from ._errors import DeadlineExceededError, PhoneFleetError, ResponseFormatError
 from ._flow import Adapter, Flow
 from ._retry import RetryPolicy
 from ._wire import retry_mode
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "AsyncDriver", "Clock", "Deadline", "SyncDriver"]
 
@@ -331,6 +333,8 @@ def _credential_texts(adapter: Adapter) -> list[str]:
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
+    import asyncio  # loaded by then: only async stores ask
+
     try:
         return asyncio.get_running_loop()
     except RuntimeError:  # another async library (trio): nothing to check
