@@ -82,7 +82,9 @@ _SEARCH_KINDS: Final = {
 }
 _COUNTRY: Final = re.compile(r"[A-Z]{2}")
 _AREA_CODE: Final = re.compile(r"[0-9]{3}")
-_CONTAINS: Final = re.compile(r"[0-9A-Za-z*+]{2,16}")
+#: Twilio's pattern: digits and letters, `*` (one character) and `%` (any run),
+#: `+` first to anchor the start, `$` last to anchor the end; 2-16 characters
+_CONTAINS: Final = re.compile(r"(?=.{2,16}\Z)(?=(?:[^0-9A-Za-z]*[0-9A-Za-z]){2})\+?[0-9A-Za-z*%]+\$?")
 
 
 def _secret(value: object, what: str, env: str) -> Secret | None:
@@ -125,6 +127,9 @@ class TwilioAdapter(Adapter):
             msg = f"account_sid must be a string, got {type(account).__name__}"
             raise TypeError(msg)
         account = Secret(account).reveal()  # refuses control characters, strips
+        if not account:  # blank is missing, as for the secrets
+            msg = "twilio needs account_sid (the setting, or the TWILIO_ACCOUNT_SID environment variable)"
+            raise ValueError(msg)
         key = _secret(env_setting(api_key, "TWILIO_API_KEY"), "api_key", "TWILIO_API_KEY")
         key_secret = _secret(env_setting(api_secret, "TWILIO_API_SECRET"), "api_secret", "TWILIO_API_SECRET")
         token = _secret(env_setting(auth_token, "TWILIO_AUTH_TOKEN"), "auth_token", "TWILIO_AUTH_TOKEN")
@@ -356,7 +361,8 @@ def search_params(
     """Check a search as Twilio documents it, before sending: (country, kind path, query).
 
     `country` ISO 3166-1 alpha-2; `kind` local, toll_free or mobile;
-    `area_code` 3 digits; `contains` 2-16 digits, letters or `*`;
+    `area_code` 3 digits; `contains` 2-16 digits or letters, with Twilio's
+    `*`/`%` wildcards and `+`/`$` anchors;
     `sms`/`mms`/`voice`/`fax` filter on capabilities; `limit` 1-1000.
     """
     code = country.strip().upper() if isinstance(country, str) else ""
@@ -380,21 +386,28 @@ def search_params(
         params["AreaCode"] = text
     if contains is not None:
         if not isinstance(contains, str) or not _CONTAINS.fullmatch(contains.strip()):
-            msg = f"contains must be 2-16 digits, letters or '*', got {contains!r:.40}"
+            msg = (
+                "contains must be 2-16 characters: digits or letters (at least two), '*' or '%' "
+                f"wildcards, '+' first or '$' last, got {contains!r:.40}"
+            )
             raise ValueError(msg)
         params["Contains"] = contains.strip()
-    for key, value in (
-        ("SmsEnabled", sms),
-        ("MmsEnabled", mms),
-        ("VoiceEnabled", voice),
-        ("FaxEnabled", fax),
+    for key, what, value in (
+        ("SmsEnabled", "sms", sms),
+        ("MmsEnabled", "mms", mms),
+        ("VoiceEnabled", "voice", voice),
+        ("FaxEnabled", "fax", fax),
     ):
         if value is not None:
-            params[key] = _flag(value, key)
-    for key, place in (("InRegion", region), ("InLocality", locality), ("InPostalCode", postal_code)):
+            params[key] = _flag(value, f"{what} ({key})")
+    for key, what, place in (
+        ("InRegion", "region", region),
+        ("InLocality", "locality", locality),
+        ("InPostalCode", "postal_code", postal_code),
+    ):
         if place is not None:
             if not isinstance(place, str) or not place.strip() or len(place) > 64:
-                msg = f"{key} must be a non-empty string, got {place!r:.40}"
+                msg = f"{what} ({key}) must be a non-empty string, got {place!r:.40}"
                 raise ValueError(msg)
             params[key] = place.strip()
     if limit is not None:

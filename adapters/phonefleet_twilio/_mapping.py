@@ -605,7 +605,10 @@ def forwarding_fields(forward_to: str | None, current_url: str | None) -> dict[s
     """Forward with the Twimlet (and no application or trunk in its way), or
     stop forwarding: clear the voice URL, only when it is a Twimlet."""
     if forward_to is not None:
-        return {"voice_url": forward_url(forward_to), "voice_application_sid": "", "trunk_sid": ""}
+        fields = {"voice_application_sid": "", "trunk_sid": ""}
+        if forwarding_from_url(current_url) != forward_to:  # a Twimlet there already (with its
+            fields["voice_url"] = forward_url(forward_to)  # Timeout, say) is kept as it is
+        return fields
     if forwarding_from_url(current_url) is not None:
         return {"voice_url": ""}
     return {}

@@ -1,0 +1,318 @@
+"""The Twilio adapter and emulator held to Twilio's spec (`twilio_api_v2010.json`),
+twilio-python and SignalWire's Compatibility spec, where a review found them
+apart: blank settings, `Contains` patterns, argument names in errors,
+forwarding that is already in place, the list's filters and per-type lists,
+page numbers, the envelopes of both dialects, other countries' searches,
+and a method the API does not have."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+import pytest
+from twilio.http import HttpClient
+from twilio.http.response import Response
+from twilio.rest import Client
+
+import phonefleet
+from phonefleet.testing import Emulator, emulate
+from phonefleet_twilio import TwilioAdapter, search_params
+from phonefleet_twilio.emulator import ACCOUNT_SID, AUTH_TOKEN, BASE_URL
+
+
+def _client(emulator: Emulator) -> httpx.Client:
+    settings = emulator.settings
+    return httpx.Client(
+        transport=emulator.transport,
+        base_url=str(settings["base_url"]),
+        auth=(str(settings["account_sid"]), str(settings["auth_token"])),
+    )
+
+
+def _numbers(emulator: Emulator, path: str = "IncomingPhoneNumbers.json", **params: Any) -> Any:
+    account = emulator.settings["account_sid"]
+    with _client(emulator) as client:
+        response = client.get(f"/2010-04-01/Accounts/{account}/{path}", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+# -- settings: a blank account sid is a missing one -----------------------------------------
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t"])
+def test_a_blank_account_sid_is_refused_like_a_missing_one(
+    blank: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TWILIO_ACCOUNT_SID", raising=False)
+    with pytest.raises(ValueError, match="account_sid"):
+        TwilioAdapter(account_sid=blank, auth_token="t")
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", blank)
+    with pytest.raises(ValueError, match="TWILIO_ACCOUNT_SID"):
+        TwilioAdapter(auth_token="t")
+
+
+def test_a_blank_account_sid_sends_nothing() -> None:
+    emulator = emulate("twilio", numbers=1)
+    with pytest.raises(ValueError, match="account_sid"):
+        phonefleet.connect("twilio", account_sid="  ", auth_token=AUTH_TOKEN, transport=emulator.transport)
+    assert emulator.transport.requests == []
+
+
+# -- search: Twilio's Contains patterns, errors that name the argument ---------------------
+
+
+@pytest.mark.parametrize("pattern", ["510555****", "STORM", "+1512%", "%0100$", "55$", "+55"])
+def test_contains_takes_twilios_wildcards_and_anchors(pattern: str) -> None:
+    assert search_params(contains=pattern)[2] == {"Contains": pattern}
+
+
+@pytest.mark.parametrize("pattern", ["5", "**", "*5", "5+5", "5$5", "55 5", "12345678901234567", "5-5"])
+def test_contains_outside_twilios_rules_is_refused_before_sending(pattern: str) -> None:
+    emulator = emulate("twilio", numbers=1)
+    with emulator.connect("twilio") as store, pytest.raises(ValueError, match="contains"):
+        store.ex_search_available(contains=pattern)
+    assert emulator.transport.requests == []
+
+
+@pytest.mark.parametrize(
+    ("criteria", "name"),
+    [
+        ({"sms": "yes"}, "sms"),
+        ({"mms": 1}, "mms"),
+        ({"voice": "true"}, "voice"),
+        ({"fax": None or 0}, "fax"),
+        ({"region": ""}, "region"),
+        ({"locality": " "}, "locality"),
+        ({"postal_code": 78701}, "postal_code"),
+    ],
+)
+def test_a_bad_search_argument_is_named_as_the_caller_wrote_it(criteria: dict[str, Any], name: str) -> None:
+    with pytest.raises(ValueError, match=rf"^{name} "):
+        search_params(**criteria)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("+1512%", "512"),  # anchored at the start, with the country code
+        ("+512", "512"),  # or without
+        ("%0100$", None),  # anchored at the end
+        ("512*55", "512"),
+    ],
+)
+def test_the_emulator_searches_with_twilios_pattern_rules(pattern: str, expected: str | None) -> None:
+    emulator = emulate("twilio", numbers=1)
+    with emulator.connect("twilio") as store:
+        found = store.ex_search_available(contains=pattern, limit=50)
+    assert found
+    for number in found:
+        if expected is not None:
+            assert number.number.startswith("+1" + expected)
+        if pattern.endswith("$"):
+            assert number.number.endswith("0100")
+
+
+def test_another_countrys_search_is_an_empty_page_not_a_404() -> None:
+    emulator = emulate("twilio", numbers=1)
+    with emulator.connect("twilio") as store:
+        assert store.ex_search_available("GB", "mobile") == []
+        assert store.ex_search_available("CA", "local", area_code="604") == []
+
+
+# -- forwarding already in place ------------------------------------------------------------------
+
+
+def test_forwarding_to_where_a_twimlet_already_forwards_keeps_its_parameters() -> None:
+    emulator = emulate("twilio", numbers=1)
+    twimlet = "https://twimlets.com/forward?PhoneNumber=%2B16505550199&Timeout=20"
+    with emulator.connect("twilio") as store:
+        ident = next(iter(store.list())).id
+        with _client(emulator) as client:
+            client.post(
+                f"/2010-04-01/Accounts/{ACCOUNT_SID}/IncomingPhoneNumbers/{ident}.json",
+                data={"VoiceUrl": twimlet, "VoiceApplicationSid": "", "TrunkSid": ""},
+            )
+        posts = sum(r.method == "POST" for r in emulator.transport.requests)
+        number = store.set_forwarding(ident, "+1 650 555 0199")
+        assert number.forwarding_number == "+16505550199"
+        assert number.raw["voice_url"] == twimlet
+        assert sum(r.method == "POST" for r in emulator.transport.requests) == posts  # nothing to change
+        moved = store.set_forwarding(ident, "+16505550100")
+        assert moved.raw["voice_url"] == "https://twimlets.com/forward?PhoneNumber=%2B16505550100"
+
+
+def test_forwarding_under_a_trunk_clears_the_trunk_and_keeps_the_twimlet() -> None:
+    emulator = emulate("twilio", numbers=1)
+    twimlet = "https://twimlets.com/forward?PhoneNumber=%2B16505550199"
+    with emulator.connect("twilio") as store:
+        ident = next(iter(store.list())).id
+        with _client(emulator) as client:
+            client.post(
+                f"/2010-04-01/Accounts/{ACCOUNT_SID}/IncomingPhoneNumbers/{ident}.json",
+                data={"VoiceUrl": twimlet, "TrunkSid": "TK0123"},
+            )
+        assert store.get(ident).forwarding_number is None  # the trunk wins
+        number = store.set_forwarding(ident, "+16505550199")
+        assert number.forwarding_number == "+16505550199"
+        sent = dict(parse_qsl(emulator.transport.requests[-1].content.decode(), keep_blank_values=True))
+        assert sent == {"TrunkSid": ""}
+
+
+# -- the emulator's list, as the spec documents it --------------------------------------------
+
+
+def test_the_phone_number_filter_takes_partial_numbers_and_star_wildcards() -> None:
+    emulator = emulate("twilio", numbers=12)
+    every = [n["phone_number"] for n in emulator.transport.numbers()]
+    found = _numbers(emulator, PhoneNumber="+1202200001*")["incoming_phone_numbers"]
+    assert [n["phone_number"] for n in found] == [n for n in every if n.startswith("+1202200001")]
+    found = _numbers(emulator, PhoneNumber="2*2200000")["incoming_phone_numbers"]
+    assert {n["phone_number"] for n in found} == {n for n in every if n[4:11] == "2200000" and n[2] == "2"}
+    assert found
+
+
+def test_the_origin_and_beta_filters_are_applied() -> None:
+    emulator = emulate("twilio", numbers=4)
+    assert len(_numbers(emulator, Origin="twilio")["incoming_phone_numbers"]) == 4
+    hosted = _numbers(emulator, Origin="hosted")
+    assert hosted["incoming_phone_numbers"] == []
+    assert "Origin=hosted" in hosted["uri"]
+    assert len(_numbers(emulator, Beta="false")["incoming_phone_numbers"]) == 4
+    account = emulator.settings["account_sid"]
+    with _client(emulator) as client:
+        bad = client.get(
+            f"/2010-04-01/Accounts/{account}/IncomingPhoneNumbers.json", params={"Beta": "maybe"}
+        )
+    assert bad.status_code == 400
+    assert bad.json()["code"] == 20001
+
+
+def test_a_page_number_alone_counts_from_the_start_on_twilio() -> None:
+    emulator = emulate("twilio", numbers=7)
+    every = [n["phone_number"] for n in emulator.transport.numbers()]
+    page = _numbers(emulator, PageSize=3, Page=1)
+    assert [n["phone_number"] for n in page["incoming_phone_numbers"]] == every[3:6]
+    assert (page["page"], page["start"], page["end"]) == (1, 3, 5)
+    assert page["previous_page_uri"] is not None
+    assert page["next_page_uri"] is not None
+
+
+def test_signalwire_wants_a_page_token_past_the_first_page() -> None:
+    emulator = emulate("twilio", numbers=3, dialect="signalwire")
+    account = emulator.settings["account_sid"]
+    with _client(emulator) as client:
+        answer = client.get(f"/2010-04-01/Accounts/{account}/IncomingPhoneNumbers.json", params={"Page": 1})
+    assert answer.status_code == 400
+
+
+def test_each_dialect_answers_its_own_list_envelope() -> None:
+    twilio = _numbers(emulate("twilio", numbers=2))
+    assert set(twilio) == {
+        "incoming_phone_numbers",
+        "next_page_uri",
+        "first_page_uri",
+        "previous_page_uri",
+        "page",
+        "page_size",
+        "uri",
+        "start",
+        "end",
+    }
+    signalwire = emulate("twilio", numbers=2, dialect="signalwire")
+    account = signalwire.settings["account_sid"]
+    with _client(signalwire) as client:
+        body = client.get(f"/2010-04-01/Accounts/{account}/IncomingPhoneNumbers.json").json()
+    assert set(body) == {
+        "incoming_phone_numbers",
+        "next_page_uri",
+        "first_page_uri",
+        "previous_page_uri",
+        "page",
+        "page_size",
+        "uri",
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"), [("Local", "local"), ("TollFree", "toll-free"), ("Mobile", "mobile")]
+)
+def test_the_per_type_lists_list_that_type(path: str, kind: str) -> None:
+    emulator = emulate("twilio", numbers=3)
+    bought = "+18335550104" if kind == "toll-free" else None
+    if bought is not None:
+        with emulator.connect("twilio") as store:
+            store.create(bought)
+    page = _numbers(emulator, f"IncomingPhoneNumbers/{path}.json")
+    expected = [n["sid"] for n in emulator.transport.numbers() if n["type"] == kind]
+    assert [n["sid"] for n in page["incoming_phone_numbers"]] == expected
+    assert f"/IncomingPhoneNumbers/{path}.json?" in page["uri"]
+    if kind == "local":
+        assert len(expected) == 3
+    elif kind == "toll-free":
+        assert len(expected) == 1
+
+
+def test_a_method_the_api_does_not_have_is_answered_in_twilios_shape() -> None:
+    emulator = emulate("twilio", numbers=1)
+    sid = emulator.transport.numbers()[0]["sid"]
+    with _client(emulator) as client:
+        answer = client.put(f"/2010-04-01/Accounts/{ACCOUNT_SID}/IncomingPhoneNumbers/{sid}.json")
+    assert answer.status_code == 405
+    assert answer.json()["code"] == 20004
+    assert answer.json()["more_info"].startswith("https://")
+
+
+# -- twilio-python's per-type resources --------------------------------------------------------
+
+
+class _Forward(HttpClient):
+    """twilio-python's transport hook, to the emulator."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        super().__init__(logging.getLogger("twilio-sdk-review"), is_async=False)
+        self.client = httpx.Client(transport=emulator.transport)
+
+    def request(
+        self,
+        method: str,
+        uri: str,
+        params: Any = None,
+        data: Any = None,
+        headers: Any = None,
+        auth: Any = None,
+        timeout: Any = None,
+        allow_redirects: bool = False,
+    ) -> Response:
+        url = uri.replace("https://api.twilio.com", BASE_URL, 1)
+        answer = self.client.request(method, url, params=params, data=data, headers=headers, auth=auth)
+        return Response(answer.status_code, answer.text, answer.headers)
+
+
+@pytest.fixture
+def sdk_and_emulator() -> Iterator[tuple[Any, Emulator]]:
+    emulator = emulate("twilio", numbers=5)
+    http = _Forward(emulator)
+    yield Client(ACCOUNT_SID, AUTH_TOKEN, http_client=http).api.v2010.accounts(ACCOUNT_SID), emulator
+    http.client.close()
+
+
+def test_the_sdks_per_type_resources_and_filters_work(sdk_and_emulator: tuple[Any, Emulator]) -> None:
+    sdk, emulator = sdk_and_emulator
+    local = sdk.incoming_phone_numbers.local.list()
+    assert len(local) == 5
+    assert sdk.incoming_phone_numbers.toll_free.list() == []
+    bought = sdk.incoming_phone_numbers.toll_free.create(phone_number="+18335550104")
+    assert bought.phone_number == "+18335550104"
+    assert [n.sid for n in sdk.incoming_phone_numbers.toll_free.list()] == [bought.sid]
+    assert sdk.incoming_phone_numbers.list(origin="hosted") == []
+    assert len(sdk.incoming_phone_numbers.list(beta=False, page_size=2)) == 6
+    first = local[0]
+    same = sdk.incoming_phone_numbers.list(phone_number=first.phone_number)
+    assert [n.sid for n in same] == [first.sid]
+    with emulator.connect("twilio") as store:
+        assert store.get(bought.sid).number_type == phonefleet.NumberType.TOLL_FREE
