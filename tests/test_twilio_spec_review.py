@@ -316,3 +316,40 @@ def test_the_sdks_per_type_resources_and_filters_work(sdk_and_emulator: tuple[An
     assert [n.sid for n in same] == [first.sid]
     with emulator.connect("twilio") as store:
         assert store.get(bought.sid).number_type == phonefleet.NumberType.TOLL_FREE
+
+
+# -- Twimlet URLs as people write them ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://twimlets.com/forward?PhoneNumber=+16505550199",  # a literal plus, as pasted
+        "https://twimlets.com/forward?PhoneNumber=+1+650+555+0199",
+        "https://TWIMLETS.COM/forward?PhoneNumber=%2B16505550199",  # a host is case-blind
+        "http://Twimlets.com/forward?Timeout=20&PhoneNumber=%2B16505550199",
+    ],
+)
+def test_twimlets_written_by_hand_still_read_as_forwarding(url: str) -> None:
+    from phonefleet_twilio import forwarding_from_url
+
+    assert forwarding_from_url(url) == "+16505550199"
+
+
+def test_a_hand_written_twimlet_is_stopped_like_ours() -> None:
+    emulator = emulate("twilio", numbers=1)
+    with emulator.connect("twilio") as store:
+        ident = next(iter(store.list())).id
+        with _client(emulator) as client:
+            client.post(
+                f"/2010-04-01/Accounts/{ACCOUNT_SID}/IncomingPhoneNumbers/{ident}.json",
+                data={
+                    "VoiceUrl": "https://twimlets.com/forward?PhoneNumber=+16505550199",
+                    "VoiceApplicationSid": "",
+                    "TrunkSid": "",
+                },
+            )
+        assert store.get(ident).forwarding_number == "+16505550199"
+        stopped = store.set_forwarding(ident, None)
+        assert stopped.forwarding_number is None
+        assert not stopped.raw["voice_url"]

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Final
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import unquote_plus, urlencode, urlsplit
 
 import msgspec
 
@@ -124,7 +124,7 @@ def forward_url(number: str) -> str:
 def forwarding_from_url(url: str | None) -> str | None:
     """The target of a Forward Twimlet URL (http or https, other Twimlet
     parameters allowed), or None for any other URL."""
-    if not url or "twimlets.com" not in url:
+    if not url or "twimlets.com" not in url.lower():
         return None
     found = _FORWARDS.get(url, "")
     if found != "":
@@ -136,7 +136,11 @@ def forwarding_from_url(url: str | None) -> str | None:
         and (parts.hostname or "") in _TWIMLET_HOSTS
         and parts.path.rstrip("/") == "/forward"
     ):
-        values = parse_qs(parts.query).get("PhoneNumber", [])
+        values = [
+            _query_value(value)
+            for key, _, value in (pair.partition("=") for pair in parts.query.split("&"))
+            if unquote_plus(key) == "PhoneNumber"
+        ]
         if len(values) == 1:
             try:
                 target = to_e164(values[0])
@@ -146,6 +150,14 @@ def forwarding_from_url(url: str | None) -> str | None:
         _FORWARDS.clear()
     _FORWARDS[url] = target
     return target
+
+
+def _query_value(raw: str) -> str:
+    """A query value as typed: a literal leading `+` (as people paste numbers
+    into Twimlet URLs) is the number's plus, not a form-encoded space."""
+    if raw.startswith("+"):
+        return "+" + unquote_plus(raw[1:])
+    return unquote_plus(raw)
 
 
 # -- reading ----------------------------------------------------------------------
