@@ -353,3 +353,15 @@ def test_a_hand_written_twimlet_is_stopped_like_ours() -> None:
         stopped = store.set_forwarding(ident, None)
         assert stopped.forwarding_number is None
         assert not stopped.raw["voice_url"]
+
+
+def test_signalwire_has_no_trunks_to_set() -> None:
+    emulator = emulate("twilio", numbers=1, dialect="signalwire")
+    sid = emulator.transport.numbers()[0]["sid"]
+    account = emulator.settings["account_sid"]
+    with _client(emulator) as client:
+        answer = client.post(
+            f"/2010-04-01/Accounts/{account}/IncomingPhoneNumbers/{sid}.json", data={"TrunkSid": "TK1"}
+        )
+    assert answer.status_code == 200
+    assert answer.json()["trunk_sid"] is None  # "Always null" in SignalWire's spec

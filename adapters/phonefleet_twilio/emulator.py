@@ -564,6 +564,8 @@ class TwilioEmulator(EmulatorTransport):
                 if value:  # an application removes a trunk
                     payload["trunk_sid"] = None
             elif field == "trunk_sid":
+                if self.signalwire:  # SignalWire's trunk_sid is "Always null": no such form field
+                    continue
                 payload[field] = value or None
                 if value:  # a trunk removes an application
                     payload["voice_application_sid"] = "" if not self.signalwire else None
