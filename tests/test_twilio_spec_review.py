@@ -365,3 +365,34 @@ def test_signalwire_has_no_trunks_to_set() -> None:
         )
     assert answer.status_code == 200
     assert answer.json()["trunk_sid"] is None  # "Always null" in SignalWire's spec
+
+
+# -- the command line on Twilio's emulator -------------------------------------------------------
+
+
+def test_the_cli_lists_shows_and_forwards_on_twilio() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from phonefleet.cli import app
+
+    runner = CliRunner()
+    listed = runner.invoke(app, ["list", "emulator:twilio", "--json"])
+    assert listed.exit_code == 0, listed.output
+    numbers = json.loads(listed.stdout)
+    assert numbers
+    assert {n["provider"] for n in numbers} == {"twilio"}
+    forwarded = next(n for n in numbers if n["forwarding_number"])
+    shown = runner.invoke(app, ["show", "emulator:twilio", forwarded["number"], "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout)["id"] == forwarded["id"]
+    on = runner.invoke(app, ["forward", "emulator:twilio", numbers[0]["number"], "+1 650 555 0199", "--json"])
+    assert on.exit_code == 0, on.output
+    assert json.loads(on.stdout)["forwarding_number"] == "+16505550199"
+    off = runner.invoke(app, ["forward", "emulator:twilio", forwarded["number"], "--off", "--json"])
+    assert off.exit_code == 0, off.output
+    assert json.loads(off.stdout)["forwarding_number"] is None
+    bad = runner.invoke(app, ["forward", "emulator:twilio", forwarded["number"], "650 555"])
+    assert bad.exit_code != 0
+    assert "not a valid phone number" in bad.output
