@@ -396,3 +396,13 @@ def test_the_cli_lists_shows_and_forwards_on_twilio() -> None:
     bad = runner.invoke(app, ["forward", "emulator:twilio", forwarded["number"], "650 555"])
     assert bad.exit_code != 0
     assert "not a valid phone number" in bad.output
+
+
+def test_a_purchase_with_an_empty_name_is_one_request() -> None:
+    emulator = emulate("twilio", numbers=1)
+    with emulator.connect("twilio") as store:
+        before = len(emulator.transport.requests)
+        bought = store.create("+15125550100", name="")
+    sent = emulator.transport.requests[before:]
+    assert [(r.method, r.content) for r in sent] == [("POST", b"PhoneNumber=%2B15125550100")]
+    assert bought.name == "(512) 555-0100"  # Twilio's default: the formatted number

@@ -291,7 +291,7 @@ class TwilioAdapter(Adapter):
             msg = f"a Twilio friendly name has at most {MAX_NAME} characters, got {len(name)}"
             raise ValueError(msg)
         form = {"PhoneNumber": number}
-        if name is not None:
+        if name:  # "" is Twilio's default name (the formatted number): nothing to send
             form["FriendlyName"] = name
         created = yield from buy_once(
             # a 429 bought nothing (Twilio says so): the driver may wait it out and send again
@@ -300,7 +300,7 @@ class TwilioAdapter(Adapter):
             lambda: self._find_number(Ref(number=number), "create"),
             lambda response: error_from_response(response, "create"),
         )
-        if name is not None and created.name != name:  # found after a lost answer, say
+        if name and created.name != name:  # found after a lost answer, say
             response = yield self._request(
                 "POST", "IncomingPhoneNumbers", created.id, form={"FriendlyName": name}, retry="safe"
             )
