@@ -406,3 +406,19 @@ def test_a_purchase_with_an_empty_name_is_one_request() -> None:
     sent = emulator.transport.requests[before:]
     assert [(r.method, r.content) for r in sent] == [("POST", b"PhoneNumber=%2B15125550100")]
     assert bought.name == "(512) 555-0100"  # Twilio's default: the formatted number
+
+
+def test_a_search_limit_holds_on_signalwire_which_takes_no_page_size() -> None:
+    emulator = emulate("twilio", numbers=1, dialect="signalwire")
+    with emulator.connect("twilio") as store:
+        found = store.ex_search_available("US", "local", limit=3)
+        assert len(found) == 3
+        everything = store.ex_search_available("US", "local")
+        assert len(everything) > 3
+        with pytest.raises(phonefleet.NotFoundError):  # SignalWire sells no mobile numbers here
+            store.ex_search_available("US", "mobile")
+    account = emulator.settings["account_sid"]
+    with _client(emulator) as client:
+        body = client.get(f"/2010-04-01/Accounts/{account}/AvailablePhoneNumbers/US/Local").json()
+    assert set(body) == {"uri", "available_phone_numbers"}
+    assert body["uri"].startswith("/api/laml/")

@@ -333,7 +333,10 @@ class TwilioAdapter(Adapter):
     ) -> Flow[list[AvailableNumber]]:
         """Numbers for sale (one page: Twilio caps the results); arguments from `search_params`."""
         response = yield self._request("GET", "AvailablePhoneNumbers", country, kind, params=params)
-        return available_from_wire(self._json(response, "search"))
+        found = available_from_wire(self._json(response, "search"))
+        limit = params.get("PageSize")
+        # SignalWire's search takes no PageSize: the limit holds all the same
+        return found[:limit] if isinstance(limit, int) else found
 
 
 def _flag(value: object, what: str) -> str:

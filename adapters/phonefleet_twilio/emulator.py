@@ -210,7 +210,10 @@ class TwilioEmulator(EmulatorTransport):
             self.router.add("GET", f"{account}/IncomingPhoneNumbers/{{sid}}{suffix}", self._fetch)
             self.router.add("POST", f"{account}/IncomingPhoneNumbers/{{sid}}{suffix}", self._update)
             self.router.add("DELETE", f"{account}/IncomingPhoneNumbers/{{sid}}{suffix}", self._delete)
-        self.router.add("GET", f"{account}/AvailablePhoneNumbers/{{country}}/{{kind}}.json", self._search)
+        for suffix in suffixes:
+            self.router.add(
+                "GET", f"{account}/AvailablePhoneNumbers/{{country}}/{{kind}}{suffix}", self._search
+            )
 
     # -- state -------------------------------------------------------------------
     def _sid(self, seq: int) -> str:
@@ -641,15 +644,12 @@ class TwilioEmulator(EmulatorTransport):
     def _search(self, request: httpx.Request, account: str, country: str, kind: str) -> httpx.Response:
         if (problem := self._check_account(request, account)) is not None:
             return problem
-        if not (len(country) == 2 and country.isalpha() and country.isupper()) or kind not in {
-            "Local",
-            "TollFree",
-            "Mobile",
-        }:
+        kinds = ("Local", "TollFree") if self.signalwire else ("Local", "TollFree", "Mobile")
+        if not (len(country) == 2 and country.isalpha() and country.isupper()) or kind not in kinds:
             return self._not_found(request)
         query = request.url.params
-        try:
-            page_size = int(query.get("PageSize", "50"))
+        try:  # SignalWire's search has no PageSize: it answers one fixed-size list
+            page_size = 50 if self.signalwire else int(query.get("PageSize", "50"))
         except ValueError:
             return self._error(400, 20001, "PageSize must be an integer")
         if not 1 <= page_size <= 1000:
@@ -680,6 +680,8 @@ class TwilioEmulator(EmulatorTransport):
             if len(found) == page_size:
                 break
         uri = request.url.raw_path.decode()
+        if self.signalwire:  # SignalWire's answer: the list and its uri, no paging
+            return json_response(200, {"uri": request.url.path, "available_phone_numbers": found})
         return json_response(
             200,
             {
