@@ -422,3 +422,17 @@ def test_a_search_limit_holds_on_signalwire_which_takes_no_page_size() -> None:
         body = client.get(f"/2010-04-01/Accounts/{account}/AvailablePhoneNumbers/US/Local").json()
     assert set(body) == {"uri", "available_phone_numbers"}
     assert body["uri"].startswith("/api/laml/")
+
+
+@pytest.mark.parametrize(("dialect", "limit"), [("twilio", 64), ("signalwire", 255)])
+def test_a_names_limit_is_the_dialects(dialect: str, limit: int) -> None:
+    emulator = emulate("twilio", numbers=1, dialect=dialect)
+    with emulator.connect("twilio") as store:
+        ident = next(iter(store.list())).id
+        assert store.update(ident, phonefleet.NumberChanges(name="n" * limit)).name == "n" * limit
+        before = len(emulator.transport.requests)
+        with pytest.raises(ValueError, match=f"at most {limit}"):
+            store.update(ident, phonefleet.NumberChanges(name="n" * (limit + 1)))
+        with pytest.raises(ValueError, match=f"at most {limit}"):
+            store.create("+15125550100", name="n" * (limit + 1))
+        assert len(emulator.transport.requests) == before

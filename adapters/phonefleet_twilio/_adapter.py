@@ -68,8 +68,9 @@ FEATURES: Final = frozenset(
 DEFAULT_BASE_URL: Final = "https://api.twilio.com"
 DEFAULT_PAGE_SIZE: Final = 1000
 MAX_PAGE_SIZE: Final = 1000
-#: Twilio's limit on a friendly name
+#: Twilio's limit on a friendly name (SignalWire's Compatibility API takes 255)
 MAX_NAME: Final = 64
+MAX_SIGNALWIRE_NAME: Final = 255
 _SEARCH_KINDS: Final = {
     NumberType.LOCAL: "Local",
     NumberType.TOLL_FREE: "TollFree",
@@ -159,6 +160,8 @@ class TwilioAdapter(Adapter):
         self.page_size = page_size
         self.account_sid = account
         self.requests = RequestBuilder(base_url or DEFAULT_BASE_URL)
+        signalwire = self.requests.base_url.path.rstrip("/").endswith("/api/laml")
+        self.max_name = MAX_SIGNALWIRE_NAME if signalwire else MAX_NAME
 
     # -- hooks ------------------------------------------------------------------
     def is_own_origin(self, url: httpx.URL) -> bool:
@@ -242,8 +245,8 @@ class TwilioAdapter(Adapter):
     def update(self, ref: Ref, changes: NumberChanges) -> Flow[PhoneNumber]:
         # Everything is checked before anything is sent.
         name, forwarding, routing = changes.name, changes.forwarding_number, changes.routing
-        if isinstance(name, str) and len(name) > MAX_NAME:
-            msg = f"a Twilio friendly name has at most {MAX_NAME} characters, got {len(name)}"
+        if isinstance(name, str) and len(name) > self.max_name:
+            msg = f"a friendly name here has at most {self.max_name} characters, got {len(name)}"
             raise ValueError(msg)
         if isinstance(routing, Routing):
             if routing.voice is not None:
@@ -287,8 +290,8 @@ class TwilioAdapter(Adapter):
     def create(self, number: str, *, name: str | None, link: str | None) -> Flow[PhoneNumber]:
         if link is not None:
             raise self.unsupported(Feature.LINK)
-        if name is not None and len(name) > MAX_NAME:
-            msg = f"a Twilio friendly name has at most {MAX_NAME} characters, got {len(name)}"
+        if name is not None and len(name) > self.max_name:
+            msg = f"a friendly name here has at most {self.max_name} characters, got {len(name)}"
             raise ValueError(msg)
         form = {"PhoneNumber": number}
         if name:  # "" is Twilio's default name (the formatted number): nothing to send

@@ -559,8 +559,9 @@ class TwilioEmulator(EmulatorTransport):
                     return self._error(400, 21501, f"{name} must be GET or POST")
                 value = value.upper()
             if field == "friendly_name":
-                if len(value) > 64:
-                    return self._error(400, 21402, "FriendlyName is longer than 64 characters")
+                limit = 255 if self.signalwire else 64
+                if len(value) > limit:
+                    return self._error(400, 21402, f"FriendlyName is longer than {limit} characters")
                 payload[field] = value or _formatted(payload["phone_number"])
             elif field == "voice_application_sid":
                 payload[field] = value or ("" if not self.signalwire else None)
