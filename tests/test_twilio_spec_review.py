@@ -436,3 +436,16 @@ def test_a_names_limit_is_the_dialects(dialect: str, limit: int) -> None:
         with pytest.raises(ValueError, match=f"at most {limit}"):
             store.create("+15125550100", name="n" * (limit + 1))
         assert len(emulator.transport.requests) == before
+
+
+def test_page_size_given_as_text_on_the_command_line() -> None:
+    from typer.testing import CliRunner
+
+    from phonefleet.cli import app
+
+    assert TwilioAdapter(account_sid="AC1", auth_token="t", page_size=" 500 ").page_size == 500
+    for bad in ("0", "1001", "ten", "-5"):
+        with pytest.raises(ValueError, match="page_size"):
+            TwilioAdapter(account_sid="AC1", auth_token="t", page_size=bad)
+    listed = CliRunner().invoke(app, ["list", "emulator:twilio", "-o", "page_size=7", "--json"])
+    assert listed.exit_code == 0, listed.output

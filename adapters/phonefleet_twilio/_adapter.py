@@ -118,7 +118,7 @@ class TwilioAdapter(Adapter):
         api_key: str | Secret | None = None,
         api_secret: str | Secret | None = None,
         base_url: str | None = None,
-        page_size: int | None = None,
+        page_size: int | str | None = None,
     ) -> None:
         account = env_setting(account_sid, "TWILIO_ACCOUNT_SID")
         if not account:
@@ -150,6 +150,8 @@ class TwilioAdapter(Adapter):
         self.credentials = tuple(s for s in (token, key, key_secret) if s is not None)
         if page_size is None:
             page_size = DEFAULT_PAGE_SIZE
+        elif isinstance(page_size, str) and page_size.strip().isdigit():
+            page_size = int(page_size)  # as text from the command line (-o page_size=500)
         if (
             isinstance(page_size, bool)
             or not isinstance(page_size, int)
