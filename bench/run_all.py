@@ -31,7 +31,17 @@ def _load(path: pathlib.Path) -> Any:
 
 
 def _versions() -> str:
-    names = ("phonefleet", "httpx", "attrs", "cattrs", "stamina", "msgspec", "phonenumbers", "twilio")
+    names = (
+        "phonefleet",
+        "httpx",
+        "attrs",
+        "cattrs",
+        "stamina",
+        "msgspec",
+        "phonenumbers",
+        "twilio",
+        "telnyx",
+    )
     found = []
     for name in names:
         try:

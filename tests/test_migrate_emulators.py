@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import phonefleet
-from phonefleet import Feature, migrate
+from phonefleet import migrate
 from phonefleet.testing import emulate
 
 
@@ -28,22 +27,6 @@ def test_linq_to_gravityrail_on_emulators(tmp_path: Path) -> None:
                 assert target[number].forwarding_number == item.forwarding_number
         again = migrate.plan(linq, gravityrail, carry=("name", "forwarding"), create_missing=True)
         assert again.steps == ()
-
-
-def test_signalwire_cannot_carry_forwarding_and_says_so() -> None:
-    async def scenario() -> None:
-        linq = emulate("linq", numbers=30, offset=0, seed=5).connect_async("linq")
-        signalwire = emulate("signalwire", numbers=30, offset=0, seed=5).connect_async("signalwire")
-        async with linq, signalwire:
-            assert Feature.SET_FORWARDING not in signalwire.features
-            forwarding = [n.number async for n in linq.list() if n.forwarding_number is not None]
-            plan = await migrate.plan_async(linq, signalwire, carry=("forwarding",))
-            assert plan.steps == ()
-            skipped = {s.number for s in plan.skipped if s.what == "forwarding"}
-            assert skipped == set(forwarding)
-            assert all(s.reason == "signalwire cannot set call forwarding" for s in plan.skipped)
-
-    asyncio.run(scenario())
 
 
 def test_gravityrail_blocked_archive_is_a_typed_failure(tmp_path: Path) -> None:

@@ -58,3 +58,11 @@ def test_served_async_listing_and_get(provider: str) -> None:
     with emulate(provider, numbers=30, seed=2).connect() as store:
         _same(numbers, list(store.list()))
     assert last == numbers[-1]
+
+
+def test_signalwire_absolute_next_links_follow_the_served_origin() -> None:
+    with serve("signalwire", numbers=7, absolute_links=True) as served, served.connect(page_size=3) as store:
+        numbers = [n.number for n in store.list()]
+    assert len(numbers) == len(set(numbers)) == 7
+    pages = [r for r in served.emulator.transport.requests if r.url.path.endswith("/phone_numbers")]
+    assert len(pages) == 3

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 
@@ -14,7 +15,6 @@ import phonefleet
 from phonefleet import (
     ArchiveBlockedError,
     AuthenticationError,
-    Feature,
     Handler,
     NotFoundError,
     NumberChanges,
@@ -24,7 +24,6 @@ from phonefleet import (
     Routing,
     ServerError,
     TransportError,
-    UnsupportedOperationError,
 )
 from phonefleet.adapter import Secret
 from phonefleet.testing import Emulator, Fault, FaultPlan, emulate
@@ -227,7 +226,7 @@ def test_relative_and_absolute_next_links_list_every_number(absolute: bool) -> N
     expected = [payload["number"] for payload in emu.transport.numbers()]
     assert numbers == expected
     assert len(set(numbers)) == 11
-    assert emu.transport.count("GET") == 4
+    assert emu.transport.count("GET", "/phone_numbers") == 4
 
 
 def test_links_switch_form_mid_listing() -> None:
@@ -277,7 +276,6 @@ def test_a_next_link_to_the_page_itself_is_refused_at_once() -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        {"data": []},
         {"links": {}, "data": None},
         {"links": [], "data": []},
         {"links": {"next": 5}, "data": []},
@@ -397,7 +395,6 @@ def test_a_voice_change_sends_only_call_fields(emu: Emulator, store: SignalWireS
         "call_handler": "relay_topic",
         "call_relay_topic": "office",
         "call_relay_topic_status_callback_url": "https://example.com/cb",
-        "call_receive_mode": "voice",
     }
     assert changed.routing is not None
     assert changed.routing.voice == handler
@@ -413,16 +410,12 @@ def test_a_messaging_change_sends_only_message_fields(emu: Emulator, store: Sign
         "message_handler": "laml_webhooks",
         "message_request_url": "https://example.com/sms",
         "message_request_method": "GET",
-        "message_fallback_url": None,
-        "message_fallback_method": None,
     }
     assert changed.routing is not None
     assert changed.routing.messaging == handler
 
 
-def test_replacing_a_handler_clears_its_own_options_but_leaves_other_kinds_fields(
-    emu: Emulator, store: SignalWireStore
-) -> None:
+def test_a_handler_change_sends_only_what_it_gives(emu: Emulator, store: SignalWireStore) -> None:
     sample = next(iter(store.list()))
     full = Handler(
         kind="laml_webhooks",
@@ -436,8 +429,13 @@ def test_replacing_a_handler_clears_its_own_options_but_leaves_other_kinds_field
     store.update(sample.id, NumberChanges(routing=Routing(voice=full)))
     lean = Handler(kind="laml_webhooks", url="https://example.com/z")
     changed = store.update(sample.id, NumberChanges(routing=Routing(voice=lean)))
+    # no null for the options left out: the number keeps them
+    assert last_body(emu, "PUT") == {
+        "call_handler": "laml_webhooks",
+        "call_request_url": "https://example.com/z",
+    }
     assert changed.routing is not None
-    assert changed.routing.voice == lean
+    assert changed.routing.voice == attrs.evolve(full, url="https://example.com/z")
     topic = Handler(kind="relay_topic", target="office")
     switched = store.update(sample.id, NumberChanges(routing=Routing(voice=topic)))
     assert switched.routing is not None
@@ -483,18 +481,6 @@ def test_unrepresentable_handlers_are_refused_before_any_request(
     assert emu.transport.count() == before
 
 
-def test_forwarding_is_unsupported_and_refused_before_any_request(
-    emu: Emulator, store: SignalWireStore
-) -> None:
-    before = emu.transport.count()
-    assert Feature.SET_FORWARDING not in store.features
-    with pytest.raises(UnsupportedOperationError, match="set_forwarding"):
-        store.set_forwarding("+12022000001", "+12025550199")
-    with pytest.raises(UnsupportedOperationError):
-        store.update("+12022000001", NumberChanges(name="x", forwarding_number="+12025550199"))
-    assert emu.transport.count() == before
-
-
 def test_update_by_number_resolves_the_id_first(emu: Emulator, store: SignalWireStore) -> None:
     changed = store.update("+12022000003", NumberChanges(name="By number"))
     assert changed.number == "+12022000003"
@@ -503,19 +489,48 @@ def test_update_by_number_resolves_the_id_first(emu: Emulator, store: SignalWire
     assert put.url.path.endswith("/" + changed.id)
 
 
+def test_an_ai_agent_or_call_flow_is_set_with_its_own_id_and_read_back_as_the_resource(
+    emu: Emulator, store: SignalWireStore
+) -> None:
+    sample = next(iter(store.list()))
+    agent = Handler("ai_agent", target="0b6e3f1a-9c8d-4e7f-a6b5-c4d3e2f1a0b9")
+    changed = store.update(sample.id, NumberChanges(routing=Routing(voice=agent)))
+    assert last_body(emu, "PUT") == {"call_handler": "ai_agent", "call_ai_agent_id": agent.target}
+    assert changed.raw["calling_handler_resource_id"] == agent.target
+    assert "call_ai_agent_id" not in changed.raw
+    assert store.get(sample.id).routing.voice == agent  # type: ignore[union-attr]
+    flow = Handler(
+        "call_flow",
+        target="5e2f9a1c-0d3b-4c7e-8f6a-2b1d0c9e8f7a",
+        extra={"call_flow_version": "current_deployed"},
+    )
+    changed = store.update(sample.id, NumberChanges(routing=Routing(voice=flow)))
+    assert last_body(emu, "PUT") == {
+        "call_handler": "call_flow",
+        "call_flow_id": flow.target,
+        "call_flow_version": "current_deployed",
+    }
+    assert changed.routing is not None
+    assert changed.routing.voice == Handler("call_flow", target=flow.target)  # the version is not reported
+    # the unchanged handler round-trips
+    same = store.update(sample.id, NumberChanges(routing=changed.routing))
+    assert same.routing == changed.routing
+
+
 def test_a_fabric_only_handler_round_trips_but_cannot_be_switched_to(
     emu: Emulator, store: SignalWireStore
 ) -> None:
-    agent = next(
-        n for n in store.list() if n.routing and n.routing.voice and n.routing.voice.kind == "ai_agent"
-    )
-    assert agent.routing is not None
-    same = store.update(agent.id, NumberChanges(routing=Routing(voice=agent.routing.voice)))
-    assert same.routing == agent.routing
-    other = next(n for n in store.list() if n.id != agent.id)
+    subscriber = Handler("fabric_subscriber", target="5e2f9a1c-0d3b-4c7e-8f6a-2b1d0c9e8f7a")
+    sample = next(iter(store.list()))
     with pytest.raises(ProviderError) as caught:
-        store.update(other.id, NumberChanges(routing=Routing(voice=agent.routing.voice)))
+        store.update(sample.id, NumberChanges(routing=Routing(voice=subscriber)))
     assert caught.value.status == 422
+
+
+def test_the_emulator_refuses_an_ai_agent_without_its_id(emu: Emulator, store: SignalWireStore) -> None:
+    sample = next(iter(store.list()))
+    with pytest.raises(ProviderError, match="call_ai_agent_id can't be blank"):
+        store.update(sample.id, NumberChanges(routing=Routing(voice=Handler("ai_agent"))))
 
 
 # -- purchase --------------------------------------------------------------------------------
@@ -752,7 +767,7 @@ def test_a_rate_limited_read_succeeds_once_the_limit_passes() -> None:
     emu.transport.send_retry_after = False
     with emu.connect("signalwire") as opened:
         assert len(list(opened.list())) == 3
-    assert emu.transport.count("GET") == 3
+    assert emu.transport.count("GET", "/phone_numbers") == 3
 
 
 @pytest.mark.parametrize(

@@ -201,7 +201,12 @@ def _from_columns(
     """PhoneNumbers from checked columns; None means: go the careful way."""
     # Checked in bulk, in C: ids are non-empty strings, numbers canonical E.164.
     "".join(ids)  # TypeError unless every id is a string
-    if "" in ids or "" in forwards or not _all_e164(numbers) or not _all_e164(list(filter(None, forwards))):
+    if (
+        "" in ids
+        or "" in forwards
+        or not _all_e164(numbers)
+        or not _all_e164([f for f in forwards if f is not None])
+    ):
         return None
     # Linq's doc link names the status's section, so the link alone usually
     # identifies a reputation: one dict of a few entries, checked in C.

@@ -5,7 +5,11 @@
         for number in store.list():
             print(number.number, number.routing)
 
-Vendor extra: `store.ex_search_available(areacode="512", max_results=5)`.
+Forwarding is SignalWire's documented recipe: a SWML script whose `main` is
+one `connect` to the target, bound with `call_handler="relay_script"`.
+
+Vendor extras: `store.ex_search_available(areacode="512", max_results=5)`,
+`store.ex_prune_forwarding_scripts(dry_run=True)`.
 """
 
 from __future__ import annotations
@@ -14,18 +18,24 @@ from typing import Any
 
 from phonefleet.adapter import Registration, Setting
 
-from ._adapter import FEATURES, SignalWireAdapter, search_params, space_host
+from ._adapter import FEATURES, SignalWireAdapter, fabric_base, search_params, space_host
+from ._forwarding import SCRIPT_NAME_PREFIX, ForwardingScript, forwarding_contents, forwarding_target
 from ._store import AsyncSignalWireStore, SignalWireStore
 from ._wire import AvailableNumber
 from .emulator import emulator
 
 __all__ = [
     "FEATURES",
+    "SCRIPT_NAME_PREFIX",
     "AsyncSignalWireStore",
     "AvailableNumber",
+    "ForwardingScript",
     "SignalWireAdapter",
     "SignalWireStore",
     "emulator",
+    "fabric_base",
+    "forwarding_contents",
+    "forwarding_target",
     "registration",
     "search_params",
     "space_host",
@@ -57,7 +67,7 @@ def _async_store(adapter: SignalWireAdapter, **common: Any) -> AsyncSignalWireSt
 registration = Registration(
     name="signalwire",
     adapter=_adapter,
-    description="SignalWire relay REST phone numbers: list, get, name, handlers, purchase, release.",
+    description="SignalWire phone numbers: list, get, name, handlers, forwarding, purchase, release.",
     settings=(
         Setting("space", env=("SIGNALWIRE_SPACE",), help="your space: 'example' or 'example.signalwire.com'"),
         Setting("project_id", env=("SIGNALWIRE_PROJECT_ID",), help="the project id (Basic auth user)"),
@@ -65,7 +75,7 @@ registration = Registration(
             "api_token",
             env=("SIGNALWIRE_API_TOKEN",),
             secret=True,
-            help="an API token with the Numbers scope",
+            help="an API token with the Numbers scope (and Voice, for forwarding scripts)",
         ),
         Setting("base_url", required=False, help="override https://{space}.signalwire.com/api/relay/rest"),
         Setting("page_size", required=False, help="numbers per listing page, 1-1000 (default 1000)"),

@@ -10,24 +10,27 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, Final
 
 from phonefleet import (
     Capability,
     Handler,
+    InvalidNumberError,
     NumberType,
     PhoneNumber,
     ResponseFormatError,
     Routing,
     is_e164,
+    to_e164,
 )
 from phonefleet.adapter import parse_datetime
 
 from ._wire import (
     CAPABILITIES,
     HTTP_METHODS,
+    KNOWN_FIELDS,
     MESSAGE_SIDE,
-    NUMBER_FIELDS,
     SIDES,
     VOICE_SIDE,
     AvailableNumber,
@@ -42,6 +45,7 @@ __all__ = [
     "number_from_wire",
     "page_from_wire",
     "routing_to_wire",
+    "runs_a_script",
 ]
 
 PROVIDER: Final = "signalwire"
@@ -59,6 +63,13 @@ _SLOTS: Final = (
 
 def _bad(message: str) -> ResponseFormatError:
     return ResponseFormatError(message, provider=PROVIDER)
+
+
+def _detail(error: ResponseFormatError) -> str:
+    """An error's message without its provider prefix (to quote it in another)."""
+    text = str(error)
+    prefix = f"{PROVIDER}: "
+    return text[len(prefix) :] if text.startswith(prefix) else text
 
 
 def _text(data: Mapping[str, Any], key: str) -> str | None:
@@ -149,16 +160,40 @@ def _build_handler(
 
 
 def _datetime(value: object) -> datetime | None:
+    """ISO 8601 (the spec), or RFC 2822 (`Mon, 11 Mar 2024 14:07:31 GMT`, seen too)."""
     if type(value) is str:
         try:
             return datetime.fromisoformat(value)  # 3.11 reads a trailing Z
         except ValueError:
-            pass
+            if value[:1].isalpha():
+                try:
+                    return parsedate_to_datetime(value)
+                except (TypeError, ValueError, IndexError):
+                    pass
     return parse_datetime(value, provider=PROVIDER)
 
 
-def number_from_wire(data: object) -> PhoneNumber:
-    """One phone number resource as a PhoneNumber (raw keeps the payload)."""
+def _number(ident: str, value: object) -> str:
+    """The line in E.164: canonical on the fast path; a loose but unambiguous
+    form (`+1 202 555 0100`) is normalised; anything else is refused."""
+    if type(value) is str:
+        if _E164.fullmatch(value):
+            return value
+        try:
+            return to_e164(value)
+        except InvalidNumberError as exc:
+            msg = f"phone number {ident} has no E.164 number ({value[:40]!r}: {exc.reason})"
+            raise _bad(msg) from None
+    msg = f"phone number {ident} has no E.164 number (got {value!r:.40})"
+    raise _bad(msg)
+
+
+def number_from_wire(data: object, forwarding: Mapping[str, str] | None = None) -> PhoneNumber:
+    """One phone number resource as a PhoneNumber (raw keeps the payload).
+
+    `forwarding` maps the `request_url` of each forwarding script of the
+    space to its target: a number whose calls run one reads as forwarded.
+    """
     if not isinstance(data, dict):
         msg = f"expected a phone number object, got {type(data).__name__}"
         raise _bad(msg)
@@ -169,17 +204,18 @@ def number_from_wire(data: object) -> PhoneNumber:
         raise _bad(msg)
     number = get("number")
     if not (type(number) is str and _E164.fullmatch(number)):
-        msg = f"phone number {ident} has no E.164 number (got {number!r:.40})"
-        raise _bad(msg)
+        number = _number(ident, number)
     name = get("name")
     if name is not None and type(name) is not str:
         _text(data, "name")
     number_type = get("number_type")
     country = get("country_code")
+    if country == "":
+        country = None  # seen for numbers the vendor has no country for
     if country is not None and not (isinstance(country, str) and len(country) == 2 and country.isalpha()):
         msg = f"expected country_code to be ISO 3166-1 alpha-2, got {country!r:.40}"
         raise _bad(msg)
-    unknown = _NO_KEYS if data.keys() <= NUMBER_FIELDS else frozenset(data.keys() - NUMBER_FIELDS)
+    unknown = _NO_KEYS if data.keys() <= KNOWN_FIELDS else frozenset(data.keys() - KNOWN_FIELDS)
     voice = handler_from_wire(VOICE_SIDE, data, unknown)
     messaging = handler_from_wire(MESSAGE_SIDE, data, unknown)
     created = get("created_at")
@@ -197,6 +233,9 @@ def number_from_wire(data: object) -> PhoneNumber:
         else NumberType.UNKNOWN,
         country=(country if country.isupper() else country.upper()) if country else None,
         routing=_routing(voice, messaging),
+        forwarding_number=forwarding.get(voice.url or "")
+        if forwarding and voice is not None and voice.kind == "relay_script"
+        else None,
         created_at=created_at,
         updated_at=updated_at,
         raw=data,
@@ -253,8 +292,14 @@ def _capabilities(value: object) -> frozenset[Capability] | None:
     return result
 
 
-def page_from_wire(body: object) -> tuple[list[PhoneNumber], str | None]:
-    """`{"links": {...}, "data": [...]}` -> the numbers and the raw `next` link."""
+def page_from_wire(
+    body: object, forwarding: Mapping[str, str] | None = None
+) -> tuple[list[PhoneNumber], str | None]:
+    """`{"links": {...}, "data": [...]}` -> the numbers and the raw `next` link.
+
+    No `links`, or a `next` that is null or "", is the last page. One
+    unreadable number fails the page with its id and position.
+    """
     if not isinstance(body, dict):
         msg = f"expected a page object, got {type(body).__name__}"
         raise _bad(msg)
@@ -263,14 +308,37 @@ def page_from_wire(body: object) -> tuple[list[PhoneNumber], str | None]:
         msg = "a page of phone numbers has no data list"
         raise _bad(msg)
     links = body.get("links")
-    if not isinstance(links, dict):
-        msg = "a page of phone numbers has no links object"
+    if links is None:
+        links = {}
+    elif not isinstance(links, dict):
+        msg = f"expected links to be an object, got {type(links).__name__}"
         raise _bad(msg)
     following = links.get("next")
-    if following is not None and (not isinstance(following, str) or not following.strip()):
+    if following == "":
+        following = None
+    elif following is not None and (not isinstance(following, str) or not following.strip()):
         msg = f"expected links.next to be a URL, got {following!r:.40}"
         raise _bad(msg)
-    return [number_from_wire(item) for item in data], following
+    try:
+        return [number_from_wire(item, forwarding) for item in data], following
+    except ResponseFormatError:
+        pass
+    for position, item in enumerate(data):  # only on failure: say which one
+        try:
+            number_from_wire(item, forwarding)
+        except ResponseFormatError as exc:
+            ident = item.get("id") if isinstance(item, dict) else None
+            msg = f"phone number #{position} of the page (id {ident!r:.60}) is unreadable: {_detail(exc)}"
+            raise _bad(msg) from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def runs_a_script(body: object) -> bool:
+    """Whether a page (as decoded) has a number whose calls run a script by URL."""
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, list):
+        return False
+    return any(type(item) is dict and item.get("call_handler") == "relay_script" for item in data)
 
 
 def available_from_wire(body: object) -> list[AvailableNumber]:
@@ -318,8 +386,11 @@ def available_from_wire(body: object) -> list[AvailableNumber]:
 
 
 def handler_to_wire(side: Side, handler: Handler) -> dict[str, Any]:
-    """The PUT fields that set `handler` on `side`, exactly.
+    """The PUT fields that set `handler` on `side`: its kind and the slots it
+    gives, nothing else.
 
+    A slot the handler leaves out is not sent at all (never as null: the API
+    types these fields as strings), so what the number had for it stays.
     Raises ValueError (before anything is sent) for a slot this handler kind
     cannot carry, a method other than GET/POST, or an `extra` key that is not
     one of this side's fields.
@@ -331,7 +402,7 @@ def handler_to_wire(side: Side, handler: Handler) -> dict[str, Any]:
     body: dict[str, Any] = {side.handler_key: handler.kind}
     for slot in _SLOTS:
         value = getattr(handler, slot)
-        field = spec.slots.get(slot)
+        field = spec.field_for_writing(slot)
         if field is None:
             if value is not None:
                 allowed = ", ".join(sorted(spec.slots)) or "nothing"
@@ -339,8 +410,6 @@ def handler_to_wire(side: Side, handler: Handler) -> dict[str, Any]:
                 raise ValueError(msg)
             continue
         if value is None:
-            if field not in spec.required:
-                body[field] = None
             continue
         if not isinstance(value, str):
             msg = f"{side.name} handler {slot} must be a string, got {type(value).__name__}"
@@ -349,19 +418,19 @@ def handler_to_wire(side: Side, handler: Handler) -> dict[str, Any]:
             msg = f"{side.name} handler {slot} must be GET or POST, got {value!r}"
             raise ValueError(msg)
         body[field] = value
-    for field, default in side.defaults.items():
-        body[field] = default
     for key, value in handler.extra.items():
         if not (key.startswith(side.prefix) or key == side.resource_key):
             msg = f"{side.name} handler extra key {key!r} is not a SignalWire {side.prefix}* field"
             raise ValueError(msg)
+        if value is None:
+            continue
         body[key] = value
     return body
 
 
 def routing_to_wire(routing: Routing | None) -> dict[str, Any]:
-    """The PUT fields for a routing change: each side given replaces that side;
-    None clears both handlers."""
+    """The PUT fields for a routing change: each side given sets that side;
+    None clears both handlers (the one place a null is sent)."""
     if routing is None:
         return {side.handler_key: None for side in SIDES}
     body: dict[str, Any] = {}

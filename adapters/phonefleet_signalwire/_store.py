@@ -8,6 +8,7 @@ from phonefleet import NumberType
 from phonefleet.adapter import AsyncStore, Store
 
 from ._adapter import SignalWireAdapter, search_params
+from ._forwarding import ForwardingScript
 from ._wire import AvailableNumber
 
 __all__ = ["AsyncSignalWireStore", "SearchCriteria", "SignalWireStore"]
@@ -33,6 +34,15 @@ class SignalWireStore(Store[SignalWireAdapter]):
         """Numbers for sale that match (parameters checked before sending)."""
         return self.run(self.adapter.ex_search_available_flow(search_params(**criteria)))
 
+    def ex_prune_forwarding_scripts(self, *, dry_run: bool = True) -> list[ForwardingScript]:
+        """The forwarding scripts phonefleet made that no number uses.
+
+        A dry run (the default) only lists them; `dry_run=False` deletes
+        them. Scripts made by hand are never touched. Run it while no
+        forwarding is being set: a number bound meanwhile would lose its script.
+        """
+        return self.run(self.adapter.ex_prune_forwarding_scripts_flow(dry_run=dry_run))
+
 
 class AsyncSignalWireStore(AsyncStore[SignalWireAdapter]):
     """The async twin of `SignalWireStore`."""
@@ -40,3 +50,7 @@ class AsyncSignalWireStore(AsyncStore[SignalWireAdapter]):
     async def ex_search_available(self, **criteria: Unpack[SearchCriteria]) -> list[AvailableNumber]:
         """Numbers for sale that match (parameters checked before sending)."""
         return await self.run(self.adapter.ex_search_available_flow(search_params(**criteria)))
+
+    async def ex_prune_forwarding_scripts(self, *, dry_run: bool = True) -> list[ForwardingScript]:
+        """The forwarding scripts phonefleet made that no number uses (deleted unless `dry_run`)."""
+        return await self.run(self.adapter.ex_prune_forwarding_scripts_flow(dry_run=dry_run))

@@ -32,13 +32,18 @@ __all__ = [
 class HandlerSpec:
     """One handler kind: neutral `Handler` slot -> wire field.
 
-    `required` wire fields are never sent as null (the API needs them for
-    this kind); the other fields of the kind are sent as null when the new
-    handler leaves them out, so a replaced handler keeps no stale option.
+    `slots` are read from a number; `writes` overrides the field a slot is
+    written to when the API takes it elsewhere (an AI agent is set with
+    `call_ai_agent_id` and reported as `calling_handler_resource_id`).
+    `required` are the fields the API needs for this kind.
     """
 
     slots: Mapping[str, str]
     required: frozenset[str] = frozenset()
+    writes: Mapping[str, str] = attrs.field(factory=dict)
+
+    def field_for_writing(self, slot: str) -> str | None:
+        return self.writes.get(slot) or self.slots.get(slot)
 
 
 @attrs.frozen
@@ -65,9 +70,24 @@ class Side:
             names.update(spec.slots.values())
         return frozenset(names)
 
+    @property
+    def write_only(self) -> frozenset[str]:
+        """Fields a PUT takes that a number never reports."""
+        names = {field for spec in self.kinds.values() for field in spec.writes.values()}
+        return frozenset(names - self.fields)
+
 
 def _spec(required: tuple[str, ...] = (), **slots: str) -> HandlerSpec:
     return HandlerSpec(slots=slots, required=frozenset(required))
+
+
+def _by_resource(field: str) -> HandlerSpec:
+    """A kind set with `field` and reported as `calling_handler_resource_id`."""
+    return HandlerSpec(
+        slots={"target": "calling_handler_resource_id"},
+        required=frozenset({field}),
+        writes={"target": field},
+    )
 
 
 VOICE_SIDE: Final = Side(
@@ -103,8 +123,12 @@ VOICE_SIDE: Final = Side(
         "laml_application": _spec(("call_laml_application_id",), target="call_laml_application_id"),
         "dialogflow": _spec(("call_dialogflow_agent_id",), target="call_dialogflow_agent_id"),
         "video_room": _spec(("call_video_room_id",), target="call_video_room_id"),
+        # not in the spec's update request, but sent by SignalWire's SDK
+        # (`set_ai_agent`, `set_call_flow`); `call_flow_version` goes in `extra`
+        "ai_agent": _by_resource("call_ai_agent_id"),
+        "call_flow": _by_resource("call_flow_id"),
     },
-    fabric_only=frozenset({"call_flow", "ai_agent", "fabric_subscriber", "sip_gateway", "call_queue"}),
+    fabric_only=frozenset({"fabric_subscriber", "sip_gateway", "call_queue"}),
     fallback=_spec(("calling_handler_resource_id",), target="calling_handler_resource_id"),
     defaults={"call_receive_mode": "voice"},
 )
@@ -152,6 +176,9 @@ NUMBER_FIELDS: Final = frozenset(
     | VOICE_SIDE.fields
     | MESSAGE_SIDE.fields
 )
+#: fields a number is read with: the documented ones, and the write-only
+#: handler fields should the API ever echo them (never a Handler's `extra`)
+KNOWN_FIELDS: Final = NUMBER_FIELDS | VOICE_SIDE.write_only | MESSAGE_SIDE.write_only
 
 NUMBER_TYPES: Final = {"toll-free": "toll_free", "longcode": "local"}
 HTTP_METHODS: Final = frozenset({"GET", "POST"})

@@ -7,6 +7,11 @@ pool of available numbers (which `/phone_numbers/search` searches), release,
 404s, 422s in the documented `{"errors": [...]}` shape, and the core's fault
 injection. Seeded numbers are kept compact (their fields are derived from
 the seed on demand), so 100,000 of them fit in a few tens of megabytes.
+
+The Fabric API's SWML scripts (`/api/fabric/resources/swml_scripts`) are
+served too, in the spec's shapes (each with its `request_url`): a few are
+seeded as if made by hand in the dashboard, one of them forwarding calls,
+and some seeded numbers run it (`relay_script`), so they read as forwarded.
 """
 
 from __future__ import annotations
@@ -34,12 +39,17 @@ from phonefleet.testing import (
     seeded_numbers,
 )
 
+from ._forwarding import swml_document
 from ._wire import HTTP_METHODS, MESSAGE_SIDE, NUMBER_FIELDS, VOICE_SIDE, Side
 
 __all__ = ["API_TOKEN", "BASE_URL", "PROJECT_ID", "SignalWireEmulator", "emulator"]
 
 HOST: Final = "signalwire.emulator.invalid"
 BASE_PATH: Final = "/api/relay/rest"
+FABRIC_PATH: Final = "/api/fabric"
+SCRIPTS_PATH: Final = f"{FABRIC_PATH}/resources/swml_scripts"
+#: where the seeded hand-made forwarding script sends calls
+HAND_FORWARD_TO: Final = "+14155550100"
 BASE_URL: Final = f"https://{HOST}{BASE_PATH}"
 PROJECT_ID: Final = "5f1c2d3e-0000-4000-8000-00000000e301"
 API_TOKEN: Final = "PTemulator0000000000000000000000000000000000000000"  # noqa: S105 - a fake, for the emulator
@@ -49,7 +59,11 @@ _TEMPLATE: Final = dict.fromkeys(sorted(NUMBER_FIELDS))
 _CALL_HANDLERS_SETTABLE: Final = frozenset(VOICE_SIDE.kinds)
 _MESSAGE_HANDLERS: Final = frozenset(MESSAGE_SIDE.kinds)
 _READ_ONLY: Final = frozenset({VOICE_SIDE.resource_key, MESSAGE_SIDE.resource_key})
-_WRITABLE: Final = (VOICE_SIDE.fields | MESSAGE_SIDE.fields | {"name"}) - _READ_ONLY
+#: taken by a PUT, never reported: the resource a kind is set with (reported
+#: as its `*_handler_resource_id`) and the call flow's version
+_WRITE_ONLY: Final = VOICE_SIDE.write_only | MESSAGE_SIDE.write_only | {"call_flow_version"}
+_WRITABLE: Final = (VOICE_SIDE.fields | MESSAGE_SIDE.fields | _WRITE_ONLY | {"name"}) - _READ_ONLY
+_FLOW_VERSIONS: Final = frozenset({"working_copy", "current_deployed"})
 _AREAS: Final = {
     "202": ("DC", "Washington"),
     "212": ("NY", "New York"),
@@ -134,6 +148,24 @@ def _plain(status: int) -> httpx.Response:
     return json_response(status, {"error": httpx.codes.get_reason_phrase(status)})
 
 
+def _fabric_error(status: int, message: str, code: str, attribute: str | None = None) -> httpx.Response:
+    """The Fabric API's error item: type, code, message, attribute, url."""
+    item: dict[str, Any] = {"type": "validation_error", "code": code, "message": message}
+    if attribute is not None:
+        item["attribute"] = attribute
+    item["url"] = "https://signalwire.com/docs/apis/error-codes"
+    return json_response(status, {"errors": [item]})
+
+
+def _check_contents(contents: object) -> httpx.Response | None:
+    """A SWML document: an object (the spec) or its JSON or YAML text."""
+    document = swml_document(contents)
+    sections = document.get("sections") if document is not None else None
+    if not isinstance(sections, dict) or not isinstance(sections.get("main"), list):
+        return _fabric_error(422, "contents must be valid SWML JSON", "invalid_parameter_value", "contents")
+    return None
+
+
 class _Record:
     """One number of the account; `fields` is None until it is first written
     (its payload is then derived from the seed)."""
@@ -145,6 +177,51 @@ class _Record:
         self.number = number
         self.seq = seq
         self.fields = fields
+
+
+def _swml(*main: dict[str, Any]) -> dict[str, Any]:
+    return {"version": "1.0.0", "sections": {"main": list(main)}}
+
+
+#: scripts a person made in the dashboard: one forwards, the others do more
+_HAND_SCRIPTS: Final[tuple[tuple[str, dict[str, Any]], ...]] = (
+    ("Forward to the front desk", _swml({"connect": {"from": "%{call.from}", "to": HAND_FORWARD_TO}})),
+    ("Welcome message", _swml({"play": {"url": "say:Welcome to the clinic"}}, {"hangup": {}})),
+    (
+        "Ring both desks",
+        _swml({"connect": {"parallel": [{"to": "+14155550101"}, {"to": "+14155550102"}]}}),
+    ),
+)
+
+
+class _Script:
+    """One Fabric SWML script resource."""
+
+    __slots__ = ("created_at", "display_name", "id", "inner_id", "request_url", "script", "updated_at")
+
+    def __init__(self, ident: str, inner_id: str, name: str, script: dict[str, Any], when: str) -> None:
+        self.id = ident
+        self.inner_id = inner_id
+        self.display_name = name
+        self.request_url = f"https://{HOST}/relay-bins/{inner_id}"
+        self.script = script
+        self.created_at = self.updated_at = when
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "project_id": PROJECT_ID,
+            "display_name": self.display_name,
+            "type": "swml_script",
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "swml_script": {
+                "id": self.inner_id,
+                "display_name": self.display_name,
+                "request_url": self.request_url,
+                **self.script,
+            },
+        }
 
 
 class SignalWireEmulator(EmulatorTransport):
@@ -184,6 +261,18 @@ class SignalWireEmulator(EmulatorTransport):
         self._gone: dict[str, int] = {}
         self._writes = 0
         self._auth = "Basic " + base64.b64encode(f"{PROJECT_ID}:{API_TOKEN}".encode()).decode()
+        #: the Fabric SWML scripts, in creation order
+        self.scripts: dict[str, _Script] = {}
+        for index, (name, contents) in enumerate(_HAND_SCRIPTS):
+            ident, inner = _derived_uuid(seed, 7000 + index), _derived_uuid(seed, 8000 + index)
+            when = _timestamp(_EPOCH - timedelta(days=30 - index))
+            self.scripts[ident] = _Script(
+                ident, inner, name, {"script_type": "calling", "contents": contents}, when
+            )
+        hand = list(self.scripts.values())
+        #: the request_url of the hand-made forwarding script, and of one that plays
+        self.hand_forwarding_url = hand[0].request_url
+        self.hand_greeting_url = hand[1].request_url
         for number in numbers:
             self._add(number if is_e164(number) else to_e164(number))
         owned = {record.number for record in self._records.values()}
@@ -200,6 +289,11 @@ class SignalWireEmulator(EmulatorTransport):
         self.router.add("GET", numbers_path + "/{ident}", self._get)
         self.router.add("PUT", numbers_path + "/{ident}", self._update)
         self.router.add("DELETE", numbers_path + "/{ident}", self._release)
+        self.router.add("GET", SCRIPTS_PATH, self._list_scripts)
+        self.router.add("POST", SCRIPTS_PATH, self._create_script)
+        self.router.add("GET", SCRIPTS_PATH + "/{ident}", self._get_script)
+        self.router.add("PUT", SCRIPTS_PATH + "/{ident}", self._update_script)
+        self.router.add("DELETE", SCRIPTS_PATH + "/{ident}", self._delete_script)
 
     # -- state -----------------------------------------------------------------
     def _add(self, number: str, fields: dict[str, Any] | None = None) -> _Record:
@@ -247,6 +341,11 @@ class SignalWireEmulator(EmulatorTransport):
         payload["next_billed_at"] = _timestamp(_EPOCH + timedelta(days=30, minutes=record.seq))
         payload["call_receive_mode"] = "fax" if key % 11 == 0 else "voice"
         voice = _VOICE_PLANS[key % len(_VOICE_PLANS)]
+        spot = (record.seq + self.seed) % 7
+        if spot == 2:  # forwarded by hand, through the dashboard's script
+            voice = {"call_handler": "relay_script", "call_relay_script_url": self.hand_forwarding_url}
+        elif spot == 5:  # a greeting: a script, but not forwarding
+            voice = {"call_handler": "relay_script", "call_relay_script_url": self.hand_greeting_url}
         payload.update(voice)
         if voice["call_handler"] is not None:
             payload["calling_handler_resource_id"] = _derived_uuid(record.seq, key)
@@ -291,9 +390,15 @@ class SignalWireEmulator(EmulatorTransport):
         return _plain(status)
 
     # -- routes ----------------------------------------------------------------
-    def _link(self, params: dict[str, str | int]) -> str:
-        path = f"{BASE_PATH}/phone_numbers?{urlencode(params)}"
-        return f"https://{HOST}{path}" if self.absolute_links else path
+    def _absolute(self, request: httpx.Request, path: str) -> str:
+        """An absolute link on the origin the request came to (the emulator may be served on loopback)."""
+        if not self.absolute_links:
+            return path
+        url = request.url
+        return str(url.copy_with(raw_path=path.encode("ascii"), query=None, fragment=None))
+
+    def _link(self, request: httpx.Request, params: dict[str, str | int]) -> str:
+        return self._absolute(request, f"{BASE_PATH}/phone_numbers?{urlencode(params)}")
 
     def _list(self, request: httpx.Request) -> httpx.Response:
         query = request.url.params
@@ -333,13 +438,13 @@ class SignalWireEmulator(EmulatorTransport):
         common: dict[str, str | int] = {**filters, "page_size": page_size}
         links: dict[str, str] = {
             "self": self._link(
-                {**common, "page_number": page_number, **({"page_token": token} if token else {})}
+                request, {**common, "page_number": page_number, **({"page_token": token} if token else {})}
             ),
-            "first": self._link({**common, "page_number": 0}),
+            "first": self._link(request, {**common, "page_number": 0}),
         }
         if index >= 0 and last is not None:
             links["next"] = self._link(
-                {**common, "page_number": page_number + 1, "page_token": "PA" + last.id}
+                request, {**common, "page_number": page_number + 1, "page_token": "PA" + last.id}
             )
         return json_response(200, {"links": links, "data": data})
 
@@ -378,16 +483,25 @@ class SignalWireEmulator(EmulatorTransport):
             merged[key] = value
         if merged.get("call_receive_mode") not in {"voice", "fax"}:
             return _errors(422, "call_receive_mode is not included in the list", "invalid_parameter")
+        if merged.get("call_flow_version") not in {None, *_FLOW_VERSIONS}:
+            return _errors(422, "call_flow_version is not included in the list", "invalid_parameter")
         for side, settable in ((VOICE_SIDE, _CALL_HANDLERS_SETTABLE), (MESSAGE_SIDE, _MESSAGE_HANDLERS)):
-            problem = self._check_side(side, settable, current, merged)
+            problem = self._check_side(side, settable, current, merged, body)
             if problem is not None:
                 return problem
+        for key in _WRITE_ONLY:
+            merged.pop(key, None)
         merged["updated_at"] = _timestamp(self._now())
         record.fields = merged
         return json_response(200, merged)
 
     def _check_side(
-        self, side: Side, settable: frozenset[str], current: dict[str, Any], merged: dict[str, Any]
+        self,
+        side: Side,
+        settable: frozenset[str],
+        current: dict[str, Any],
+        merged: dict[str, Any],
+        body: dict[str, Any],
     ) -> httpx.Response | None:
         kind = merged.get(side.handler_key)
         changed = kind != current.get(side.handler_key)
@@ -397,6 +511,17 @@ class SignalWireEmulator(EmulatorTransport):
         if kind not in settable and (changed or kind not in side.fabric_only):
             return _errors(422, f"{side.handler_key} is not included in the list", "invalid_parameter")
         spec = side.kinds.get(kind)
+        if spec is not None and spec.writes:
+            # set with its own field, reported as the handler's resource id
+            field = spec.writes["target"]
+            if field in body:
+                if not merged.get(field):
+                    return _errors(422, f"{field} can't be blank", "invalid_parameter")
+                merged[side.resource_key] = merged[field]
+                return None
+            if changed:
+                return _errors(422, f"{field} can't be blank", "invalid_parameter")
+            return None
         if spec is not None:
             for field in sorted(spec.required):
                 if not merged.get(field) and (kind, field) != (
@@ -407,6 +532,92 @@ class SignalWireEmulator(EmulatorTransport):
         if changed:
             merged[side.resource_key] = _uuid(self._rng)
         return None
+
+    # -- Fabric SWML scripts ------------------------------------------------------
+    def _scripts_link(self, request: httpx.Request, params: dict[str, str | int]) -> str:
+        return self._absolute(request, f"{SCRIPTS_PATH}?{urlencode(params)}")
+
+    def _list_scripts(self, request: httpx.Request) -> httpx.Response:
+        query = request.url.params
+        try:
+            page_size = int(query.get("page_size", "50"))
+            page_number = int(query.get("page_number", "0"))
+        except ValueError:
+            return _fabric_error(422, "page_size and page_number must be integers", "invalid_parameter_value")
+        if not 1 <= page_size <= 1000:
+            return _fabric_error(422, "page_size must be between 1 and 1000", "invalid_parameter_value")
+        ids = list(self.scripts)
+        start = 0
+        token = query.get("page_token")
+        if token:
+            ident = token[2:] if token.startswith("PA") else ""
+            if ident not in self.scripts:
+                return _fabric_error(422, "page_token is invalid", "invalid_parameter_value")
+            start = ids.index(ident) + 1
+        chosen = ids[start : start + page_size]
+        common: dict[str, str | int] = {"page_size": page_size, "type": "swml_script"}
+        links = {
+            "self": self._scripts_link(request, {"page_number": page_number, **common}),
+            "first": self._scripts_link(request, common),
+        }
+        if start + page_size < len(ids):
+            links["next"] = self._scripts_link(
+                request, {"page_number": page_number + 1, **common, "page_token": "PA" + chosen[-1]}
+            )
+        data = [self.scripts[ident].payload() for ident in chosen]
+        return json_response(200, {"data": data, "links": links})
+
+    def _get_script(self, request: httpx.Request, ident: str) -> httpx.Response:
+        script = self.scripts.get(ident)
+        if script is None:
+            return _plain(404)
+        return json_response(200, script.payload())
+
+    def _create_script(self, request: httpx.Request) -> httpx.Response:
+        body = self._body(request)
+        if not isinstance(body, dict):
+            return _plain(400)
+        name = body.get("name")
+        if not isinstance(name, str) or not name.strip():
+            return _fabric_error(422, "name is required", "missing_required_parameter", "name")
+        if "contents" not in body:
+            return _fabric_error(422, "contents is required", "missing_required_parameter", "contents")
+        problem = _check_contents(body["contents"])
+        if problem is not None:
+            return problem
+        script_type = body.get("script_type", "calling")
+        if script_type not in {"calling", "messaging"}:
+            return _fabric_error(422, "script_type is not included in the list", "invalid_parameter_value")
+        script: dict[str, Any] = {"script_type": script_type, "contents": body["contents"]}
+        if isinstance(body.get("status_callback_url"), str):
+            script["status_callback_url"] = body["status_callback_url"]
+        created = _Script(_uuid(self._rng), _uuid(self._rng), name, script, _timestamp(self._now()))
+        self.scripts[created.id] = created
+        return json_response(200, created.payload())
+
+    def _update_script(self, request: httpx.Request, ident: str) -> httpx.Response:
+        script = self.scripts.get(ident)
+        if script is None:
+            return _plain(404)
+        body = self._body(request)
+        if not isinstance(body, dict):
+            return _plain(400)
+        if "contents" in body:
+            problem = _check_contents(body["contents"])
+            if problem is not None:
+                return problem
+            script.script["contents"] = body["contents"]
+        if isinstance(body.get("display_name"), str):
+            script.display_name = body["display_name"]
+        if isinstance(body.get("status_callback_url"), str):
+            script.script["status_callback_url"] = body["status_callback_url"]
+        script.updated_at = _timestamp(self._now())
+        return json_response(200, script.payload())
+
+    def _delete_script(self, request: httpx.Request, ident: str) -> httpx.Response:
+        if self.scripts.pop(ident, None) is None:
+            return _plain(404)
+        return httpx.Response(204)
 
     def _purchase(self, request: httpx.Request) -> httpx.Response:
         body = self._body(request)

@@ -31,7 +31,7 @@ from ._errors import (
 )
 from ._model import ArchiveBlocker, Feature, NumberChanges, PhoneNumber, ProviderPhone
 from ._numbers import is_e164, to_e164
-from ._wire import Secret
+from ._wire import RequestBuilder, Secret
 
 __all__ = ["Adapter", "Flow", "Page", "Ref", "as_ref", "done"]
 
@@ -113,8 +113,10 @@ class Adapter:
 
     # -- hooks the driver uses -------------------------------------------
     def is_own_origin(self, url: httpx.URL) -> bool:
-        """Whether credentials may be sent to `url`. Override with the base URL check."""
-        return False
+        """Whether credentials may be sent to `url`: the origin of the adapter's
+        `requests` (a RequestBuilder), if it keeps one there; else never."""
+        requests = getattr(self, "requests", None)
+        return isinstance(requests, RequestBuilder) and requests.is_same_origin(url)
 
     def retry_after(self, response: httpx.Response) -> float | None:
         """Seconds the vendor asks us to wait; the header by default."""
@@ -122,6 +124,9 @@ class Adapter:
 
     def describe(self) -> str:
         """Where the store points, for reprs: never a credential."""
+        requests = getattr(self, "requests", None)
+        if isinstance(requests, RequestBuilder):
+            return f"{self.provider} {requests.base_url}"
         return self.provider
 
     # -- errors ------------------------------------------------------------

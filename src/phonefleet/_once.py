@@ -5,7 +5,10 @@ Twilio, ...) answers some attempts with an unknown outcome: the connection
 dropped after sending, a 5xx, a success whose body cannot be read. These
 flows look before they leap: after an unknown outcome they ask the vendor
 whether the first attempt took effect, and send again only if it did not.
-An adapter gives them its requests, its reader and its lookup.
+An adapter gives them its requests, its reader and its lookup;
+`write_once` is the general form, for any write whose answer and look the
+adapter reads itself (an asynchronous order, a delete that answers the
+deleted record).
 """
 
 from __future__ import annotations
@@ -13,19 +16,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import Final
+from typing import Final, TypeVar
 
 import attrs
 import httpx
 
-from ._errors import NotFoundError, ProviderError, ResponseFormatError, TransportError
-from ._flow import Flow
+from ._errors import NotFoundError, PhoneFleetError, ProviderError, ResponseFormatError, TransportError
+from ._flow import Adapter, Flow
 from ._model import PhoneNumber
 
-__all__ = ["UNKNOWN_OUTCOME", "buy_once", "release_once", "released"]
+__all__ = ["UNKNOWN_OUTCOME", "buy_once", "release_once", "released", "write_once"]
 
 #: answers that do not say whether a write took effect
 UNKNOWN_OUTCOME: Final = frozenset({500, 502, 503, 504})
+
+T = TypeVar("T")
 
 
 def buy_once(
@@ -116,3 +121,48 @@ def released(number: PhoneNumber, response: httpx.Response | None) -> PhoneNumbe
         except (TypeError, ValueError, IndexError):
             when = None
     return attrs.evolve(number, archived=True, archived_at=when)
+
+
+def write_once(
+    adapter: Adapter,
+    make_request: Callable[[], httpx.Request],
+    *,
+    operation: str,
+    accept: Callable[[httpx.Response], T],
+    took_effect: Callable[[], Flow[T | None]],
+    max_sends: int = 3,
+) -> Flow[T]:
+    """Send a write; after an unknown outcome, look before sending it again.
+
+    Any other error status raises the adapter's typed error at once.
+    `accept` reads a success (a `ResponseFormatError` from it means the
+    outcome is unknown); `took_effect` is a flow that returns the result if
+    the write was applied and None if it was not. The request goes out at
+    most `max_sends` times, each repeat only after such a look said no; an
+    error from the look itself reaches the caller, and nothing is re-sent.
+    """
+    if max_sends < 1:
+        msg = f"max_sends must be at least 1, got {max_sends}"
+        raise ValueError(msg)
+    for attempt in range(1, max_sends + 1):
+        failure: PhoneFleetError
+        try:
+            response = yield make_request()
+        except TransportError as exc:
+            failure = exc
+        else:
+            if response.status_code in UNKNOWN_OUTCOME:
+                failure = adapter.error_from_response(response, operation)
+            elif response.is_error:
+                raise adapter.error_from_response(response, operation)
+            else:
+                try:
+                    return accept(response)
+                except ResponseFormatError as exc:
+                    failure = exc
+        applied = yield from took_effect()
+        if applied is not None:
+            return applied
+        if attempt == max_sends:
+            raise failure
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from itertools import repeat
 from typing import Any
 
-__all__ = ["RawJSON"]
+__all__ = ["JoinedRawJSON", "RawJSON"]
 
 
 class RawJSON(Mapping[str, Any]):
@@ -63,3 +63,28 @@ class RawJSON(Mapping[str, Any]):
 
 
 _SET_RAW = RawJSON.__dict__["_raw"].__set__
+
+
+class JoinedRawJSON(RawJSON):
+    """One record's bytes with a second record's bytes under `key` (a listing
+    joined from two endpoints), both decoded on first use."""
+
+    __slots__ = ("_key", "_other")
+
+    def __init__(self, raw: Any, key: str, other: Any) -> None:
+        super().__init__(raw)
+        self._key = key
+        self._other = other
+
+    def _load(self) -> dict[str, Any]:
+        try:
+            return self._data
+        except AttributeError:
+            import msgspec
+
+            data = super()._load()
+            data[self._key] = msgspec.json.decode(self._other)
+            return data
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (self._load(),))

@@ -24,9 +24,11 @@ __all__ = [
     "env_setting",
     "loads",
     "next_page_number",
+    "page_size_setting",
     "parse_datetime",
     "quote_segment",
     "retry_mode",
+    "secret_setting",
 ]
 
 RETRY_EXTENSION: Final = "phonefleet.retry"
@@ -83,6 +85,35 @@ def env_setting(value: Any, *env_names: str) -> Any:
         if found:
             return found
     return None
+
+
+def secret_setting(value: object, *env_names: str, provider: str, name: str) -> Secret:
+    """A credential setting as a `Secret`: the value given, else the first
+    environment variable set; a clear error (never echoing it) when missing."""
+    value = env_setting(value, *env_names)
+    if isinstance(value, Secret) and value:
+        return value
+    if isinstance(value, str) and value.strip():
+        return Secret(value)
+    if value is not None and not isinstance(value, str | Secret):
+        msg = f"{provider} {name} must be a string, got {type(value).__name__}"
+        raise TypeError(msg)
+    where = f" or set {' / '.join(env_names)}" if env_names else ""
+    msg = f"{provider} needs {name}: pass {name}={where}"
+    raise ValueError(msg)
+
+
+def page_size_setting(value: object, *, maximum: int, default: int | None = None) -> int:
+    """A `page_size` setting: an integer (or its digits, from a CLI option) from 1
+    to the vendor's `maximum`; None means `default` (else the maximum)."""
+    if value is None:
+        return default or maximum
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        msg = f"page_size must be an integer from 1 to {maximum}, got {value!r}"
+        raise ValueError(msg)
+    return value
 
 
 def check_base_url(url: str | httpx.URL) -> httpx.URL:

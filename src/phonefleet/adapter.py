@@ -10,7 +10,9 @@ methods. See docs/writing-an-adapter.md.
 from __future__ import annotations
 
 from ._auth import BasicAuth, BearerAuth
+from ._available import AvailableNumber
 from ._bulk import build_numbers
+from ._bulkcheck import all_e164, gc_paused
 from ._driver import AsyncDriver, Clock, Deadline, SyncDriver, redact_url
 from ._flow import (
     Adapter,
@@ -23,8 +25,8 @@ from ._flow import (
     error_for_status,
     parse_retry_after,
 )
-from ._once import UNKNOWN_OUTCOME, buy_once, release_once, released
-from ._raw import RawJSON
+from ._once import UNKNOWN_OUTCOME, buy_once, release_once, released, write_once
+from ._raw import JoinedRawJSON, RawJSON
 from ._registry import (
     ENTRY_POINT_GROUP,
     Emulator,
@@ -43,9 +45,11 @@ from ._wire import (
     env_setting,
     loads,
     next_page_number,
+    page_size_setting,
     parse_datetime,
     quote_segment,
     retry_mode,
+    secret_setting,
 )
 
 __all__ = [
@@ -54,6 +58,7 @@ __all__ = [
     "UNKNOWN_OUTCOME",
     "Adapter",
     "AsyncDriver",
+    "AvailableNumber",
     "BasicAuth",
     "BearerAuth",
     "AsyncStore",
@@ -61,6 +66,7 @@ __all__ = [
     "Deadline",
     "Emulator",
     "Flow",
+    "JoinedRawJSON",
     "Page",
     "RawJSON",
     "Ref",
@@ -71,6 +77,7 @@ __all__ = [
     "Setting",
     "Store",
     "SyncDriver",
+    "all_e164",
     "as_ref",
     "build_numbers",
     "buy_once",
@@ -80,8 +87,10 @@ __all__ = [
     "dumps",
     "env_setting",
     "error_for_status",
+    "gc_paused",
     "loads",
     "next_page_number",
+    "page_size_setting",
     "parse_datetime",
     "parse_retry_after",
     "quote_segment",
@@ -90,4 +99,6 @@ __all__ = [
     "release_once",
     "released",
     "retry_mode",
+    "secret_setting",
+    "write_once",
 ]

@@ -68,7 +68,7 @@ class Fleet:
 _BASE = frozenset({Feature.LIST, Feature.GET, Feature.UPDATE_NAME, Feature.ARCHIVE})
 FLEETS = (
     Fleet("linq", 12, 0, frozenset({Feature.LIST, Feature.GET, Feature.SET_FORWARDING, Feature.REPUTATION})),
-    Fleet("signalwire", 10, 6, _BASE | {Feature.UPDATE_ROUTING, Feature.CREATE}),
+    Fleet("signalwire", 10, 6, _BASE | {Feature.UPDATE_ROUTING, Feature.SET_FORWARDING, Feature.CREATE}),
     Fleet(
         "gravityrail",
         10,

@@ -31,6 +31,8 @@ TWIML_WEBHOOK: Final = "twiml_webhook"
 EQUIVALENT_KINDS: Final[Mapping[str, Mapping[str, str]]] = {
     "twilio": {"twiml_webhook": TWIML_WEBHOOK},
     "signalwire": {"laml_webhooks": TWIML_WEBHOOK},
+    # a connection and a messaging profile are objects of one Telnyx account
+    "telnyx": {},
 }
 _WEBHOOK_KINDS: Final = frozenset(
     kind for kinds in EQUIVALENT_KINDS.values() for kind, neutral in kinds.items() if neutral == TWIML_WEBHOOK

@@ -1,0 +1,797 @@
+"""A stateful emulator of Telnyx's v2 numbers API, from its OpenAPI spec.
+
+An httpx transport (sync and async) holding one account: numbers
+(`PhoneNumberDetailed`) with their voice settings (`call_forwarding`) and
+messaging profile, number orders, and a pool of numbers for sale. It checks
+the Bearer key (401, code 10009), bounds `page[size]` to 1-250 and
+`page[number]` to 1 and up (422, code 10015), pages with `meta.page_number` /
+`meta.total_pages`, filters `phone_number` by digits as a partial match
+(anything else finds nothing), orders numbers that show up at once as
+`purchase-pending` and turn `active` after `activate_after` reads, deletes,
+answers errors as `{"errors": [...]}` with a 429 carrying code 10011 and the
+`x-ratelimit-*` headers, and injects the core's faults.
+
+    from phonefleet_telnyx.emulator import emulator
+    emu = emulator(10_000)
+    with emu.connect("telnyx") as store: ...
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+import httpx
+
+from phonefleet import is_e164, to_e164
+from phonefleet.adapter import dumps
+from phonefleet.testing import Emulator, EmulatorTransport, FaultPlan, Router, json_response, seeded_numbers
+
+__all__ = ["BASE_URL", "TelnyxEmulator", "emulator"]
+
+BASE_URL: Final = "https://api.telnyx.emulator.invalid/v2"
+_PREFIX: Final = "/v2"
+_DOCS: Final = "https://developers.telnyx.com/docs/overview/errors/"
+_EPOCH: Final = datetime(2024, 3, 4, 15, 0, tzinfo=UTC)
+_REFERENCES: Final = ("Front desk", "Main line", "Support", "Sales", "After hours", "Billing", "Clinic")
+_SORTS: Final = frozenset({"purchased_at", "phone_number", "connection_name", "usage_payment_method"})
+_TYPES: Final = frozenset({"local", "toll_free", "mobile", "national", "shared_cost"})
+_FORWARDING_TYPES: Final = frozenset({"always", "on-failure"})
+_SCREENING: Final = frozenset({"disabled", "reject_calls", "flag_calls"})
+_PAYMENT: Final = frozenset({"pay-per-minute", "channel"})
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+class _Refusal(Exception):  # noqa: N818 - carries an answer out of a handler
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        title: str,
+        detail: str,
+        *,
+        pointer: str | None = None,
+        parameter: str | None = None,
+    ) -> None:
+        self.status = status
+        self.body = _errors(code, title, detail, pointer=pointer, parameter=parameter)
+
+
+def _errors(
+    code: str, title: str, detail: str, *, pointer: str | None = None, parameter: str | None = None
+) -> dict[str, Any]:
+    item: dict[str, Any] = {"code": code, "title": title, "detail": detail}
+    if pointer is not None:
+        item["source"] = {"pointer": pointer}
+    elif parameter is not None:
+        item["source"] = {"parameter": parameter}
+    item["meta"] = {"url": _DOCS + code}
+    return {"errors": [item]}
+
+
+def _invalid(detail: str, *, pointer: str | None = None, parameter: str | None = None) -> _Refusal:
+    return _Refusal(422, "10015", "Bad Request", detail, pointer=pointer, parameter=parameter)
+
+
+class TelnyxEmulator(EmulatorTransport):
+    """The state and the routes; see the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        faults: FaultPlan | None = None,
+        latency: float = 0.0,
+        seed: int = 0,
+        activate_after: int = 2,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__(faults=faults, latency=latency)
+        self.api_key = api_key
+        #: reads of a purchase-pending number before it turns active
+        self.activate_after = activate_after
+        self._random = random.Random(seed)  # noqa: S311 - test data, not crypto
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._next_id = 1293384261075731499 + seed * 1_000_003
+        self._served = 0
+        #: id -> PhoneNumberDetailed, and id -> the voice-only settings
+        self.records: dict[str, dict[str, Any]] = {}
+        self.voice: dict[str, dict[str, Any]] = {}
+        self.deleted: dict[str, dict[str, Any]] = {}
+        self.orders: dict[str, dict[str, Any]] = {}
+        #: id -> reads so far of a purchase-pending number
+        self._pending: dict[str, int] = {}
+        self.connections: dict[str, str] = {}
+        self.messaging_profiles: dict[str, str] = {}
+        #: numbers for sale (`/available_phone_numbers`); any other free number may be ordered too
+        self.available: list[str] = []
+        self._sorted: dict[str, list[str]] = {}
+        #: each record's JSON, by listing and id: a page is joined from these
+        self._encoded: dict[str, dict[str, bytes]] = {"numbers": {}, "voice": {}}
+        self.router = Router()
+        self._routes()
+
+    # -- setting up ---------------------------------------------------------------------
+    def _new_id(self) -> str:
+        self._next_id += 7919
+        return str(self._next_id)
+
+    def _uuid(self) -> str:
+        return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+
+    def add_connection(self, name: str) -> str:
+        ident = self._new_id()
+        self.connections[ident] = name
+        return ident
+
+    def add_messaging_profile(self, name: str) -> str:
+        ident = self._uuid()
+        self.messaging_profiles[ident] = name
+        return ident
+
+    def add_number(
+        self,
+        number: str,
+        *,
+        customer_reference: str | None = None,
+        connection_id: str | None = None,
+        messaging_profile_id: str | None = None,
+        forwards_to: str | None = None,
+        forwarding_type: str = "always",
+        forwarding_enabled: bool = True,
+        status: str = "active",
+        number_type: str = "local",
+        deletion_lock: bool = False,
+        created_at: datetime | None = None,
+        tags: Iterable[str] = (),
+        ident: str | None = None,
+    ) -> dict[str, Any]:
+        """A number on the account, with its voice settings (`ident`: a chosen id)."""
+        ident = ident or self._new_id()
+        moment = _iso(created_at or self._clock())
+        record: dict[str, Any] = {
+            "id": ident,
+            "record_type": "phone_number",
+            "phone_number": number,
+            "country_iso_alpha2": "US" if number.startswith("+1") else None,
+            "status": status,
+            "tags": list(tags),
+            "external_pin": None,
+            "connection_id": connection_id,
+            "connection_name": self.connections.get(connection_id or ""),
+            "customer_reference": customer_reference,
+            "messaging_profile_id": messaging_profile_id,
+            "messaging_profile_name": self.messaging_profiles.get(messaging_profile_id or ""),
+            "billing_group_id": None,
+            "emergency_enabled": False,
+            "emergency_address_id": None,
+            "emergency_status": "disabled",
+            "call_forwarding_enabled": forwarding_enabled,
+            "cnam_listing_enabled": False,
+            "caller_id_name_enabled": False,
+            "call_recording_enabled": False,
+            "t38_fax_gateway_enabled": False,
+            "phone_number_type": number_type,
+            "inbound_call_screening": "disabled",
+            "purchased_at": moment,
+            "created_at": moment,
+            "updated_at": moment,
+            "hd_voice_enabled": False,
+            "source_type": "number_order",
+            "deletion_lock_enabled": deletion_lock,
+        }
+        self.records[ident] = record
+        self.voice[ident] = {
+            "tech_prefix_enabled": False,
+            "translated_number": "",
+            "call_forwarding": {
+                "call_forwarding_enabled": forwarding_enabled,
+                "forwards_to": forwards_to or "",
+                "forwarding_type": forwarding_type,
+            },
+            "cnam_listing": {"cnam_listing_enabled": False, "cnam_listing_details": None},
+            "usage_payment_method": "pay-per-minute",
+            "media_features": {
+                "rtp_auto_adjust_enabled": True,
+                "accept_any_rtp_packets_enabled": False,
+                "t38_fax_gateway_enabled": False,
+            },
+            "call_recording": {
+                "inbound_call_recording_enabled": False,
+                "inbound_call_recording_format": "wav",
+                "inbound_call_recording_channels": "single",
+            },
+            "inbound_call_screening": "disabled",
+        }
+        if status == "purchase-pending":
+            self._pending[ident] = 0
+        self._sorted.clear()
+        self.changed()
+        return record
+
+    def find(self, ref: str) -> dict[str, Any]:
+        """The live record of `ref` (id or E.164), for assertions and edits."""
+        self.changed()  # the caller may edit it
+        if ref in self.records:
+            return self.records[ref]
+        for record in self.records.values():
+            if record["phone_number"] == ref:
+                return record
+        msg = f"no number {ref!r} in the emulator"
+        raise KeyError(msg)
+
+    def voice_settings(self, ref: str) -> dict[str, Any]:
+        """A copy of the voice settings of `ref` as the API shows them."""
+        return copy.deepcopy(self._voice_record(self.find(ref)))
+
+    # -- transport ----------------------------------------------------------------------
+    def _request_id(self) -> str:
+        self._served += 1
+        return str(uuid.UUID(int=self._served, version=4))
+
+    def error_response(self, status: int, *, retry_after: float | None = None) -> httpx.Response:
+        headers = {"x-request-id": self._request_id()}
+        if status == 429:
+            reset = retry_after if retry_after is not None else 1.0
+            headers |= {
+                "x-ratelimit-limit": "20",
+                "x-ratelimit-remaining": "0",
+                "x-ratelimit-reset": f"{reset:g}",
+            }
+            body = _errors(
+                "10011", "Too many requests", "You have exceeded the maximum number of allowed requests."
+            )
+        elif status >= 500:
+            body = _errors("10007", "Unexpected error", "An unexpected error occured.")
+        else:
+            body = _errors("10015", "Bad Request", httpx.codes.get_reason_phrase(status) or "Error")
+        return json_response(status, body, headers)
+
+    def changed(self) -> None:
+        """Forget the encoded records: call it after editing `records` or `voice` by hand."""
+        for encoded in self._encoded.values():
+            encoded.clear()
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.method != "GET":
+            self.changed()
+        try:
+            self._authenticate(request)
+            response = self.router.dispatch(request, request.url.path)
+        except _Refusal as refusal:
+            response = json_response(refusal.status, refusal.body)
+        if response is None:
+            response = json_response(
+                404,
+                _errors("10005", "Resource not found", "The requested resource or URL could not be found."),
+            )
+        response.headers["x-request-id"] = self._request_id()
+        return response
+
+    def _authenticate(self, request: httpx.Request) -> None:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or token != self.api_key:
+            raise _Refusal(
+                401, "10009", "Authentication failed", "Could not understand the provided credentials."
+            )
+
+    def _routes(self) -> None:
+        add = self.router.add
+        add("GET", _PREFIX + "/phone_numbers", self._list_numbers)
+        add("GET", _PREFIX + "/phone_numbers/voice", self._list_voice)
+        add("GET", _PREFIX + "/phone_numbers/{pid}", self._get_number)
+        add("PATCH", _PREFIX + "/phone_numbers/{pid}", self._update_number)
+        add("DELETE", _PREFIX + "/phone_numbers/{pid}", self._delete_number)
+        add("GET", _PREFIX + "/phone_numbers/{pid}/voice", self._get_voice)
+        add("PATCH", _PREFIX + "/phone_numbers/{pid}/voice", self._update_voice)
+        add("GET", _PREFIX + "/phone_numbers/{pid}/messaging", self._get_messaging)
+        add("PATCH", _PREFIX + "/phone_numbers/{pid}/messaging", self._update_messaging)
+        add("POST", _PREFIX + "/number_orders", self._create_order)
+        add("GET", _PREFIX + "/number_orders/{oid}", self._get_order)
+        add("GET", _PREFIX + "/available_phone_numbers", self._search)
+
+    # -- helpers --------------------------------------------------------------------------
+    def _number(self, pid: str) -> dict[str, Any]:
+        record = self.records.get(pid)
+        if record is None:
+            raise _Refusal(
+                404, "10005", "Resource not found", "The requested resource or URL could not be found."
+            )
+        return record
+
+    def _read(self, records: Iterable[dict[str, Any]]) -> None:
+        """Count a read of each pending number shown; enough reads make it active."""
+        if not self._pending:
+            return
+        for record in records:
+            ident = record["id"]
+            if ident in self._pending:
+                self._pending[ident] += 1
+                if self._pending[ident] >= self.activate_after:
+                    del self._pending[ident]
+                    self._encoded["numbers"].pop(ident, None)
+                    record["status"] = "active"
+                    record["updated_at"] = _iso(self._clock())
+
+    def _body(self, request: httpx.Request) -> dict[str, Any]:
+        try:
+            body = json.loads(request.content or b"null")
+        except ValueError:
+            raise _invalid("The request body is not valid JSON.", pointer="/") from None
+        if not isinstance(body, dict):
+            raise _invalid("The request body must be a JSON object.", pointer="/")
+        return body
+
+    def _page(self, request: httpx.Request) -> tuple[int, int]:
+        params = request.url.params
+        values = []
+        for key, default, low, high in (("page[number]", 1, 1, None), ("page[size]", 20, 1, 250)):
+            raw = params.get(key)
+            if raw is None:
+                values.append(default)
+                continue
+            try:
+                value = int(raw)
+            except ValueError:
+                raise _invalid(f"{key} must be an integer.", parameter=key) from None
+            if value < low or (high is not None and value > high):
+                bound = f"between {low} and {high}" if high else f"at least {low}"
+                raise _invalid(f"{key} must be {bound}.", parameter=key)
+            values.append(value)
+        return values[0], values[1]
+
+    def _ordered_ids(self, sort: str | None) -> list[str]:
+        key = sort or "-created_at"
+        ids = self._sorted.get(key)
+        if ids is None:
+            records = self.records
+            if sort is None:
+                ids = sorted(records, key=lambda i: (records[i]["created_at"], int(i)), reverse=True)
+            elif sort == "usage_payment_method":
+                ids = sorted(records, key=lambda i: (self.voice[i]["usage_payment_method"], int(i)))
+            else:
+                ids = sorted(records, key=lambda i: (records[i].get(sort) or "", int(i)))
+            self._sorted[key] = ids
+        return ids
+
+    def _select(self, request: httpx.Request) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The records of one listing page and its `meta`, after filters and sort."""
+        params = request.url.params
+        number, size = self._page(request)
+        sort = params.get("sort")
+        if sort is not None and sort not in _SORTS:
+            raise _invalid(f"sort must be one of {', '.join(sorted(_SORTS))}.", parameter="sort")
+        ids = self._ordered_ids(sort)
+        chosen: list[str] | None = None
+        digits = params.get("filter[phone_number]")
+        if digits is not None:
+            if len(digits) < 3 and digits.isdigit():
+                raise _invalid(
+                    "filter[phone_number] requires at least three digits.", parameter="filter[phone_number]"
+                )
+            # digits only, partial: anything else finds nothing
+            chosen = [i for i in ids if digits.isdigit() and digits in self.records[i]["phone_number"]]
+        for key, field in (
+            ("filter[status]", "status"),
+            ("filter[connection_id]", "connection_id"),
+            ("filter[customer_reference]", "customer_reference"),
+        ):
+            wanted = params.get(key)
+            if wanted is not None:
+                chosen = [
+                    i for i in (ids if chosen is None else chosen) if self.records[i].get(field) == wanted
+                ]
+        if chosen is None:
+            chosen = ids
+        total = len(chosen)
+        start = (number - 1) * size
+        page = [self.records[i] for i in chosen[start : start + size]]
+        meta = {
+            "total_pages": (total + size - 1) // size,
+            "total_results": total,
+            "page_number": number,
+            "page_size": size,
+        }
+        return page, meta
+
+    def _voice_record(self, record: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": record["id"],
+            "record_type": "voice_settings",
+            "phone_number": record["phone_number"],
+            "connection_id": record["connection_id"] or "",
+            "customer_reference": record["customer_reference"] or "",
+            **self.voice[record["id"]],
+            "emergency": {
+                "emergency_enabled": record["emergency_enabled"],
+                "emergency_address_id": record["emergency_address_id"],
+                "emergency_status": record["emergency_status"],
+            },
+        }
+
+    def _messaging_record(self, record: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "record_type": "messaging_settings",
+            "id": record["id"],
+            "phone_number": record["phone_number"],
+            "messaging_profile_id": record["messaging_profile_id"],
+            "created_at": record["created_at"],
+            "updated_at": record["updated_at"],
+            "country_code": record["country_iso_alpha2"],
+            "type": "longcode" if record["phone_number_type"] == "local" else record["phone_number_type"],
+            "eligible_messaging_products": ["A2P"],
+            "traffic_type": "A2P",
+            "messaging_product": "A2P",
+        }
+
+    def _touch(self, record: dict[str, Any]) -> None:
+        record["updated_at"] = _iso(self._clock())
+
+    # -- handlers ------------------------------------------------------------------------
+    def _listing(self, kind: str, page: list[dict[str, Any]], meta: dict[str, Any]) -> httpx.Response:
+        """A page, joined from each record's cached JSON (10,000 numbers list fast)."""
+        encoded = self._encoded[kind]
+        parts = []
+        for record in page:
+            body = encoded.get(record["id"])
+            if body is None:
+                body = dumps(record if kind == "numbers" else self._voice_record(record))
+                encoded[record["id"]] = body
+            parts.append(body)
+        content = b'{"data":[' + b",".join(parts) + b'],"meta":' + dumps(meta) + b"}"
+        return httpx.Response(200, content=content, headers={"Content-Type": "application/json"})
+
+    def _list_numbers(self, request: httpx.Request) -> httpx.Response:
+        page, meta = self._select(request)
+        response = self._listing("numbers", page, meta)
+        self._read(page)
+        return response
+
+    def _list_voice(self, request: httpx.Request) -> httpx.Response:
+        page, meta = self._select(request)
+        return self._listing("voice", page, meta)
+
+    def _get_number(self, request: httpx.Request, pid: str) -> httpx.Response:
+        record = self._number(pid)
+        response = json_response(200, {"data": record})
+        self._read([record])
+        return response
+
+    def _update_number(self, request: httpx.Request, pid: str) -> httpx.Response:
+        record = self._number(pid)
+        body = self._body(request)
+        changes: dict[str, Any] = {}
+        for key, given in body.items():
+            pointer = f"/{key}"
+            value = given
+            if key == "tags":
+                if not (isinstance(value, list) and all(isinstance(t, str) for t in value)):
+                    raise _invalid("tags must be a list of strings.", pointer=pointer)
+            elif key == "hd_voice_enabled":
+                if not isinstance(value, bool):
+                    raise _invalid("The field is invalid.", pointer=pointer)
+            elif key in (
+                "external_pin",
+                "customer_reference",
+                "connection_id",
+                "billing_group_id",
+                "address_id",
+            ):
+                if value is not None and not isinstance(value, str):
+                    raise _invalid("The field is invalid.", pointer=pointer)
+                value = value or None
+            else:
+                continue  # read-only or unknown fields are ignored
+            changes[key] = value
+        if "connection_id" in changes:
+            changes["connection_name"] = self.connections.get(changes["connection_id"] or "")
+        changes.pop("address_id", None)
+        record.update(changes)
+        self._touch(record)
+        if "connection_id" in changes or "customer_reference" in changes:
+            self._sorted.clear()
+        return json_response(200, {"data": record})
+
+    def _delete_number(self, request: httpx.Request, pid: str) -> httpx.Response:
+        record = self._number(pid)
+        if record["deletion_lock_enabled"]:
+            raise _invalid("The phone number has deletion lock enabled.", pointer="/deletion_lock_enabled")
+        del self.records[pid]
+        self.voice.pop(pid, None)
+        self._pending.pop(pid, None)
+        self._sorted.clear()
+        record["status"] = "deleted"
+        self._touch(record)
+        self.deleted[pid] = record
+        return json_response(200, {"data": record})
+
+    def _get_voice(self, request: httpx.Request, pid: str) -> httpx.Response:
+        return json_response(200, {"data": self._voice_record(self._number(pid))})
+
+    def _update_voice(self, request: httpx.Request, pid: str) -> httpx.Response:
+        record = self._number(pid)
+        body = self._body(request)
+        settings = self.voice[pid]
+        updated = copy.deepcopy(settings)
+        for key, value in body.items():
+            pointer = f"/{key}"
+            if key == "call_forwarding":
+                updated[key] = self._forwarding(value, settings[key])
+            elif key in ("tech_prefix_enabled", "caller_id_name_enabled"):
+                if not isinstance(value, bool):
+                    raise _invalid("The field is invalid.", pointer=pointer)
+                updated[key] = value
+            elif key == "translated_number":
+                if not isinstance(value, str):
+                    raise _invalid("The field is invalid.", pointer=pointer)
+                updated[key] = value
+            elif key in ("usage_payment_method", "inbound_call_screening"):
+                allowed = _PAYMENT if key == "usage_payment_method" else _SCREENING
+                if value not in allowed:
+                    raise _invalid(f"{key} must be one of {', '.join(sorted(allowed))}.", pointer=pointer)
+                updated[key] = value
+            elif key in ("cnam_listing", "media_features", "call_recording"):
+                if not isinstance(value, dict):
+                    raise _invalid("The field is invalid.", pointer=pointer)
+                updated[key] = {**settings[key], **value}
+        updated.pop("caller_id_name_enabled", None)
+        self.voice[pid] = updated
+        record["call_forwarding_enabled"] = updated["call_forwarding"]["call_forwarding_enabled"]
+        self._touch(record)
+        return json_response(200, {"data": self._voice_record(record)})
+
+    def _forwarding(self, value: object, current: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise _invalid("call_forwarding must be an object.", pointer="/call_forwarding")
+        merged = dict(current)
+        for key, given in value.items():
+            pointer = f"/call_forwarding/{key}"
+            item = given
+            if key == "call_forwarding_enabled":
+                if not isinstance(item, bool):
+                    raise _invalid("The field is invalid.", pointer=pointer)
+            elif key == "forwards_to":
+                if item is None:
+                    item = ""
+                if not isinstance(item, str) or (item and not is_e164(item)):
+                    raise _Refusal(
+                        422,
+                        "10016",
+                        "Phone number must be in +E164 format",
+                        "forwards_to must be a +E.164-formatted phone number.",
+                        pointer=pointer,
+                    )
+            elif key == "forwarding_type":
+                if item not in _FORWARDING_TYPES:
+                    raise _invalid("forwarding_type must be always or on-failure.", pointer=pointer)
+            else:
+                continue
+            merged[key] = item
+        return merged
+
+    def _get_messaging(self, request: httpx.Request, pid: str) -> httpx.Response:
+        return json_response(200, {"data": self._messaging_record(self._number(pid))})
+
+    def _update_messaging(self, request: httpx.Request, pid: str) -> httpx.Response:
+        record = self._number(pid)
+        body = self._body(request)
+        profile = body.get("messaging_profile_id")
+        if profile is not None:  # null or absent keeps the current value; "" unassigns
+            if not isinstance(profile, str):
+                raise _invalid("The field is invalid.", pointer="/messaging_profile_id")
+            record["messaging_profile_id"] = profile or None
+            record["messaging_profile_name"] = self.messaging_profiles.get(profile)
+            self._touch(record)
+        return json_response(200, {"data": self._messaging_record(record)})
+
+    def _create_order(self, request: httpx.Request) -> httpx.Response:
+        body = self._body(request)
+        wanted = body.get("phone_numbers")
+        if not isinstance(wanted, list) or not wanted:
+            raise _invalid("phone_numbers must be a non-empty list.", pointer="/phone_numbers")
+        numbers: list[str] = []
+        owned = {r["phone_number"] for r in self.records.values()}
+        for index, item in enumerate(wanted):
+            number = item.get("phone_number") if isinstance(item, dict) else None
+            pointer = f"/phone_numbers/{index}/phone_number"
+            if not isinstance(number, str) or not is_e164(number):
+                raise _Refusal(
+                    422,
+                    "10016",
+                    "Phone number must be in +E164 format",
+                    "phone_number is not +E.164.",
+                    pointer=pointer,
+                )
+            if number in owned or number in numbers:
+                raise _invalid(f"{number} is not available for purchase.", pointer=pointer)
+            numbers.append(number)
+        for key in ("connection_id", "messaging_profile_id", "billing_group_id", "customer_reference"):
+            if body.get(key) is not None and not isinstance(body[key], str):
+                raise _invalid("The field is invalid.", pointer=f"/{key}")
+        moment = self._clock()
+        order_id = self._uuid()
+        items = []
+        for number in numbers:
+            record = self.add_number(
+                number,
+                customer_reference=body.get("customer_reference"),
+                connection_id=body.get("connection_id"),
+                messaging_profile_id=body.get("messaging_profile_id"),
+                forwarding_enabled=True,
+                status="purchase-pending",
+                created_at=moment,
+            )
+            record["billing_group_id"] = body.get("billing_group_id")
+            if number in self.available:
+                self.available.remove(number)
+            items.append(
+                {
+                    "id": self._uuid(),
+                    "record_type": "number_order_phone_number",
+                    "phone_number": number,
+                    "country_code": record["country_iso_alpha2"],
+                    "phone_number_type": record["phone_number_type"],
+                    "regulatory_requirements": [],
+                    "requirements_met": True,
+                    "requirements_status": "approved",
+                    "status": "pending",
+                    "_number_id": record["id"],
+                }
+            )
+        order = {
+            "id": order_id,
+            "record_type": "number_order",
+            "phone_numbers_count": len(items),
+            "connection_id": body.get("connection_id"),
+            "messaging_profile_id": body.get("messaging_profile_id"),
+            "billing_group_id": body.get("billing_group_id"),
+            "phone_numbers": items,
+            "sub_number_orders_ids": [self._uuid()],
+            "status": "pending",
+            "customer_reference": body.get("customer_reference"),
+            "created_at": _iso(moment),
+            "updated_at": _iso(moment),
+            "requirements_met": True,
+        }
+        self.orders[order_id] = order
+        return json_response(200, {"data": self._order_view(order)})
+
+    def _order_view(self, order: dict[str, Any]) -> dict[str, Any]:
+        """The order as the API shows it: a number is `success` once active."""
+        items = []
+        for item in order["phone_numbers"]:
+            record = self.records.get(item["_number_id"]) or self.deleted.get(item["_number_id"])
+            status = "success" if record is not None and record["status"] != "purchase-pending" else "pending"
+            items.append({**{k: v for k, v in item.items() if not k.startswith("_")}, "status": status})
+        done = all(item["status"] == "success" for item in items)
+        return {**order, "phone_numbers": items, "status": "success" if done else "pending"}
+
+    def _get_order(self, request: httpx.Request, oid: str) -> httpx.Response:
+        order = self.orders.get(oid)
+        if order is None:
+            raise _Refusal(
+                404, "10005", "Resource not found", "The requested resource or URL could not be found."
+            )
+        return json_response(200, {"data": self._order_view(order)})
+
+    def _search(self, request: httpx.Request) -> httpx.Response:
+        params = request.url.params
+        found = list(self.available)
+        for key in ("starts_with", "ends_with", "contains"):
+            pattern = params.get(f"filter[phone_number][{key}]")
+            if pattern is None:
+                continue
+            national = {"starts_with": str.startswith, "ends_with": str.endswith}.get(key)
+            found = [n for n in found if (national(n[2:], pattern) if national else pattern in n[1:])]
+        country = params.get("filter[country_code]")
+        if country is not None and country.upper() != "US":
+            found = []
+        kind = params.get("filter[phone_number_type]")
+        if kind is not None:
+            if kind not in _TYPES:
+                raise _invalid("filter[phone_number_type] is invalid.", parameter="filter[phone_number_type]")
+            if kind != "local":
+                found = []
+        limit = params.get("filter[limit]")
+        if limit is not None:
+            if not limit.isdigit():
+                raise _invalid("filter[limit] must be an integer.", parameter="filter[limit]")
+            found = found[: int(limit)]
+        data = [
+            {
+                "record_type": "available_phone_number",
+                "phone_number": number,
+                "vanity_format": "",
+                "best_effort": False,
+                "quickship": True,
+                "reservable": True,
+                "region_information": [
+                    {"region_type": "country_code", "region_name": "US"},
+                    {"region_type": "rate_center", "region_name": "AUSTIN"},
+                    {"region_type": "state", "region_name": "TX"},
+                ],
+                "cost_information": {"upfront_cost": "1.00", "monthly_cost": "1.00", "currency": "USD"},
+                "features": [{"name": "sms"}, {"name": "mms"}, {"name": "voice"}],
+            }
+            for number in found
+        ]
+        meta = {"total_results": len(data), "best_effort_results": 0}
+        return json_response(200, {"data": data, "meta": meta, "metadata": meta})
+
+
+def _seed(
+    emu: TelnyxEmulator,
+    number: str,
+    *,
+    index: int,
+    rng: random.Random,
+    connections: list[str],
+    profiles: list[str],
+) -> None:
+    roll = rng.random()
+    forwards_to, forwarding_type, enabled = None, "always", True
+    if roll < 0.3:
+        forwards_to = f"+1202555{rng.randrange(100, 200):04d}"
+    elif roll < 0.4:
+        forwards_to, forwarding_type = f"+1202555{rng.randrange(100, 200):04d}", "on-failure"
+    elif roll < 0.45:
+        forwards_to, enabled = f"+1202555{rng.randrange(100, 200):04d}", False  # set but switched off
+    emu.add_number(
+        number,
+        customer_reference=f"{rng.choice(_REFERENCES)} {index + 1}" if rng.random() < 0.7 else None,
+        connection_id=rng.choice(connections) if rng.random() < 0.6 else None,
+        messaging_profile_id=rng.choice(profiles) if rng.random() < 0.5 else None,
+        forwards_to=forwards_to,
+        forwarding_type=forwarding_type,
+        forwarding_enabled=enabled,
+        created_at=_EPOCH + timedelta(minutes=17 * index),
+    )
+
+
+def emulator(
+    numbers: int | Iterable[str] = 25,
+    *,
+    offset: int = 0,
+    faults: FaultPlan | None = None,
+    latency: float = 0.0,
+    seed: int = 0,
+    activate_after: int = 2,
+    available: int = 30,
+    locked: int = 0,
+    clock: Callable[[], datetime] | None = None,
+    api_key: str | None = None,
+) -> Emulator:
+    """A Telnyx emulator and the settings that connect a store to it.
+
+    `numbers` seeds the account (an int means `seeded_numbers(numbers,
+    offset=offset)`); an ordered number turns active after `activate_after`
+    reads; `available` numbers are for sale; `locked` gives the first N
+    numbers deletion lock.
+    """
+    rng = random.Random(seed + 1)  # noqa: S311 - test data, not crypto
+    key = api_key or f"KEY{rng.getrandbits(128):032X}_{rng.getrandbits(64):016x}"
+    emu = TelnyxEmulator(
+        api_key=key, faults=faults, latency=latency, seed=seed, activate_after=activate_after, clock=clock
+    )
+    connections = [emu.add_connection(name) for name in ("main-sip", "call-center", "ivr")]
+    profiles = [emu.add_messaging_profile(name) for name in ("regional-customers", "alerts")]
+    seeds = (
+        list(seeded_numbers(numbers, offset=offset))
+        if isinstance(numbers, int)
+        else [to_e164(number) for number in numbers]
+    )
+    for index, number in enumerate(seeds):
+        _seed(emu, number, index=index, rng=rng, connections=connections, profiles=profiles)
+    for record in list(emu.records.values())[:locked]:
+        record["deletion_lock_enabled"] = True
+    base = offset + len(seeds) if isinstance(numbers, int) else 0
+    emu.available = list(seeded_numbers(available, offset=base + 700_000))
+    return Emulator(transport=emu, settings={"api_key": key, "base_url": BASE_URL})
