@@ -449,3 +449,26 @@ def test_page_size_given_as_text_on_the_command_line() -> None:
             TwilioAdapter(account_sid="AC1", auth_token="t", page_size=bad)
     listed = CliRunner().invoke(app, ["list", "emulator:twilio", "-o", "page_size=7", "--json"])
     assert listed.exit_code == 0, listed.output
+
+
+@pytest.mark.parametrize("dialect", ["twilio", "signalwire"])
+def test_previous_page_uri_leads_back_through_the_same_pages(dialect: str) -> None:
+    emulator = emulate("twilio", numbers=11, dialect=dialect)
+    account = emulator.settings["account_sid"]
+    origin = str(httpx.URL(str(emulator.settings["base_url"])).copy_with(path="/"))
+    with _client(emulator) as client:
+        body = client.get(
+            f"/2010-04-01/Accounts/{account}/IncomingPhoneNumbers.json", params={"PageSize": 3}
+        ).json()
+        forward = [[n["sid"] for n in body["incoming_phone_numbers"]]]
+        while body["next_page_uri"]:
+            body = client.get(origin.rstrip("/") + body["next_page_uri"]).json()
+            forward.append([n["sid"] for n in body["incoming_phone_numbers"]])
+        back = [[n["sid"] for n in body["incoming_phone_numbers"]]]
+        while body["previous_page_uri"]:
+            body = client.get(origin.rstrip("/") + body["previous_page_uri"]).json()
+            assert body["next_page_uri"] is not None
+            back.append([n["sid"] for n in body["incoming_phone_numbers"]])
+    assert [len(page) for page in forward] == [3, 3, 3, 2]
+    assert back == forward[::-1]
+    assert body["page"] == 0

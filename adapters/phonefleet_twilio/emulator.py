@@ -465,50 +465,62 @@ class TwilioEmulator(EmulatorTransport):
             return self._error(400, 20001, "Beta must be true or false")
         keep = self._list_filter(filters, number_type)
         token = query.get("PageToken")
+        backwards = bool(token) and token.startswith("PB")
         start = 0
         skip = 0
         if token:
-            ident = token[2:] if token.startswith("PA") else ""
+            ident = token[2:] if token.startswith(("PA", "PB")) else ""
             seq = self._records[ident].seq if ident in self._records else self._gone.get(ident)
             if seq is None:
                 return self._error(400, 20001, "PageToken is invalid")
-            start = bisect_left(self._order, seq + 1)
+            # PA<sid>: the page after that number; PB<sid>: the page before it
+            start = bisect_left(self._order, seq) - 1 if backwards else bisect_left(self._order, seq + 1)
         elif page and self.signalwire:  # SignalWire: "Required when Page > 0"
             return self._error(400, 20001, "PageToken is required when Page is above 0")
         else:  # Twilio: a page number alone counts matches from the start
             skip = page * page_size
-        items: list[dict[str, Any]] = []
-        index = start
-        last: _Record | None = None
-        more = False
-        while index < len(self._order):
+        found, more = self._scan(start, -1 if backwards else 1, keep, skip, page_size)
+        if backwards:
+            found.reverse()
+            more = bool(found)  # the page this one is before
+        items = [payload for _, payload in found]
+        following = {"Page": page + 1, "PageToken": "PA" + found[-1][0].id} if more and found else None
+        previous: dict[str, Any] | None = None
+        if page > 0:
+            previous = {"Page": page - 1, **({"PageToken": "PB" + found[0][0].id} if found else {})}
+        return self._envelope(path, filters, (page, page_size, token), items, following, previous)
+
+    def _scan(
+        self, index: int, step: int, keep: Any, skip: int, page_size: int
+    ) -> tuple[list[tuple[_Record, dict[str, Any]]], bool]:
+        """Up to `page_size` matches from `index` on (`step` -1: backwards),
+        after skipping `skip`; and whether one more match follows."""
+        found: list[tuple[_Record, dict[str, Any]]] = []
+        while 0 <= index < len(self._order):
             record = self._by_seq[self._order[index]]
-            index += 1
+            index += step
             payload = keep(record)
             if payload is None:
                 continue
             if skip:
                 skip -= 1
                 continue
-            if len(items) == page_size:
-                more = True  # one more match: there is a next page
-                break
-            items.append(payload)
-            last = record
-        following = {"Page": page + 1, "PageToken": "PA" + last.id} if more and last else None
-        return self._envelope(path, filters, page, page_size, token, items, following)
+            if len(found) == page_size:
+                return found, True
+            found.append((record, payload))
+        return found, False
 
     def _envelope(  # noqa: PLR0917 - the parts of a list page
         self,
         path: str | None,
         filters: Mapping[str, str],
-        page: int,
-        page_size: int,
-        token: str | None,
+        position: tuple[int, int, str | None],
         items: list[dict[str, Any]],
-        following: dict[str, Any] | None,
+        following: Mapping[str, Any] | None,
+        previous: Mapping[str, Any] | None,
     ) -> httpx.Response:
         """A list page in the dialect's envelope (SignalWire's has no start and end)."""
+        page, page_size, token = position
         base = self._uri()
         if path is not None:
             base = base.removesuffix(".json") + f"/{path}.json"
@@ -521,7 +533,7 @@ class TwilioEmulator(EmulatorTransport):
 
         body: dict[str, Any] = {
             "first_page_uri": link({"Page": 0}),
-            "previous_page_uri": None if page == 0 else link({"Page": page - 1}),
+            "previous_page_uri": link(previous) if previous is not None else None,
             "incoming_phone_numbers": items,
             "uri": link({"Page": page, **({"PageToken": token} if token else {})}),
             "page_size": page_size,
