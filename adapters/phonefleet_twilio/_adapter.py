@@ -68,8 +68,9 @@ FEATURES: Final = frozenset(
 DEFAULT_BASE_URL: Final = "https://api.twilio.com"
 DEFAULT_PAGE_SIZE: Final = 1000
 MAX_PAGE_SIZE: Final = 1000
-#: Twilio's limit on a friendly name
+#: Twilio's limit on a friendly name (SignalWire's Compatibility API takes 255)
 MAX_NAME: Final = 64
+MAX_SIGNALWIRE_NAME: Final = 255
 _SEARCH_KINDS: Final = {
     NumberType.LOCAL: "Local",
     NumberType.TOLL_FREE: "TollFree",
@@ -82,7 +83,9 @@ _SEARCH_KINDS: Final = {
 }
 _COUNTRY: Final = re.compile(r"[A-Z]{2}")
 _AREA_CODE: Final = re.compile(r"[0-9]{3}")
-_CONTAINS: Final = re.compile(r"[0-9A-Za-z*+]{2,16}")
+#: Twilio's pattern: digits and letters, `*` (one character) and `%` (any run),
+#: `+` first to anchor the start, `$` last to anchor the end; 2-16 characters
+_CONTAINS: Final = re.compile(r"(?=.{2,16}\Z)(?=(?:[^0-9A-Za-z]*[0-9A-Za-z]){2})\+?[0-9A-Za-z*%]+\$?")
 
 
 def _secret(value: object, what: str, env: str) -> Secret | None:
@@ -115,7 +118,7 @@ class TwilioAdapter(Adapter):
         api_key: str | Secret | None = None,
         api_secret: str | Secret | None = None,
         base_url: str | None = None,
-        page_size: int | None = None,
+        page_size: int | str | None = None,
     ) -> None:
         account = env_setting(account_sid, "TWILIO_ACCOUNT_SID")
         if not account:
@@ -125,6 +128,9 @@ class TwilioAdapter(Adapter):
             msg = f"account_sid must be a string, got {type(account).__name__}"
             raise TypeError(msg)
         account = Secret(account).reveal()  # refuses control characters, strips
+        if not account:  # blank is missing, as for the secrets
+            msg = "twilio needs account_sid (the setting, or the TWILIO_ACCOUNT_SID environment variable)"
+            raise ValueError(msg)
         key = _secret(env_setting(api_key, "TWILIO_API_KEY"), "api_key", "TWILIO_API_KEY")
         key_secret = _secret(env_setting(api_secret, "TWILIO_API_SECRET"), "api_secret", "TWILIO_API_SECRET")
         token = _secret(env_setting(auth_token, "TWILIO_AUTH_TOKEN"), "auth_token", "TWILIO_AUTH_TOKEN")
@@ -144,6 +150,8 @@ class TwilioAdapter(Adapter):
         self.credentials = tuple(s for s in (token, key, key_secret) if s is not None)
         if page_size is None:
             page_size = DEFAULT_PAGE_SIZE
+        elif isinstance(page_size, str) and page_size.strip().isdigit():
+            page_size = int(page_size)  # as text from the command line (-o page_size=500)
         if (
             isinstance(page_size, bool)
             or not isinstance(page_size, int)
@@ -154,6 +162,8 @@ class TwilioAdapter(Adapter):
         self.page_size = page_size
         self.account_sid = account
         self.requests = RequestBuilder(base_url or DEFAULT_BASE_URL)
+        signalwire = self.requests.base_url.path.rstrip("/").endswith("/api/laml")
+        self.max_name = MAX_SIGNALWIRE_NAME if signalwire else MAX_NAME
 
     # -- hooks ------------------------------------------------------------------
     def is_own_origin(self, url: httpx.URL) -> bool:
@@ -237,8 +247,8 @@ class TwilioAdapter(Adapter):
     def update(self, ref: Ref, changes: NumberChanges) -> Flow[PhoneNumber]:
         # Everything is checked before anything is sent.
         name, forwarding, routing = changes.name, changes.forwarding_number, changes.routing
-        if isinstance(name, str) and len(name) > MAX_NAME:
-            msg = f"a Twilio friendly name has at most {MAX_NAME} characters, got {len(name)}"
+        if isinstance(name, str) and len(name) > self.max_name:
+            msg = f"a friendly name here has at most {self.max_name} characters, got {len(name)}"
             raise ValueError(msg)
         if isinstance(routing, Routing):
             if routing.voice is not None:
@@ -282,11 +292,11 @@ class TwilioAdapter(Adapter):
     def create(self, number: str, *, name: str | None, link: str | None) -> Flow[PhoneNumber]:
         if link is not None:
             raise self.unsupported(Feature.LINK)
-        if name is not None and len(name) > MAX_NAME:
-            msg = f"a Twilio friendly name has at most {MAX_NAME} characters, got {len(name)}"
+        if name is not None and len(name) > self.max_name:
+            msg = f"a friendly name here has at most {self.max_name} characters, got {len(name)}"
             raise ValueError(msg)
         form = {"PhoneNumber": number}
-        if name is not None:
+        if name:  # "" is Twilio's default name (the formatted number): nothing to send
             form["FriendlyName"] = name
         created = yield from buy_once(
             # a 429 bought nothing (Twilio says so): the driver may wait it out and send again
@@ -295,7 +305,7 @@ class TwilioAdapter(Adapter):
             lambda: self._find_number(Ref(number=number), "create"),
             lambda response: error_from_response(response, "create"),
         )
-        if name is not None and created.name != name:  # found after a lost answer, say
+        if name and created.name != name:  # found after a lost answer, say
             response = yield self._request(
                 "POST", "IncomingPhoneNumbers", created.id, form={"FriendlyName": name}, retry="safe"
             )
@@ -328,7 +338,10 @@ class TwilioAdapter(Adapter):
     ) -> Flow[list[AvailableNumber]]:
         """Numbers for sale (one page: Twilio caps the results); arguments from `search_params`."""
         response = yield self._request("GET", "AvailablePhoneNumbers", country, kind, params=params)
-        return available_from_wire(self._json(response, "search"))
+        found = available_from_wire(self._json(response, "search"))
+        limit = params.get("PageSize")
+        # SignalWire's search takes no PageSize: the limit holds all the same
+        return found[:limit] if isinstance(limit, int) else found
 
 
 def _flag(value: object, what: str) -> str:
@@ -356,7 +369,8 @@ def search_params(
     """Check a search as Twilio documents it, before sending: (country, kind path, query).
 
     `country` ISO 3166-1 alpha-2; `kind` local, toll_free or mobile;
-    `area_code` 3 digits; `contains` 2-16 digits, letters or `*`;
+    `area_code` 3 digits; `contains` 2-16 digits or letters, with Twilio's
+    `*`/`%` wildcards and `+`/`$` anchors;
     `sms`/`mms`/`voice`/`fax` filter on capabilities; `limit` 1-1000.
     """
     code = country.strip().upper() if isinstance(country, str) else ""
@@ -380,21 +394,28 @@ def search_params(
         params["AreaCode"] = text
     if contains is not None:
         if not isinstance(contains, str) or not _CONTAINS.fullmatch(contains.strip()):
-            msg = f"contains must be 2-16 digits, letters or '*', got {contains!r:.40}"
+            msg = (
+                "contains must be 2-16 characters: digits or letters (at least two), '*' or '%' "
+                f"wildcards, '+' first or '$' last, got {contains!r:.40}"
+            )
             raise ValueError(msg)
         params["Contains"] = contains.strip()
-    for key, value in (
-        ("SmsEnabled", sms),
-        ("MmsEnabled", mms),
-        ("VoiceEnabled", voice),
-        ("FaxEnabled", fax),
+    for key, what, value in (
+        ("SmsEnabled", "sms", sms),
+        ("MmsEnabled", "mms", mms),
+        ("VoiceEnabled", "voice", voice),
+        ("FaxEnabled", "fax", fax),
     ):
         if value is not None:
-            params[key] = _flag(value, key)
-    for key, place in (("InRegion", region), ("InLocality", locality), ("InPostalCode", postal_code)):
+            params[key] = _flag(value, f"{what} ({key})")
+    for key, what, place in (
+        ("InRegion", "region", region),
+        ("InLocality", "locality", locality),
+        ("InPostalCode", "postal_code", postal_code),
+    ):
         if place is not None:
             if not isinstance(place, str) or not place.strip() or len(place) > 64:
-                msg = f"{key} must be a non-empty string, got {place!r:.40}"
+                msg = f"{what} ({key}) must be a non-empty string, got {place!r:.40}"
                 raise ValueError(msg)
             params[key] = place.strip()
     if limit is not None:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Final
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import unquote_plus, urlencode, urlsplit
 
 import msgspec
 
@@ -124,7 +124,7 @@ def forward_url(number: str) -> str:
 def forwarding_from_url(url: str | None) -> str | None:
     """The target of a Forward Twimlet URL (http or https, other Twimlet
     parameters allowed), or None for any other URL."""
-    if not url or "twimlets.com" not in url:
+    if not url or "twimlets.com" not in url.lower():
         return None
     found = _FORWARDS.get(url, "")
     if found != "":
@@ -136,7 +136,11 @@ def forwarding_from_url(url: str | None) -> str | None:
         and (parts.hostname or "") in _TWIMLET_HOSTS
         and parts.path.rstrip("/") == "/forward"
     ):
-        values = parse_qs(parts.query).get("PhoneNumber", [])
+        values = [
+            _query_value(value)
+            for key, _, value in (pair.partition("=") for pair in parts.query.split("&"))
+            if unquote_plus(key) == "PhoneNumber"
+        ]
         if len(values) == 1:
             try:
                 target = to_e164(values[0])
@@ -146,6 +150,14 @@ def forwarding_from_url(url: str | None) -> str | None:
         _FORWARDS.clear()
     _FORWARDS[url] = target
     return target
+
+
+def _query_value(raw: str) -> str:
+    """A query value as typed: a literal leading `+` (as people paste numbers
+    into Twimlet URLs) is the number's plus, not a form-encoded space."""
+    if raw.startswith("+"):
+        return "+" + unquote_plus(raw[1:])
+    return unquote_plus(raw)
 
 
 # -- reading ----------------------------------------------------------------------
@@ -605,7 +617,10 @@ def forwarding_fields(forward_to: str | None, current_url: str | None) -> dict[s
     """Forward with the Twimlet (and no application or trunk in its way), or
     stop forwarding: clear the voice URL, only when it is a Twimlet."""
     if forward_to is not None:
-        return {"voice_url": forward_url(forward_to), "voice_application_sid": "", "trunk_sid": ""}
+        fields = {"voice_application_sid": "", "trunk_sid": ""}
+        if forwarding_from_url(current_url) != forward_to:  # a Twimlet there already (with its
+            fields["voice_url"] = forward_url(forward_to)  # Timeout, say) is kept as it is
+        return fields
     if forwarding_from_url(current_url) is not None:
         return {"voice_url": ""}
     return {}

@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import random
+import re
 import uuid
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
@@ -98,6 +99,8 @@ _METHOD_FIELDS: Final = frozenset(
     {"voice_method", "voice_fallback_method", "status_callback_method", "sms_method", "sms_fallback_method"}
 )
 _FIELD_FOR: Final = {form: field for field, form in FORM_NAMES.items()}
+#: `IncomingPhoneNumbers/{Local,Mobile,TollFree}.json` -> the `type` each lists
+_TYPED_LISTS: Final = {"Local": "local", "Mobile": "mobile", "TollFree": "toll-free"}
 #: writable fields phonefleet does not model, by form name
 _OTHER_FIELDS: Final = {
     "VoiceCallerIdLookup": "voice_caller_id_lookup",
@@ -197,11 +200,20 @@ class TwilioEmulator(EmulatorTransport):
         for suffix in suffixes:
             self.router.add("GET", f"{account}/IncomingPhoneNumbers{suffix}", self._list)
             self.router.add("POST", f"{account}/IncomingPhoneNumbers{suffix}", self._create)
+        if not self.signalwire:  # Twilio's per-type lists and purchases (SignalWire has none)
+            for kind in _TYPED_LISTS:
+                self.router.add("GET", f"{account}/IncomingPhoneNumbers/{kind}.json", self._typed_list(kind))
+                self.router.add(
+                    "POST", f"{account}/IncomingPhoneNumbers/{kind}.json", self._typed_create(kind)
+                )
         for suffix in suffixes:
             self.router.add("GET", f"{account}/IncomingPhoneNumbers/{{sid}}{suffix}", self._fetch)
             self.router.add("POST", f"{account}/IncomingPhoneNumbers/{{sid}}{suffix}", self._update)
             self.router.add("DELETE", f"{account}/IncomingPhoneNumbers/{{sid}}{suffix}", self._delete)
-        self.router.add("GET", f"{account}/AvailablePhoneNumbers/{{country}}/{{kind}}.json", self._search)
+        for suffix in suffixes:
+            self.router.add(
+                "GET", f"{account}/AvailablePhoneNumbers/{{country}}/{{kind}}{suffix}", self._search
+            )
 
     # -- state -------------------------------------------------------------------
     def _sid(self, seq: int) -> str:
@@ -385,13 +397,53 @@ class TwilioEmulator(EmulatorTransport):
         if request.headers.get("Authorization") not in self._logins:
             return self._error(401, 20003, "Authenticate")
         response = self.router.dispatch(request, request.url.path)
+        if response is not None and response.status_code == 405:
+            return self._error(405, 20004, "Method not allowed")
         return response if response is not None else self._not_found(request)
 
     def _check_account(self, request: httpx.Request, account: str) -> httpx.Response | None:
         return None if account == self.account else self._not_found(request)
 
     # -- IncomingPhoneNumbers -----------------------------------------------------------
-    def _list(self, request: httpx.Request, account: str) -> httpx.Response:
+    def _typed_list(self, kind: str) -> Any:
+        def handler(request: httpx.Request, account: str) -> httpx.Response:
+            return self._list(request, account, number_type=_TYPED_LISTS[kind], path=kind)
+
+        return handler
+
+    def _typed_create(self, kind: str) -> Any:
+        def handler(request: httpx.Request, account: str) -> httpx.Response:
+            return self._create(request, account, number_type=_TYPED_LISTS[kind])
+
+        return handler
+
+    def _list_filter(self, filters: Mapping[str, str], number_type: str | None) -> Any:
+        """The list's filters as one test: a record's payload if it matches, else None."""
+        number_filter = _number_pattern(filters.get("PhoneNumber", ""))
+        wanted = {
+            key: value
+            for key, value in (
+                ("friendly_name", filters.get("FriendlyName")),
+                ("origin", filters.get("Origin")),
+                ("type", number_type),
+            )
+            if value
+        }
+        new_only = filters.get("Beta", "true").lower() == "false"
+
+        def keep(record: _Record) -> dict[str, Any] | None:
+            if number_filter is not None and not number_filter.search(record.number):
+                return None
+            payload = self.payload(record)
+            if any(payload.get(key) != value for key, value in wanted.items()):
+                return None
+            return None if new_only and payload.get("beta") else payload
+
+        return keep
+
+    def _list(
+        self, request: httpx.Request, account: str, *, number_type: str | None = None, path: str | None = None
+    ) -> httpx.Response:
         if (problem := self._check_account(request, account)) is not None:
             return problem
         query = request.url.params
@@ -402,55 +454,95 @@ class TwilioEmulator(EmulatorTransport):
             return self._error(400, 20001, "PageSize and Page must be integers")
         if not 1 <= page_size <= 1000 or page < 0:
             return self._error(400, 20001, "PageSize must be between 1 and 1000")
-        filters = {key: query[key] for key in ("PhoneNumber", "FriendlyName") if query.get(key)}
-        digits = "".join(ch for ch in filters.get("PhoneNumber", "") if ch.isdigit())
-        name_filter = filters.get("FriendlyName")
+        names = (
+            ("PhoneNumber", "FriendlyName")
+            if self.signalwire
+            else ("Beta", "FriendlyName", "PhoneNumber", "Origin")
+        )
+        filters = {key: query[key] for key in names if query.get(key)}
+        beta = filters.get("Beta", "true").lower()
+        if beta not in {"true", "false"}:
+            return self._error(400, 20001, "Beta must be true or false")
+        keep = self._list_filter(filters, number_type)
         token = query.get("PageToken")
+        backwards = bool(token) and token.startswith("PB")
         start = 0
+        skip = 0
         if token:
-            ident = token[2:] if token.startswith("PA") else ""
+            ident = token[2:] if token.startswith(("PA", "PB")) else ""
             seq = self._records[ident].seq if ident in self._records else self._gone.get(ident)
             if seq is None:
                 return self._error(400, 20001, "PageToken is invalid")
-            start = bisect_left(self._order, seq + 1)
-        elif page:
+            # PA<sid>: the page after that number; PB<sid>: the page before it
+            start = bisect_left(self._order, seq) - 1 if backwards else bisect_left(self._order, seq + 1)
+        elif page and self.signalwire:  # SignalWire: "Required when Page > 0"
             return self._error(400, 20001, "PageToken is required when Page is above 0")
-        items: list[dict[str, Any]] = []
-        index = start
-        last: _Record | None = None
-        more = False
-        while index < len(self._order):
+        else:  # Twilio: a page number alone counts matches from the start
+            skip = page * page_size
+        found, more = self._scan(start, -1 if backwards else 1, keep, skip, page_size)
+        if backwards:
+            found.reverse()
+            more = bool(found)  # the page this one is before
+        items = [payload for _, payload in found]
+        following = {"Page": page + 1, "PageToken": "PA" + found[-1][0].id} if more and found else None
+        previous: dict[str, Any] | None = None
+        if page > 0:
+            previous = {"Page": page - 1, **({"PageToken": "PB" + found[0][0].id} if found else {})}
+        return self._envelope(path, filters, (page, page_size, token), items, following, previous)
+
+    def _scan(
+        self, index: int, step: int, keep: Any, skip: int, page_size: int
+    ) -> tuple[list[tuple[_Record, dict[str, Any]]], bool]:
+        """Up to `page_size` matches from `index` on (`step` -1: backwards),
+        after skipping `skip`; and whether one more match follows."""
+        found: list[tuple[_Record, dict[str, Any]]] = []
+        while 0 <= index < len(self._order):
             record = self._by_seq[self._order[index]]
-            index += 1
-            if digits and digits not in record.number:
+            index += step
+            payload = keep(record)
+            if payload is None:
                 continue
-            payload = self.payload(record)
-            if name_filter and payload.get("friendly_name") != name_filter:
+            if skip:
+                skip -= 1
                 continue
-            if len(items) == page_size:
-                more = True  # one more match: there is a next page
-                break
-            items.append(payload)
-            last = record
+            if len(found) == page_size:
+                return found, True
+            found.append((record, payload))
+        return found, False
+
+    def _envelope(  # noqa: PLR0917 - the parts of a list page
+        self,
+        path: str | None,
+        filters: Mapping[str, str],
+        position: tuple[int, int, str | None],
+        items: list[dict[str, Any]],
+        following: Mapping[str, Any] | None,
+        previous: Mapping[str, Any] | None,
+    ) -> httpx.Response:
+        """A list page in the dialect's envelope (SignalWire's has no start and end)."""
+        page, page_size, token = position
         base = self._uri()
+        if path is not None:
+            base = base.removesuffix(".json") + f"/{path}.json"
         if self.signalwire:
             base = base.removesuffix(".json")
 
-        def link(extra: dict[str, Any]) -> str:
+        def link(extra: Mapping[str, Any]) -> str:
             params = {"PageSize": page_size, **filters, **extra}
             return f"{base}?{urlencode(params, quote_via=quote)}"
 
-        body = {
+        body: dict[str, Any] = {
             "first_page_uri": link({"Page": 0}),
-            "end": page * page_size + max(len(items) - 1, 0),
-            "previous_page_uri": None if page == 0 else link({"Page": page - 1}),
+            "previous_page_uri": link(previous) if previous is not None else None,
             "incoming_phone_numbers": items,
             "uri": link({"Page": page, **({"PageToken": token} if token else {})}),
             "page_size": page_size,
-            "start": page * page_size,
-            "next_page_uri": link({"Page": page + 1, "PageToken": "PA" + last.id}) if more and last else None,
+            "next_page_uri": link(following) if following is not None else None,
             "page": page,
         }
+        if not self.signalwire:
+            body["start"] = page * page_size
+            body["end"] = page * page_size + max(len(items) - 1, 0)
         return json_response(200, body)
 
     def _fetch(self, request: httpx.Request, account: str, sid: str) -> httpx.Response:
@@ -479,14 +571,17 @@ class TwilioEmulator(EmulatorTransport):
                     return self._error(400, 21501, f"{name} must be GET or POST")
                 value = value.upper()
             if field == "friendly_name":
-                if len(value) > 64:
-                    return self._error(400, 21402, "FriendlyName is longer than 64 characters")
+                limit = 255 if self.signalwire else 64
+                if len(value) > limit:
+                    return self._error(400, 21402, f"FriendlyName is longer than {limit} characters")
                 payload[field] = value or _formatted(payload["phone_number"])
             elif field == "voice_application_sid":
                 payload[field] = value or ("" if not self.signalwire else None)
                 if value:  # an application removes a trunk
                     payload["trunk_sid"] = None
             elif field == "trunk_sid":
+                if self.signalwire:  # SignalWire's trunk_sid is "Always null": no such form field
+                    continue
                 payload[field] = value or None
                 if value:  # a trunk removes an application
                     payload["voice_application_sid"] = "" if not self.signalwire else None
@@ -508,7 +603,9 @@ class TwilioEmulator(EmulatorTransport):
         record.fields = payload
         return json_response(200, payload)
 
-    def _create(self, request: httpx.Request, account: str) -> httpx.Response:
+    def _create(
+        self, request: httpx.Request, account: str, *, number_type: str | None = None
+    ) -> httpx.Response:
         if (problem := self._check_account(request, account)) is not None:
             return problem
         form = self._form(request)
@@ -522,6 +619,9 @@ class TwilioEmulator(EmulatorTransport):
         item = self.available.get(number)
         if item is None:
             return self._error(400, 21422, f"PhoneNumber {number[:20]} is not available")
+        toll_free = number[2:5] in _TOLL_FREE
+        if number_type is not None and number_type != ("toll-free" if toll_free else "local"):
+            return self._error(400, 21422, f"PhoneNumber {number[:20]} is not a {number_type} number")
         now = _rfc2822(self._now())
         record = self._add(number)
         payload = self._blank(record.id, number, now)
@@ -557,11 +657,12 @@ class TwilioEmulator(EmulatorTransport):
     def _search(self, request: httpx.Request, account: str, country: str, kind: str) -> httpx.Response:
         if (problem := self._check_account(request, account)) is not None:
             return problem
-        if country != "US" or kind not in {"Local", "TollFree", "Mobile"}:
+        kinds = ("Local", "TollFree") if self.signalwire else ("Local", "TollFree", "Mobile")
+        if not (len(country) == 2 and country.isalpha() and country.isupper()) or kind not in kinds:
             return self._not_found(request)
         query = request.url.params
-        try:
-            page_size = int(query.get("PageSize", "50"))
+        try:  # SignalWire's search has no PageSize: it answers one fixed-size list
+            page_size = 50 if self.signalwire else int(query.get("PageSize", "50"))
         except ValueError:
             return self._error(400, 20001, "PageSize must be an integer")
         if not 1 <= page_size <= 1000:
@@ -571,7 +672,7 @@ class TwilioEmulator(EmulatorTransport):
         for item in self.available.values():
             national = item["phone_number"][2:]
             toll_free = national[:3] in _TOLL_FREE
-            if kind == "Mobile" or toll_free != (kind == "TollFree"):
+            if country != "US" or kind == "Mobile" or toll_free != (kind == "TollFree"):
                 continue
             if query.get("AreaCode") and national[:3] != query["AreaCode"]:
                 continue
@@ -592,6 +693,8 @@ class TwilioEmulator(EmulatorTransport):
             if len(found) == page_size:
                 break
         uri = request.url.raw_path.decode()
+        if self.signalwire:  # SignalWire's answer: the list and its uri, no paging
+            return json_response(200, {"uri": request.url.path, "available_phone_numbers": found})
         return json_response(
             200,
             {
@@ -609,13 +712,23 @@ class TwilioEmulator(EmulatorTransport):
 
 
 def _matches(national: str, pattern: str) -> bool:
-    """Twilio's `Contains`: digits, with `*` for any one digit, anywhere in the number."""
-    pattern = pattern.lstrip("+").removeprefix("1") if pattern.startswith("+") else pattern
-    size = len(pattern)
-    return any(
-        all(p in {"*", d} for p, d in zip(pattern, national[i : i + size], strict=True))
-        for i in range(len(national) - size + 1)
-    )
+    """Twilio's `Contains` (letters already made digits): `*` one digit, `%` any
+    run of digits, `+` first anchors the start (of the number with or without
+    its country code), `$` last anchors the end; otherwise anywhere."""
+    body = pattern.removeprefix("+").removesuffix("$")
+    regex = "".join(r"\d" if ch == "*" else r"\d*" if ch == "%" else re.escape(ch) for ch in body)
+    regex += "$" if pattern.endswith("$") else ""
+    if pattern.startswith("+"):
+        return re.match(regex, national) is not None or re.match(regex, "1" + national) is not None
+    return re.search(regex, national) is not None
+
+
+def _number_pattern(value: str) -> re.Pattern[str] | None:
+    """The list's `PhoneNumber` filter: a partial number, `*` for any digit."""
+    kept = "".join(ch for ch in value if ch.isdigit() or ch == "*")
+    if not kept:
+        return None
+    return re.compile("".join(r"\d" if ch == "*" else ch for ch in kept))
 
 
 def emulator(
