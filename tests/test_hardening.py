@@ -139,7 +139,11 @@ def test_emulators_answer_hostile_nesting_with_their_error_envelope(provider: st
     write = next(r for r in reversed(emulator.transport.requests) if r.method in {"PUT", "POST", "PATCH"})
     hostile = httpx.Request(write.method, write.url, headers=write.headers, content=DEEP)
     response = emulator.transport.handle_request(hostile)
-    assert 400 <= response.status_code < 500
+    if write.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        # a form body of brackets is one unknown parameter, which a form API ignores: no crash
+        assert response.status_code < 500
+    else:
+        assert 400 <= response.status_code < 500
 
 
 # -- 2. the deadline bounds the whole operation -------------------------------------------
@@ -493,20 +497,34 @@ def test_a_blank_credential_is_refused_like_a_missing_one(
     settings = _settings(provider)
     for name in _secret_names(provider):
         without = {key: value for key, value in settings.items() if key != name}
-        with pytest.raises(ValueError) as missing:
-            phonefleet.connect(provider, **without)
-        with pytest.raises(ValueError) as given:
-            phonefleet.connect(provider, **{**settings, name: blank})
-        assert str(given.value) == str(missing.value)
-        with pytest.raises(ValueError) as direct:
-            registration(provider).adapter(**{**settings, name: blank})
-        assert str(direct.value) == str(missing.value)
+        missing = _refusal(phonefleet.connect, provider, **without)
+        assert _refusal(phonefleet.connect, provider, **{**settings, name: blank}) == missing
+        assert _refusal(registration(provider).adapter, **{**settings, name: blank}) == missing
         for env in next(s for s in registration(provider).settings if s.name == name).env:
             monkeypatch.setenv(env, blank)
-            with pytest.raises(ValueError) as from_env:
-                phonefleet.connect(provider, **without)
-            assert str(from_env.value) == str(missing.value)
+            assert _refusal(phonefleet.connect, provider, **without) == missing
             monkeypatch.delenv(env)
+    # every vendor needs some secret: without it (and so blank) the store is refused
+    assert any(
+        _refusal(phonefleet.connect, provider, **{k: v for k, v in settings.items() if k != name})
+        for name in _secret_names(provider)
+    )
+
+
+def _refusal(open_store: Callable[..., Any], *args: Any, **settings: Any) -> str | None:
+    """The ValueError's message an attempt to open a store ends with, or None if it opens.
+
+    An optional secret (Twilio's api_key pair) may be absent; blank must then
+    behave exactly as absent too.
+    """
+    try:
+        store = open_store(*args, **settings)
+    except ValueError as exc:
+        return str(exc)
+    close = getattr(store, "close", None)
+    if close is not None:
+        close()
+    return None
 
 
 # -- 6. next links elsewhere -------------------------------------------------------------------
