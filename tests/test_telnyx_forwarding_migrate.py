@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,7 +50,8 @@ def test_forwarding_is_carried_and_a_second_plan_is_empty(
         assert migrate.plan(source, target, carry=("forwarding",)).steps == ()
     if target_name == "telnyx":
         for number, forward_to in wanted.items():
-            voice = target_emulator.transport.voice_settings(number)["call_forwarding"]
+            transport: Any = target_emulator.transport
+            voice = transport.voice_settings(number)["call_forwarding"]
             assert voice == {
                 "call_forwarding_enabled": True,
                 "forwards_to": forward_to,
@@ -59,11 +61,12 @@ def test_forwarding_is_carried_and_a_second_plan_is_empty(
 
 def test_an_on_failure_forward_is_not_carried_to_signalwire_or_twilio(tmp_path: Path) -> None:
     telnyx_emulator = emulate("telnyx", numbers=30, offset=0, seed=5)
+    emu: Any = telnyx_emulator.transport
     conditional = [
         record["phone_number"]
-        for record in telnyx_emulator.transport.records.values()
-        if telnyx_emulator.transport.voice[record["id"]]["call_forwarding"]["forwarding_type"] == "on-failure"
-        and telnyx_emulator.transport.voice[record["id"]]["call_forwarding"]["forwards_to"]
+        for record in emu.records.values()
+        if emu.voice[record["id"]]["call_forwarding"]["forwarding_type"] == "on-failure"
+        and emu.voice[record["id"]]["call_forwarding"]["forwards_to"]
     ]
     assert conditional, "the emulator seeds some on-failure forwards"
     for target_name in ("signalwire", "twilio"):
