@@ -114,3 +114,14 @@ def test_search_filters_by_destination_code_and_features(sdk: telnyx.Telnyx, emu
         assert {n.number for n in store.ex_search_available(national_destination_code=code)} == {
             n.phone_number for n in found
         }
+
+
+def test_caller_id_name_set_through_voice_settings_shows_on_the_number(sdk: telnyx.Telnyx) -> None:
+    ident = next(n.id for n in sdk.phone_numbers.list() if n.phone_number == US)
+    assert ident is not None
+    settings = sdk.phone_numbers.voice.update(ident, caller_id_name_enabled=True).data
+    assert settings is not None
+    assert settings.to_dict().get("caller_id_name_enabled") is None  # not a voice-settings field
+    number = sdk.phone_numbers.retrieve(ident).data
+    assert number is not None
+    assert number.caller_id_name_enabled is True

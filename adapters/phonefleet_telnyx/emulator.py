@@ -613,7 +613,8 @@ class TelnyxEmulator(EmulatorTransport):
                 if not isinstance(value, dict):
                     raise _invalid("The field is invalid.", pointer=pointer)
                 updated[key] = {**settings[key], **value}
-        updated.pop("caller_id_name_enabled", None)
+        if "caller_id_name_enabled" in updated:  # shown on the number, not in the voice settings
+            record["caller_id_name_enabled"] = updated.pop("caller_id_name_enabled")
         self.voice[pid] = updated
         record["call_forwarding_enabled"] = updated["call_forwarding"]["call_forwarding_enabled"]
         self._touch(record)
