@@ -71,3 +71,13 @@ def test_an_id_is_percent_encoded_in_the_path() -> None:
     assert caught.value.code == "10005"
     paths = [r.url.raw_path for r in emu.transport.requests]
     assert paths == [b"/v2/phone_numbers/12%2F%2E%2E%2Fvoice%3Fx%3D1"]
+
+
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_a_blank_base_url_in_the_environment_is_the_default(
+    blank: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TELNYX_BASE_URL", blank)
+    monkeypatch.setenv("TELNYX_API_KEY", "k")
+    with phonefleet.connect("telnyx") as store:
+        assert str(store.adapter.requests.base_url) == "https://api.telnyx.com/v2"

@@ -77,12 +77,13 @@ class Secret:
 
 
 def env_setting(value: Any, *env_names: str) -> Any:
-    """The explicit setting if given, else the first environment variable set."""
+    """The explicit setting if given, else the first environment variable set
+    (one holding only whitespace counts as unset)."""
     if value is not None:
         return value
     for name in env_names:
         found = os.environ.get(name)
-        if found:
+        if found and found.strip():
             return found
     return None
 
