@@ -55,3 +55,37 @@ def test_no_call_forwarding_object_is_no_forwarding() -> None:
     record = {"id": "1", "phone_number": "+12025550100"}
     assert number_from_wire(dict(record), {"id": "1"}).forwarding_number is None
     assert number_from_wire(dict(record), {"id": "1", "call_forwarding": None}).forwarding_number is None
+
+
+@pytest.mark.parametrize("odd", [False, True])
+def test_a_listing_of_everything_reads_no_voice_settings_for_a_deleted_number(odd: bool) -> None:
+    import httpx
+
+    import phonefleet
+
+    records = [
+        {"id": "1", "phone_number": "+12025550100", "status": "active"},
+        {"id": "2", "phone_number": "+12025550101", "status": "deleted"},
+    ]
+    if odd:  # off the fast path's shape: the careful path must agree
+        records[0]["phone_number"] = "+1 202-555-0100"
+    voices = [{"id": "1", "call_forwarding": {"forwards_to": TARGET, "forwarding_type": "always"}}]
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        meta = {"page_number": 1, "total_pages": 1}
+        if request.url.path.endswith("/voice"):
+            return httpx.Response(200, json={"data": voices, "meta": meta})
+        if request.url.path.endswith("/phone_numbers"):
+            return httpx.Response(200, json={"data": records, "meta": meta})
+        return httpx.Response(404, json={"errors": [{"code": "10005", "title": "Resource not found"}]})
+
+    client = httpx.Client(transport=httpx.MockTransport(answer))
+    with phonefleet.connect("telnyx", api_key="k", http_client=client) as store:
+        listed = {n.number: n for n in store.list(archived=None)}
+    assert len(sent) == 2  # the two listings, no read of the deleted number's settings
+    assert listed["+12025550100"].forwarding_number == TARGET
+    assert listed["+12025550101"].archived
+    assert listed["+12025550101"].forwarding_number is None
+    assert "voice" not in listed["+12025550101"].raw
