@@ -59,6 +59,9 @@ bodies = st.one_of(
         lambda d: _dumps({"phone_numbers": [d], "data": [d]})
     ),
     st.lists(st.dictionaries(st.sampled_from(KEYS), json_values, max_size=8), max_size=3).map(_dumps),
+    # hostile nesting: the decoders recurse, and must not let a RecursionError out
+    st.sampled_from(KEYS).map(lambda key: b'{"' + key.encode() + b'": ' + b"[" * 100_000),
+    st.just(b"[" * 100_000),
 )
 statuses = st.sampled_from([200, 200, 200, 201, 204, 400, 401, 403, 404, 409, 422, 429, 500, 503])
 

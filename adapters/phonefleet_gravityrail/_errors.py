@@ -14,7 +14,7 @@ from typing import Any, Final
 import httpx
 
 from phonefleet import ProviderError
-from phonefleet.adapter import error_for_status, parse_retry_after
+from phonefleet.adapter import error_for_status, json_or_none, parse_retry_after
 
 from ._wire import PROVIDER
 
@@ -57,12 +57,7 @@ def _validation_message(items: list[Any]) -> tuple[str, str | None]:
 
 
 def _detail(response: httpx.Response) -> tuple[str, str | None]:
-    import json
-
-    try:
-        body = json.loads(response.content)
-    except ValueError:
-        body = None
+    body = json_or_none(response)
     detail = body.get("detail") if isinstance(body, Mapping) else None
     if isinstance(detail, str) and detail:
         return detail, None

@@ -16,7 +16,6 @@ FastAPI's error envelope with an `X-Request-Id`, and injects the core's faults.
 from __future__ import annotations
 
 import copy
-import json
 import random
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -27,6 +26,7 @@ import attrs
 import httpx
 
 from phonefleet import is_e164, to_e164
+from phonefleet.adapter import decode_json
 from phonefleet.testing import Emulator, EmulatorTransport, FaultPlan, Router, json_response, seeded_numbers
 
 __all__ = [
@@ -353,7 +353,7 @@ class GravityRailEmulator(EmulatorTransport):
 
     def _body(self, request: httpx.Request) -> dict[str, Any]:
         try:
-            body = json.loads(request.content or b"null")
+            body = decode_json(request.content or b"null")
         except ValueError:
             raise _Refusal(422, [_problem("json_invalid", ["body", 0], "JSON decode error")]) from None
         if body is None:

@@ -15,7 +15,7 @@ from typing import Any, Final
 import httpx
 
 from phonefleet import ProviderError
-from phonefleet.adapter import error_for_status, parse_retry_after
+from phonefleet.adapter import error_for_status, json_or_none, parse_retry_after
 
 from ._wire import PROVIDER
 
@@ -49,10 +49,7 @@ CODES: Final[dict[int, tuple[int, str]]] = {
 
 def _envelope(response: httpx.Response) -> dict[str, Any]:
     """The `error` object and `trace_id`, or {} when the body is not Linq's envelope."""
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
+    body = json_or_none(response)
     if not isinstance(body, dict):
         return {}
     error = body.get("error")

@@ -268,8 +268,8 @@ def numbers_from_body(body: bytes) -> list[PhoneNumber] | None:
     try:
         records = _decode_listing(body).phone_numbers
         raws = _decode_raw_listing(body).phone_numbers
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return None
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        return None  # the careful path says what is wrong (nesting too deep included)
     if not records:
         return []
     values = list(map(_REPUTATION, records))

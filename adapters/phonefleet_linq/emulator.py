@@ -22,7 +22,6 @@ documents none for it): never 2019, which means a line id was not found.
 from __future__ import annotations
 
 import itertools
-import json
 import random
 import uuid
 from collections.abc import Iterable
@@ -31,7 +30,7 @@ from typing import Any, Final
 import httpx
 
 from phonefleet import is_e164
-from phonefleet.adapter import dumps
+from phonefleet.adapter import decode_json, dumps
 from phonefleet.testing import Emulator, EmulatorTransport, FaultPlan, Router, json_response, seeded_numbers
 
 __all__ = ["BASE_URL", "DEFAULT_API_KEY", "LinqEmulatorTransport", "emulator"]
@@ -218,7 +217,7 @@ class LinqEmulatorTransport(EmulatorTransport):
         if record is None:
             return self._error(404, 2019)
         try:
-            body = json.loads(request.content)
+            body = decode_json(request.content)
         except ValueError:
             return self._error(400, 1003)
         if not isinstance(body, dict) or "forwarding_number" not in body:

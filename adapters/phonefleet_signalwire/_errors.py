@@ -19,7 +19,7 @@ from typing import Final
 import httpx
 
 from phonefleet import ArchiveBlockedError, ArchiveBlocker, ProviderError
-from phonefleet.adapter import error_for_status, parse_retry_after
+from phonefleet.adapter import error_for_status, json_or_none, parse_retry_after
 
 from ._wire import ErrorItem, converter
 
@@ -60,9 +60,9 @@ def _items(body: object) -> list[ErrorItem]:
 def _body(response: httpx.Response) -> object:
     try:
         response.read()
-        return response.json()
-    except Exception:
+    except httpx.HTTPError:
         return None
+    return json_or_none(response)
 
 
 def error_from_response(

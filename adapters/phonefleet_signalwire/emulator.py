@@ -17,7 +17,6 @@ and some seeded numbers run it (`relay_script`), so they read as forwarded.
 from __future__ import annotations
 
 import base64
-import json
 import random
 import uuid
 from bisect import bisect_left
@@ -30,6 +29,7 @@ from urllib.parse import urlencode
 import httpx
 
 from phonefleet import is_e164, to_e164
+from phonefleet.adapter import decode_json
 from phonefleet.testing import (
     Emulator,
     EmulatorTransport,
@@ -456,7 +456,7 @@ class SignalWireEmulator(EmulatorTransport):
 
     def _body(self, request: httpx.Request) -> Any:
         try:
-            return json.loads(request.content)
+            return decode_json(request.content)
         except ValueError:
             return None
 

@@ -26,6 +26,10 @@ class BearerAuth(httpx.Auth):
         request.headers["Authorization"] = f"Bearer {self._token.reveal()}"
         yield request
 
+    def credential_text(self) -> str:
+        """What this scheme puts on the wire, for redaction."""
+        return self._token.reveal()
+
     def __repr__(self) -> str:
         return "BearerAuth(***)"
 
@@ -41,6 +45,10 @@ class BasicAuth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = self._header.reveal()
         yield request
+
+    def credential_text(self) -> str:
+        """The base64 `user:password` this scheme puts on the wire, for redaction."""
+        return self._header.reveal().removeprefix("Basic ")
 
     def __repr__(self) -> str:
         return "BasicAuth(***)"

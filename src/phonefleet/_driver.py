@@ -1,28 +1,40 @@
 """The two drivers: one loop over httpx.Client, one over httpx.AsyncClient.
 
 Everything that needs no I/O (which failures are retried, how long to wait,
-the deadline, logging with redaction) lives in `_Driver`, once. The loops
-only send, wait and feed the flow.
+the deadline, the body's size cap, logging with redaction) lives in
+`_Driver`, once. The loops only send, read, wait and feed the flow.
+
+Bodies are read as streams, chunk by chunk: the operation's deadline is
+checked after every chunk (a server dripping one byte at a time cannot hold
+an operation past it) and the decoded size against `max_response_bytes` (a
+decompression bomb stops at the cap, never expanded in full).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import random
 import threading
 import time
-from collections.abc import Callable
-from typing import Any, Final, TypeVar
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 import httpx
 
-from ._errors import DeadlineExceededError, PhoneFleetError, TransportError
+from . import _redact
+from ._auth import BasicAuth, BearerAuth
+from ._errors import DeadlineExceededError, PhoneFleetError, ResponseFormatError, TransportError
 from ._flow import Adapter, Flow
 from ._retry import RetryPolicy
 from ._wire import retry_mode
 
-__all__ = ["AsyncDriver", "Clock", "Deadline", "SyncDriver"]
+if TYPE_CHECKING:
+    import asyncio
+
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "AsyncDriver", "Clock", "Deadline", "SyncDriver"]
 
 T = TypeVar("T")
 Clock = Callable[[], float]
@@ -33,6 +45,43 @@ _RETRY_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
 #: failures that prove the request never reached the server
 _NOT_SENT: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _SECRET_PARAMS: Final = frozenset({"token", "api_key", "apikey", "key", "access_token", "secret", "password"})
+#: the default cap on one response body, decoded: a 1,000-number page is about 0.5 MB
+DEFAULT_MAX_RESPONSE_BYTES: Final = 32 * 1024 * 1024
+#: a compressed body reaches the decoder in slices this small, so that one
+#: slice expands to a few MB at most (gzip's ratio is about 1:1000)
+_SLICE: Final = 4096
+_keys = itertools.count()
+
+
+def _slices(chunk: bytes) -> Iterator[bytes]:
+    if len(chunk) <= _SLICE:
+        yield chunk
+    else:
+        view = memoryview(chunk)
+        for start in range(0, len(chunk), _SLICE):
+            yield bytes(view[start : start + _SLICE])
+
+
+class _Sliced(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A response's raw stream, cut into small slices before decompression."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._stream:
+            yield from _slices(chunk)
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            for piece in _slices(chunk):
+                yield piece
+
+    def close(self) -> None:
+        self._stream.close()
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
 
 
 class _RetryableResponse(Exception):  # noqa: N818 - internal signal, never escapes
@@ -77,14 +126,76 @@ class _Driver:
         retry: RetryPolicy | None = None,
         timeout: float | None = None,
         clock: Clock | None = None,
+        max_response_bytes: int | None = None,
     ) -> None:
+        if max_response_bytes is None:
+            max_response_bytes = DEFAULT_MAX_RESPONSE_BYTES
+        cap = max_response_bytes
+        if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
+            msg = f"max_response_bytes must be a positive integer, got {max_response_bytes!r}"
+            raise ValueError(msg)
         self.adapter = adapter
         self.policy = retry or RetryPolicy()
         self.timeout = timeout
         self.clock = clock or time.monotonic
+        self.max_response_bytes = max_response_bytes
+        self._forms = _redact.secret_forms(_credential_texts(adapter))
+        # while this store is open, httpx/httpcore DEBUG lines never show its credentials
+        self._redaction_key = next(_keys)
+        _redact.redacting(self._redaction_key, self._forms)
+        weakref.finalize(self, _redact.forget, self._redaction_key)
 
     def start(self) -> Deadline:
         return Deadline(self.policy.deadline, self.clock)
+
+    def deadline_passed(self, request: httpx.Request, when: str) -> DeadlineExceededError:
+        msg = (
+            f"{self.adapter.provider}: deadline of {self.policy.deadline:g}s passed "
+            f"{when} {request.method} {request.url.path}"
+        )
+        return DeadlineExceededError(msg)
+
+    def too_large(self, request: httpx.Request) -> ResponseFormatError:
+        msg = (
+            f"the answer to {request.method} {request.url.path} is larger than "
+            f"{self.max_response_bytes:,} bytes (the store's max_response_bytes); not read further"
+        )
+        return ResponseFormatError(msg, provider=self.adapter.provider)
+
+    def open_body(self, response: httpx.Response) -> None:
+        """Refuse a body declared too large; slice a compressed one before it is decoded."""
+        encoding = response.headers.get("Content-Encoding", "").strip().lower()
+        if encoding in ("", "identity"):
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > self.max_response_bytes:
+                raise self.too_large(response.request)
+        else:
+            response.stream = _Sliced(response.stream)
+
+    def take_chunk(
+        self, chunks: list[bytes], chunk: bytes, size: int, request: httpx.Request, deadline: Deadline
+    ) -> int:
+        """Keep one decoded chunk; stop at the size cap or the deadline."""
+        size += len(chunk)
+        if size > self.max_response_bytes:
+            chunks.clear()  # never hold more than the cap
+            raise self.too_large(request)
+        chunks.append(chunk)
+        if deadline.remaining() <= 0:
+            chunks.clear()
+            raise self.deadline_passed(request, "while reading the answer to")
+        return size
+
+    @staticmethod
+    def keep_body(response: httpx.Response, chunks: list[bytes]) -> None:
+        """Hand the flow a read response; a plain stream breaks httpx's
+        response <-> stream cycle, so a page is freed as soon as it is done with."""
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        response._content = body  # what Response.read() sets: .content, .json() work as usual
+        response.stream = httpx.ByteStream(body)
+
+    def close_redaction(self) -> None:
+        _redact.forget(self._redaction_key)
 
     def retrying(self, request: httpx.Request, deadline: Deadline) -> Any:
         """stamina's retry context for one request (iterate it sync or async)."""
@@ -99,30 +210,27 @@ class _Driver:
             wait_jitter=self.policy.backoff_jitter,
         )
 
-    def prepare(self, request: httpx.Request, deadline: Deadline, client_timeout: httpx.Timeout) -> None:
+    def prepare(self, request: httpx.Request, deadline: Deadline, client_timeout: httpx.Timeout) -> float:
         """Refuse to start past the deadline; give the request no more time than is left."""
         remaining = deadline.remaining()
         if remaining <= 0:
-            msg = (
-                f"{self.adapter.provider}: deadline of {self.policy.deadline:g}s passed "
-                f"before {request.method} {request.url.path}"
-            )
-            raise DeadlineExceededError(msg)
+            raise self.deadline_passed(request, "before")
         base = client_timeout if self.timeout is None else httpx.Timeout(self.timeout)
         request.extensions["timeout"] = {
             part: remaining if value is None else min(value, remaining)
             for part, value in base.as_dict().items()
         }
+        return remaining
 
     def scrub(self, error: PhoneFleetError) -> PhoneFleetError:
-        """Blank the adapter's credentials out of an error (a vendor may echo one)."""
-        for secret in self.adapter.credentials:
-            value = secret.reveal()
-            if value and value in str(error):
-                error.args = tuple(a.replace(value, "***") if isinstance(a, str) else a for a in error.args)
-                if isinstance(getattr(error, "message", None), str):
-                    error.message = error.message.replace(value, "***")  # type: ignore[attr-defined]
+        """Blank the adapter's credentials out of every text field of an error
+        and of its blockers (a vendor may echo a key in any of them)."""
+        _redact.scrub_error(error, self._forms)
         return error
+
+    def too_deep(self) -> ResponseFormatError:
+        msg = "the answer is nested too deeply to decode"
+        return ResponseFormatError(msg, provider=self.adapter.provider)
 
     def auth_for(self, request: httpx.Request) -> httpx.Auth | None:
         """Credentials go only to the adapter's own origin, never to a foreign link."""
@@ -133,10 +241,6 @@ class _Driver:
     def check_response(
         self, request: httpx.Request, response: httpx.Response, started: float
     ) -> httpx.Response:
-        # httpx's response and its bound stream refer to each other, so a body
-        # would live until a full garbage collection; the body is read already,
-        # so a plain stream breaks the cycle and a page is freed when done with.
-        response.stream = httpx.ByteStream(response.content)
         elapsed = (self.clock() - started) * 1000
         log.debug(
             "%s %s %s -> %d (%.0f ms)",
@@ -220,6 +324,23 @@ class _Driver:
         return TransportError(msg)
 
 
+def _credential_texts(adapter: Adapter) -> list[str]:
+    texts = [secret.reveal() for secret in adapter.credentials]
+    auth = adapter.auth
+    if isinstance(auth, BasicAuth | BearerAuth):
+        texts.append(auth.credential_text())
+    return texts
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    import asyncio  # loaded by then: only async stores ask
+
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:  # another async library (trio): nothing to check
+        return None
+
+
 def _reason(exc: Exception) -> str:
     if isinstance(exc, _RetryableResponse):
         return f"HTTP {exc.response.status_code}"
@@ -265,6 +386,8 @@ class SyncDriver(_Driver):
             return stop.value  # type: ignore[no-any-return]
         except PhoneFleetError as exc:
             raise self.scrub(exc) from exc.__cause__
+        except RecursionError:  # a decoder a flow called directly, on hostile nesting
+            raise self.too_deep() from None
         finally:
             flow.close()
 
@@ -280,19 +403,32 @@ class SyncDriver(_Driver):
                         failure, first = first, None
                         raise failure
                     return self._send_once(request, deadline)
+            raise AssertionError("unreachable")  # pragma: no cover
         except _RetryableResponse as exc:
             return exc.response
         except httpx.RequestError as exc:
-            raise self.transport_error(request, exc, deadline) from None
-        raise AssertionError("unreachable")  # pragma: no cover
+            error = self.transport_error(request, exc, deadline)
+        # raised outside the handler: the error keeps neither httpx's exception
+        # nor, through it, the request and its Authorization header
+        raise error
 
     def _send_once(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
         self.prepare(request, deadline, self.client.timeout)
         started = self.clock()
-        response = self.client.send(request, auth=self.auth_for(request))
+        response = self.client.send(request, auth=self.auth_for(request), stream=True)
+        chunks: list[bytes] = []
+        try:
+            self.open_body(response)
+            size = 0
+            for chunk in response.iter_bytes():
+                size = self.take_chunk(chunks, chunk, size, request, deadline)
+        finally:
+            response.close()
+        self.keep_body(response, chunks)
         return self.check_response(request, response, started)
 
     def close(self) -> None:
+        self.close_redaction()
         if self._client is not None and self._owns_client:
             self._client.close()
             self._client = None
@@ -312,11 +448,28 @@ class AsyncDriver(_Driver):
         self._client_factory = client_factory
         self._client = client
         self._owns_client = client is None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def client(self) -> httpx.AsyncClient:
+        loop = _running_loop()
         if self._client is None:
             self._client = self._client_factory()
+            self._loop = loop
+        elif loop is not None and loop is not self._loop:
+            if self._loop is None:  # a caller's client, first used here
+                self._loop = loop
+            elif self._owns_client and self._loop.is_closed():
+                # the store's own client died with its loop: open a new one on this loop
+                self._client = self._client_factory()
+                self._loop = loop
+            else:
+                msg = (
+                    f"this {self.adapter.provider} store's HTTP client belongs to another event loop "
+                    "(an async store is bound to the loop it is first used on, e.g. one asyncio.run); "
+                    "open a store per event loop"
+                )
+                raise PhoneFleetError(msg)
         return self._client
 
     async def run(self, flow: Flow[T]) -> T:
@@ -334,6 +487,8 @@ class AsyncDriver(_Driver):
             return stop.value  # type: ignore[no-any-return]
         except PhoneFleetError as exc:
             raise self.scrub(exc) from exc.__cause__
+        except RecursionError:  # a decoder a flow called directly, on hostile nesting
+            raise self.too_deep() from None
         finally:
             flow.close()
 
@@ -349,19 +504,39 @@ class AsyncDriver(_Driver):
                         failure, first = first, None
                         raise failure
                     return await self._send_once(request, deadline)
+            raise AssertionError("unreachable")  # pragma: no cover
         except _RetryableResponse as exc:
             return exc.response
         except httpx.RequestError as exc:
-            raise self.transport_error(request, exc, deadline) from None
-        raise AssertionError("unreachable")  # pragma: no cover
+            error = self.transport_error(request, exc, deadline)
+        # raised outside the handler: the error keeps neither httpx's exception
+        # nor, through it, the request and its Authorization header
+        raise error
 
     async def _send_once(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
-        self.prepare(request, deadline, self.client.timeout)
+        import anyio  # httpx's own dependency; async only, so loaded on first use
+
+        client = self.client
+        remaining = self.prepare(request, deadline, client.timeout)
         started = self.clock()
-        response = await self.client.send(request, auth=self.auth_for(request))
-        return self.check_response(request, response, started)
+        # the deadline as a cancel scope too: no single read can outlast it
+        with anyio.move_on_after(remaining):
+            response = await client.send(request, auth=self.auth_for(request), stream=True)
+            chunks: list[bytes] = []
+            try:
+                self.open_body(response)
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size = self.take_chunk(chunks, chunk, size, request, deadline)
+            finally:
+                await response.aclose()
+            self.keep_body(response, chunks)
+            return self.check_response(request, response, started)
+        raise self.deadline_passed(request, "while waiting for")
 
     async def aclose(self) -> None:
+        self.close_redaction()
         if self._client is not None and self._owns_client:
-            await self._client.aclose()
-            self._client = None
+            client, self._client = self._client, None
+            if self._loop is None or not self._loop.is_closed():
+                await client.aclose()

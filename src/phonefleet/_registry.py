@@ -18,6 +18,7 @@ from ._errors import PhoneFleetError, UnknownProviderError
 from ._flow import Adapter
 from ._retry import RetryPolicy
 from ._store import AsyncStore, Store
+from ._wire import Secret
 
 if TYPE_CHECKING:
     import importlib.metadata
@@ -92,10 +93,12 @@ class Registration:
         transport: httpx.BaseTransport | None = None,
         timeout: float | None = None,
         retry: RetryPolicy | None = None,
+        max_response_bytes: int | None = None,
         **settings: Any,
     ) -> Store[Any]:
-        adapter = self.adapter(**settings)
-        return self.store(adapter, http_client=http_client, transport=transport, timeout=timeout, retry=retry)
+        adapter = self.make_adapter(settings)
+        common = _common(http_client, transport, timeout, retry, max_response_bytes)
+        return self.store(adapter, **common)
 
     def connect_async(
         self,
@@ -104,12 +107,51 @@ class Registration:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float | None = None,
         retry: RetryPolicy | None = None,
+        max_response_bytes: int | None = None,
         **settings: Any,
     ) -> AsyncStore[Any]:
-        adapter = self.adapter(**settings)
-        return self.async_store(
-            adapter, http_client=http_client, transport=transport, timeout=timeout, retry=retry
-        )
+        adapter = self.make_adapter(settings)
+        common = _common(http_client, transport, timeout, retry, max_response_bytes)
+        return self.async_store(adapter, **common)
+
+    def make_adapter(self, settings: dict[str, Any]) -> Adapter:
+        """The adapter from vendor settings; a blank credential is refused like a missing one.
+
+        Blank and whitespace-only values count as not given (so the vendor's
+        environment variable, if set, applies, else the adapter's own "needs
+        ..." error); an adapter that still ends up holding an empty
+        credential is refused here, whatever its own checks.
+        """
+        secret_names = {s.name for s in self.settings if s.secret}
+        given = {
+            name: (None if name in secret_names and _is_blank(value) else value)
+            for name, value in settings.items()
+        }
+        adapter = self.adapter(**given)
+        if any(not secret for secret in adapter.credentials):
+            names = ", ".join(sorted(secret_names)) or "a credential"
+            msg = f"{self.name} needs {names}: a blank credential is the same as a missing one"
+            raise ValueError(msg)
+        return adapter
+
+
+def _common(
+    http_client: object,
+    transport: object,
+    timeout: float | None,
+    retry: object,
+    max_response_bytes: int | None,
+) -> dict[str, Any]:
+    common = {"http_client": http_client, "transport": transport, "timeout": timeout, "retry": retry}
+    if max_response_bytes is not None:  # only when given: a store subclass may predate the setting
+        common["max_response_bytes"] = max_response_bytes
+    return common
+
+
+def _is_blank(value: object) -> bool:
+    if isinstance(value, Secret):
+        return not value
+    return isinstance(value, str) and not value.strip()
 
 
 @functools.cache
@@ -149,6 +191,7 @@ def connect(provider: str, **settings: Any) -> Store[Any]:
 
     Vendor settings fall back to the vendor's environment variables. Common
     settings: `http_client` (yours; never closed here), `transport`,
+    `max_response_bytes` (the cap on one decoded body, default 32 MiB),
     `timeout`, `retry` (a RetryPolicy).
     """
     return registration(provider).connect(**settings)

@@ -199,6 +199,9 @@ class Store(_StoreBase[A]):
 
     `http_client` is the caller's and is never closed here; without one the
     store opens its own on first use (over `transport`, if given).
+    `retry.deadline` bounds each operation, retries, waits and bodies
+    included; `max_response_bytes` caps one decoded response body
+    (default 32 MiB).
     """
 
     def __init__(
@@ -210,6 +213,7 @@ class Store(_StoreBase[A]):
         timeout: float | None = None,
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         super().__init__(adapter)
         if http_client is not None and not isinstance(http_client, httpx.Client):
@@ -222,6 +226,7 @@ class Store(_StoreBase[A]):
             retry=retry,
             timeout=timeout,
             clock=clock,
+            max_response_bytes=max_response_bytes,
         )
 
     def run(self, flow: Flow[T]) -> T:
@@ -285,7 +290,10 @@ class Store(_StoreBase[A]):
 class AsyncStore(_StoreBase[A]):
     """An `AsyncPhoneNumberStore` over the same adapter flows, driven by httpx.AsyncClient.
 
-    Opens its client lazily, on the first request.
+    Opens its client lazily, on the first request, and belongs to that
+    request's event loop: used under another loop (a second `asyncio.run`)
+    it opens a new client if the first loop is closed, and refuses with a
+    `PhoneFleetError` otherwise.
     """
 
     def __init__(
@@ -297,6 +305,7 @@ class AsyncStore(_StoreBase[A]):
         timeout: float | None = None,
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         super().__init__(adapter)
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
@@ -309,6 +318,7 @@ class AsyncStore(_StoreBase[A]):
             retry=retry,
             timeout=timeout,
             clock=clock,
+            max_response_bytes=max_response_bytes,
         )
 
     async def run(self, flow: Flow[T]) -> T:

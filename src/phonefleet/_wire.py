@@ -21,7 +21,9 @@ __all__ = [
     "RetryMode",
     "Secret",
     "check_base_url",
+    "decode_json",
     "env_setting",
+    "json_or_none",
     "loads",
     "next_page_number",
     "page_size_setting",
@@ -76,14 +78,23 @@ class Secret:
         return bool(self._value)
 
 
+def _blank(value: object) -> bool:
+    if isinstance(value, Secret):
+        return not value
+    return isinstance(value, str) and not value.strip()
+
+
 def env_setting(value: Any, *env_names: str) -> Any:
-    """The explicit setting if given, else the first environment variable set
-    (one holding only whitespace counts as unset)."""
-    if value is not None:
+    """The explicit setting if given, else the first environment variable set.
+
+    A blank or whitespace-only value counts as not given, from either place:
+    a blank credential is refused exactly like a missing one, never sent.
+    """
+    if value is not None and not _blank(value):
         return value
     for name in env_names:
         found = os.environ.get(name)
-        if found and found.strip():
+        if found and not _blank(found):
             return found
     return None
 
@@ -293,15 +304,46 @@ def dumps(value: Any) -> bytes:
     return _encode(value)
 
 
+def decode_json(data: bytes | bytearray | memoryview | str) -> Any:
+    """The one JSON decoder for every body phonefleet reads (vendors, emulators, plans).
+
+    Any failure is a `ValueError` saying why: malformed text, invalid
+    UTF-8, or nesting too deep to decode (msgspec and the stdlib raise a
+    bare `RecursionError` for that, which no caller would expect).
+    """
+    try:
+        return _decode(data)
+    except RecursionError:
+        msg = "JSON nested too deeply to decode"
+        raise ValueError(msg) from None
+    except (msgspec.DecodeError, UnicodeError) as exc:
+        raise ValueError(str(exc)) from None
+
+
 def loads(response: httpx.Response, *, provider: str | None = None) -> Any:
     """The response's JSON body, or ResponseFormatError saying what came instead."""
     body = response.content
     try:
-        return _decode(body)
-    except (msgspec.DecodeError, ValueError):
+        return decode_json(body)
+    except ValueError as exc:
         snippet = body[:80].decode("utf-8", "replace")
-        msg = f"expected JSON from {response.request.method} {response.request.url.path}, got {snippet!r}"
+        msg = (
+            f"expected JSON from {response.request.method} {response.request.url.path}, "
+            f"got {snippet!r} ({exc})"
+        )
         raise ResponseFormatError(msg, provider=provider) from None
+
+
+def json_or_none(response: httpx.Response) -> Any:
+    """An error response's JSON body, or None when it is not JSON (never raises).
+
+    For error mappers: a body that cannot be decoded must not hide the
+    typed error its status stands for.
+    """
+    try:
+        return decode_json(response.content)
+    except ValueError:
+        return None
 
 
 def parse_datetime(value: object, *, provider: str | None = None) -> datetime | None:

@@ -5,6 +5,9 @@ calls it yields, with bounded concurrency: a thread pool for sync stores, a
 set of worker tasks for async ones. Ctrl-C (or any BaseException from a
 store) stops the run cleanly: steps in flight finish or stay `started` in the
 journal, nothing new starts, and the report lists what was not reached.
+
+Each run claims its journal first (one run per journal at a time, see
+`Journal.claim`) and records how it ended there.
 """
 
 from __future__ import annotations
@@ -51,10 +54,32 @@ def _stores(plan: Plan, *, want_async: bool) -> dict[str, Any]:
     return stores
 
 
-def _open_journal(journal: str | Path | Journal | None, plan: Plan) -> tuple[Journal | None, bool]:
-    if journal is None or isinstance(journal, Journal):
+def _open_journal(
+    journal: str | Path | Journal | None, plan: Plan, *, take_over: bool
+) -> tuple[Journal | None, bool]:
+    """The run's journal, claimed for this run (refused if another run holds it)."""
+    if journal is None:
+        return None, False
+    if isinstance(journal, Journal):
+        journal.claim(take_over=take_over)
         return journal, False
-    return Journal(journal, source=plan.source_provider, target=plan.target_provider), True
+    opened = Journal(journal, source=plan.source_provider, target=plan.target_provider)
+    try:
+        opened.claim(take_over=take_over)
+    except BaseException:
+        opened.close()
+        raise
+    return opened, True
+
+
+def _close_journal(journal: Journal | None, owned: bool, ctx: Context) -> None:
+    if journal is None:
+        return
+    try:
+        journal.release(f"interrupted: {ctx.stopped_by}" if ctx.stopping else "finished")
+    finally:
+        if owned:
+            journal.close()
 
 
 def _report(plan: Plan, ctx: Context, *, interrupted: bool) -> Report:
@@ -112,16 +137,20 @@ def apply(
     concurrency: int = 16,
     dry_run: bool = False,
     progress: Progress | None = None,
+    take_over: bool = False,
 ) -> Report:
     """Run a plan made from sync stores; returns a `Report`, never raises halfway.
 
     `journal` (a path) records each step before and after it runs; rerun
-    with the same journal to resume. `progress(step, outcome)` is called as
-    each step settles (from worker threads).
+    with the same journal to resume. A journal another run holds is refused
+    (`JournalBusyError`) before anything is sent; `take_over=True` takes it
+    from a run that is gone (one on this host whose process died is taken
+    over without asking). `progress(step, outcome)` is called as each step
+    settles (from worker threads).
     """
     _check_concurrency(concurrency)
     stores = _stores(plan, want_async=False)
-    opened, owned = _open_journal(journal, plan)
+    opened, owned = _open_journal(journal, plan, take_over=take_over)
     ctx = Context(journal=opened, dry_run=dry_run, progress=progress)
     groups = list(by_number(plan.steps).values())
     workers = max(1, min(concurrency, len(groups)))
@@ -150,8 +179,7 @@ def apply(
         interrupted = True
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        if owned and opened is not None:
-            opened.close()
+        _close_journal(opened, owned, ctx)
     return _report(plan, ctx, interrupted=interrupted or ctx.stopping)
 
 
@@ -162,15 +190,18 @@ async def apply_async(
     concurrency: int = 16,
     dry_run: bool = False,
     progress: Progress | None = None,
+    take_over: bool = False,
 ) -> Report:
     """`apply` for a plan made from async stores: at most `concurrency` requests in flight.
 
-    Cancelled (Ctrl-C under `asyncio.run`), it lets the steps in flight
-    settle, starts nothing new and returns the report (`interrupted`).
+    Cancelled (Ctrl-C under `asyncio.run`, an `asyncio.timeout`), it lets
+    the steps in flight settle, starts nothing new, records the interruption
+    in the journal and re-raises the `CancelledError`, asyncio's rule; the
+    report of what was done is on it as `report`.
     """
     _check_concurrency(concurrency)
     stores = _stores(plan, want_async=True)
-    opened, owned = _open_journal(journal, plan)
+    opened, owned = _open_journal(journal, plan, take_over=take_over)
     ctx = Context(journal=opened, dry_run=dry_run, progress=progress)
     groups = list(by_number(plan.steps).values())
     units: Iterator[list[Step]] = iter(groups)
@@ -189,19 +220,22 @@ async def apply_async(
                 ctx.stop(exc)
                 return
 
-    interrupted = False
+    cancelled: asyncio.CancelledError | None = None
     tasks = [asyncio.ensure_future(worker()) for _ in range(max(1, min(concurrency, len(groups))))]
     try:
         try:
             await asyncio.wait(tasks)
-        except asyncio.CancelledError:
-            ctx.stop("cancelled (Ctrl-C)")
-            interrupted = True
+        except asyncio.CancelledError as exc:
+            cancelled = exc
+            ctx.stop("cancelled")
             await asyncio.wait(tasks)  # the steps in flight settle; nothing new starts
     finally:
         for task in tasks:
             if not task.done():
                 task.cancel()
-        if owned and opened is not None:
-            opened.close()
-    return _report(plan, ctx, interrupted=interrupted or ctx.stopping)
+        _close_journal(opened, owned, ctx)
+    report = _report(plan, ctx, interrupted=cancelled is not None or ctx.stopping)
+    if cancelled is not None:
+        cancelled.report = report  # type: ignore[attr-defined] # for a Ctrl-C handler to print
+        raise cancelled
+    return report

@@ -186,7 +186,9 @@ class Plan:
     def from_json(cls, text: str | bytes, *, source: Any = None, target: Any = None) -> Plan:
         """A plan back from `to_json()`, bound to open stores of the same providers."""
         try:
-            document = json.loads(text)
+            from phonefleet._wire import decode_json  # httpx loads only with a store
+
+            document = decode_json(text)
             if document.get("format") != "phonefleet.plan" or document.get("version") != _FORMAT_VERSION:
                 msg = "not a phonefleet plan (version 1)"
                 raise PhoneFleetError(msg)

@@ -2,61 +2,194 @@
 
 Use it as the `vcr_config` fixture of pytest-recording; recording with real
 credentials (`pytest --record-mode=once`) then scrubs them before anything is
-written: credential headers, cookies, token query parameters, and any
-credential-shaped text echoed in a body.
+written:
+
+- credential headers (Authorization, cookies, API-key and token headers) in
+  requests and responses, and any header whose value carries a credential
+  (a `WWW-Authenticate` or debug header echoing it);
+- credential-named query parameters (`token`, `api_token`, `API_KEY`, ...,
+  any case) in the request URL and in URLs inside bodies (a next link);
+- the credentials themselves wherever they appear: every value seen in an
+  `Authorization` header, the `credentials` given and those in the
+  `provider`'s secret environment variables, raw, percent-encoded and
+  base64 (alone and as an HTTP Basic `user:password` pair);
+- any text matching the `secrets` regular expressions.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import os
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-__all__ = ["MATCH_ON", "SECRET_HEADERS", "SECRET_PARAMS", "vcr_config"]
+from phonefleet._redact import secret_forms
 
-SECRET_HEADERS = ("authorization", "cookie", "set-cookie", "x-api-key", "x-auth-token")
+__all__ = ["MATCH_ON", "SECRET_HEADERS", "SECRET_PARAMS", "is_secret_name", "vcr_config"]
+
+SECRET_HEADERS = (
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+    "x-auth-token",
+)
 SECRET_PARAMS = ("api_key", "apikey", "token", "access_token", "key")
 #: the body is part of the contract: a write must send exactly what was recorded
 MATCH_ON = ("method", "scheme", "host", "port", "path", "query", "body")
 REDACTED = "REDACTED"
 
+#: words in a header or parameter name that say it carries a credential
+_SECRET_WORDS: Final = re.compile(
+    r"token|secret|passw|api[-_]?key|access[-_]?key|signature|credential|session|^auth|^key$|^sig$",
+    re.IGNORECASE,
+)
+#: paging cursors are not credentials (and replays must tell pages apart)
+_NOT_SECRET: Final = re.compile(r"page|next|cursor|continuation", re.IGNORECASE)
+#: `name=value` in a URL inside a body (a next link)
+_PARAM_IN_TEXT: Final = re.compile(rb"([?&])([A-Za-z0-9_.\-]+)=([^&\s\"'#<>]*)")
 
-def _scrub_text(value: Any, patterns: list[re.Pattern[bytes]]) -> Any:
-    if isinstance(value, str):
-        return _scrub_text(value.encode(), patterns).decode()
-    if isinstance(value, bytes):
-        for pattern in patterns:
+
+def is_secret_name(name: str) -> bool:
+    """Whether a header or query parameter name says it carries a credential."""
+    lowered = name.lower()
+    if lowered in SECRET_HEADERS or lowered in SECRET_PARAMS:
+        return True
+    return bool(_SECRET_WORDS.search(name)) and not _NOT_SECRET.search(name)
+
+
+def _param_in_text(match: re.Match[bytes]) -> bytes:
+    if is_secret_name(match.group(2).decode("ascii", "replace")):
+        return match.group(1) + match.group(2) + b"=" + REDACTED.encode()
+    return match.group(0)
+
+
+class _Scrubber:
+    """The credentials seen so far, in every form, and how to blank them."""
+
+    def __init__(self, patterns: list[re.Pattern[bytes]], known: Iterable[str]) -> None:
+        self.patterns = patterns
+        self.values: list[str] = [v for v in known if v]
+        self.forms: tuple[bytes, ...] = ()
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        self.forms = tuple(form.encode() for form in secret_forms(self.values))
+
+    def learn(self, header_value: str) -> None:
+        """Remember the credential an Authorization header carried (and its Basic parts)."""
+        scheme, _, credential = header_value.strip().partition(" ")
+        found = [credential.strip()] if credential else [scheme]
+        if scheme.lower() == "basic" and credential:
+            try:
+                user, _, password = base64.b64decode(credential, validate=True).decode().partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                pass
+            else:
+                found += [user, password]
+        new = [value for value in found if value and value != REDACTED and value not in self.values]
+        if new:
+            self.values += new
+            self._rebuild()
+
+    def bytes(self, value: bytes) -> bytes:
+        for form in self.forms:
+            value = value.replace(form, REDACTED.encode())
+        value = _PARAM_IN_TEXT.sub(_param_in_text, value)
+        for pattern in self.patterns:
             value = pattern.sub(REDACTED.encode(), value)
-    return value
+        return value
+
+    def text(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.bytes(value.encode()).decode()
+        if isinstance(value, bytes):
+            return self.bytes(value)
+        return value
+
+    def url(self, uri: str) -> str:
+        parts = urlsplit(uri)
+        params = parse_qsl(parts.query, keep_blank_values=True)
+        if any(is_secret_name(name) for name, _ in params):  # else the URL stays byte for byte
+            clean = [(name, REDACTED if is_secret_name(name) else value) for name, value in params]
+            uri = urlunsplit(parts._replace(query=urlencode(clean, safe=REDACTED)))
+        return str(self.text(uri))
 
 
-def vcr_config(*, secrets: Iterable[str] = (), **overrides: Any) -> dict[str, Any]:
+def _env_credentials(provider: str | None) -> list[str]:
+    if provider is None:
+        return []
+    from phonefleet._registry import registration
+
+    names = [env for setting in registration(provider).settings if setting.secret for env in setting.env]
+    return [value for name in names if (value := os.environ.get(name, "").strip())]
+
+
+def vcr_config(
+    *,
+    secrets: Iterable[str] = (),
+    credentials: Iterable[str] = (),
+    provider: str | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
     """vcrpy settings that never write a credential.
 
     `secrets` are regular expressions for credential-shaped text to blank in
-    request and response bodies (e.g. `r"gr_[A-Za-z0-9_-]+"`).
+    request and response bodies (e.g. `r"gr_[A-Za-z0-9_-]+"`);
+    `credentials` are literal credential values; `provider` adds the values
+    of that adapter's secret environment variables (what a recording run
+    uses). Values seen in Authorization headers are added as they come.
     """
-    patterns = [re.compile(pattern.encode()) for pattern in secrets]
+    scrubber = _Scrubber(
+        [re.compile(pattern.encode()) for pattern in secrets],
+        [*credentials, *_env_credentials(provider)],
+    )
+
+    def learn(key: str, value: str, request: Any) -> str:
+        scrubber.learn(value)
+        return REDACTED
+
+    def scrub_headers(headers: Any, *, drop: bool) -> None:
+        for name in list(headers):
+            value = headers[name]
+            if name.lower() in ("authorization", "proxy-authorization"):
+                for item in value if isinstance(value, list) else [value]:
+                    scrubber.learn(str(item))
+            if name.lower() in SECRET_HEADERS or is_secret_name(name):
+                if drop:
+                    del headers[name]
+                else:
+                    headers[name] = REDACTED
+            elif isinstance(value, list):
+                headers[name] = [scrubber.text(item) for item in value]
+            else:
+                headers[name] = scrubber.text(value)
 
     def scrub_request(request: Any) -> Any:
-        for name in list(request.headers):
-            if name.lower() in SECRET_HEADERS:
-                request.headers[name] = REDACTED
-        request.body = _scrub_text(request.body, patterns)
+        scrub_headers(request.headers, drop=False)
+        if isinstance(getattr(request, "uri", None), str):
+            request.uri = scrubber.url(request.uri)
+        request.body = scrubber.text(request.body)
         return request
 
     def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-        headers = response.get("headers", {})
-        for name in list(headers):
-            if name.lower() in SECRET_HEADERS:
-                del headers[name]
+        scrub_headers(response.get("headers", {}), drop=True)
         body = response.get("body", {})
         if "string" in body:
-            body["string"] = _scrub_text(body["string"], patterns)
+            body["string"] = scrubber.text(body["string"])
         return response
 
     config: dict[str, Any] = {
-        "filter_headers": [(name, REDACTED) for name in SECRET_HEADERS],
+        # Authorization first learns the credential (for the bodies), then is replaced
+        "filter_headers": [
+            ("authorization", learn),
+            ("proxy-authorization", learn),
+            *((name, REDACTED) for name in SECRET_HEADERS),
+        ],
         "filter_query_parameters": [(name, REDACTED) for name in SECRET_PARAMS],
         "before_record_request": scrub_request,
         "before_record_response": scrub_response,
