@@ -192,7 +192,11 @@ class TelnyxAdapter(Adapter):
         voices: dict[str, Any] | None = None
         if voice_response is not None:
             voices = voices_by_id(records_of(loads(voice_response, provider=self.provider), "voice settings"))
-            listed = [r["id"] for r in records if isinstance(r, dict) and isinstance(r.get("id"), str)]
+            listed = [  # a released number forwards nothing: it has no voice settings to read
+                r["id"]
+                for r in records
+                if isinstance(r, dict) and isinstance(r.get("id"), str) and r.get("status") != DELETED
+            ]
             for ident in [i for i in listed if i not in voices]:
                 try:
                     voices[ident] = yield from self._voice(ident, "list")

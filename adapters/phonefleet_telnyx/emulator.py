@@ -43,10 +43,46 @@ _TYPES: Final = frozenset({"local", "toll_free", "mobile", "national", "shared_c
 _FORWARDING_TYPES: Final = frozenset({"always", "on-failure"})
 _SCREENING: Final = frozenset({"disabled", "reject_calls", "flag_calls"})
 _PAYMENT: Final = frozenset({"pay-per-minute", "channel"})
+#: `filter[source]` -> `source_type`
+_SOURCES: Final = {"purchased": "number_order", "ported": "port_request"}
+_ORDER_STATUSES: Final = frozenset({"pending", "success", "failure"})
+#: what every number for sale offers (`AvailablePhoneNumber.features`)
+_FOR_SALE_FEATURES: Final = ("sms", "mms", "voice")
 
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+#: NANP area codes of toll-free numbers
+_TOLL_FREE_AREAS: Final = frozenset({"800", "833", "844", "855", "866", "877", "888"})
+
+
+def _country_and_type(number: str) -> tuple[str, str]:
+    """`country_iso_alpha2` and `phone_number_type` as Telnyx would report them
+    (the spec requires both): NANP numbers cheaply, the rest through phonenumbers."""
+    if number.startswith("+1") and len(number) == 12:
+        area = number[2:5]
+        return "US", ("toll_free" if area in _TOLL_FREE_AREAS else "local")
+    import phonenumbers
+
+    parsed = phonenumbers.parse(number)
+    region = phonenumbers.region_code_for_number(parsed)
+    if region is None or region == phonenumbers.UNKNOWN_REGION:
+        region = phonenumbers.region_code_for_country_code(parsed.country_code or 0)
+    kind = phonenumbers.number_type(parsed)
+    types = {
+        phonenumbers.PhoneNumberType.MOBILE: "mobile",
+        phonenumbers.PhoneNumberType.TOLL_FREE: "toll_free",
+        phonenumbers.PhoneNumberType.SHARED_COST: "shared_cost",
+        phonenumbers.PhoneNumberType.UAN: "national",
+        phonenumbers.PhoneNumberType.PERSONAL_NUMBER: "national",
+    }
+    return region, types.get(kind, "local")
+
+
+def _equals(key: str, value: str | None) -> Callable[[dict[str, Any]], bool]:
+    return lambda record: record.get(key) == value
 
 
 class _Refusal(Exception):  # noqa: N818 - carries an answer out of a handler
@@ -147,7 +183,7 @@ class TelnyxEmulator(EmulatorTransport):
         forwarding_type: str = "always",
         forwarding_enabled: bool = True,
         status: str = "active",
-        number_type: str = "local",
+        number_type: str | None = None,
         deletion_lock: bool = False,
         created_at: datetime | None = None,
         tags: Iterable[str] = (),
@@ -156,11 +192,13 @@ class TelnyxEmulator(EmulatorTransport):
         """A number on the account, with its voice settings (`ident`: a chosen id)."""
         ident = ident or self._new_id()
         moment = _iso(created_at or self._clock())
+        country, detected = _country_and_type(number)
+        number_type = number_type or detected
         record: dict[str, Any] = {
             "id": ident,
             "record_type": "phone_number",
             "phone_number": number,
-            "country_iso_alpha2": "US" if number.startswith("+1") else None,
+            "country_iso_alpha2": country,
             "status": status,
             "tags": list(tags),
             "external_pin": None,
@@ -294,6 +332,7 @@ class TelnyxEmulator(EmulatorTransport):
         add("GET", _PREFIX + "/phone_numbers/{pid}/messaging", self._get_messaging)
         add("PATCH", _PREFIX + "/phone_numbers/{pid}/messaging", self._update_messaging)
         add("POST", _PREFIX + "/number_orders", self._create_order)
+        add("GET", _PREFIX + "/number_orders", self._list_orders)
         add("GET", _PREFIX + "/number_orders/{oid}", self._get_order)
         add("GET", _PREFIX + "/available_phone_numbers", self._search)
 
@@ -388,6 +427,8 @@ class TelnyxEmulator(EmulatorTransport):
                 chosen = [
                     i for i in (ids if chosen is None else chosen) if self.records[i].get(field) == wanted
                 ]
+        for keep in self._filters(params):
+            chosen = [i for i in (ids if chosen is None else chosen) if keep(self.records[i])]
         if chosen is None:
             chosen = ids
         total = len(chosen)
@@ -400,6 +441,36 @@ class TelnyxEmulator(EmulatorTransport):
             "page_size": size,
         }
         return page, meta
+
+    def _filters(self, params: httpx.QueryParams) -> list[Callable[[dict[str, Any]], bool]]:
+        """The other documented `filter[...]` of `/phone_numbers`, as predicates."""
+        found: list[Callable[[dict[str, Any]], bool]] = []
+        tag = params.get("filter[tag]")
+        if tag is not None:
+            found.append(lambda r: tag in r["tags"])
+        if params.get("filter[without_tags]") == "true":  # "all other values are ignored"
+            found.append(lambda r: not r["tags"])
+        countries = params.get("filter[country_iso_alpha2]")
+        if countries is not None:
+            wanted = {c.strip().upper() for c in countries.split(",") if c.strip()}
+            found.append(lambda r: r["country_iso_alpha2"] in wanted)
+        kind = params.get("filter[number_type][eq]")
+        if kind is not None:
+            if kind not in _TYPES:
+                key = "filter[number_type][eq]"
+                raise _invalid(f"{key} must be one of {', '.join(sorted(_TYPES))}.", parameter=key)
+            legacy = {"toll_free": "tollfree", "local": "longcode"}.get(kind)
+            found.append(lambda r: r["phone_number_type"] in (kind, legacy))
+        for key in ("billing_group_id", "emergency_address_id"):
+            value = params.get(f"filter[{key}]")
+            if value is not None:  # the string "null": numbers without one
+                found.append(_equals(key, None if value == "null" else value))
+        source = params.get("filter[source]")
+        if source is not None:
+            if source not in _SOURCES:
+                raise _invalid("filter[source] must be ported or purchased.", parameter="filter[source]")
+            found.append(lambda r: r.get("source_type") == _SOURCES[source])
+        return found
 
     def _voice_record(self, record: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -541,7 +612,8 @@ class TelnyxEmulator(EmulatorTransport):
                 if not isinstance(value, dict):
                     raise _invalid("The field is invalid.", pointer=pointer)
                 updated[key] = {**settings[key], **value}
-        updated.pop("caller_id_name_enabled", None)
+        if "caller_id_name_enabled" in updated:  # shown on the number, not in the voice settings
+            record["caller_id_name_enabled"] = updated.pop("caller_id_name_enabled")
         self.voice[pid] = updated
         record["call_forwarding_enabled"] = updated["call_forwarding"]["call_forwarding_enabled"]
         self._touch(record)
@@ -673,6 +745,25 @@ class TelnyxEmulator(EmulatorTransport):
         done = all(item["status"] == "success" for item in items)
         return {**order, "phone_numbers": items, "status": "success" if done else "pending"}
 
+    def _list_orders(self, request: httpx.Request) -> httpx.Response:
+        """`GET /number_orders`: newest first, paged, `filter[status]`."""
+        number, size = self._page(request)
+        views = [self._order_view(order) for order in reversed(self.orders.values())]
+        status = request.url.params.get("filter[status]")
+        if status is not None:
+            if status not in _ORDER_STATUSES:
+                key = "filter[status]"
+                raise _invalid(f"{key} must be one of {', '.join(sorted(_ORDER_STATUSES))}.", parameter=key)
+            views = [view for view in views if view["status"] == status]
+        total = len(views)
+        meta = {
+            "total_pages": (total + size - 1) // size,
+            "total_results": total,
+            "page_number": number,
+            "page_size": size,
+        }
+        return json_response(200, {"data": views[(number - 1) * size : number * size], "meta": meta})
+
     def _get_order(self, request: httpx.Request, oid: str) -> httpx.Response:
         order = self.orders.get(oid)
         if order is None:
@@ -693,12 +784,18 @@ class TelnyxEmulator(EmulatorTransport):
         country = params.get("filter[country_code]")
         if country is not None and country.upper() != "US":
             found = []
+        ndc = params.get("filter[national_destination_code]")
+        if ndc is not None:
+            found = [n for n in found if n[2 : 2 + len(ndc)] == ndc]
+        features = params.get("filter[features]")
+        if features is not None:
+            wanted = {f.strip() for f in features.split(",") if f.strip()}
+            found = found if wanted <= set(_FOR_SALE_FEATURES) else []
         kind = params.get("filter[phone_number_type]")
         if kind is not None:
             if kind not in _TYPES:
                 raise _invalid("filter[phone_number_type] is invalid.", parameter="filter[phone_number_type]")
-            if kind != "local":
-                found = []
+            found = [n for n in found if _country_and_type(n)[1] == kind]
         limit = params.get("filter[limit]")
         if limit is not None:
             if not limit.isdigit():
@@ -718,7 +815,7 @@ class TelnyxEmulator(EmulatorTransport):
                     {"region_type": "state", "region_name": "TX"},
                 ],
                 "cost_information": {"upfront_cost": "1.00", "monthly_cost": "1.00", "currency": "USD"},
-                "features": [{"name": "sms"}, {"name": "mms"}, {"name": "voice"}],
+                "features": [{"name": name} for name in _FOR_SALE_FEATURES],
             }
             for number in found
         ]
