@@ -511,3 +511,13 @@ def test_a_spare_copy_that_cannot_be_deleted_does_not_fail_the_forwarding(emu: E
         (spare,) = store.ex_prune_forwarding_scripts(dry_run=False)
         assert spare.target == TARGET
         assert len(_made_here(emu)) == 1
+
+
+def test_hostile_nesting_in_script_contents_is_no_script() -> None:
+    from phonefleet_signalwire._forwarding import swml_document
+
+    assert swml_document("[" * 100_000) is None
+    assert swml_document('{"version": "1.0.0", "sections": {"main": []}}') == {
+        "version": "1.0.0",
+        "sections": {"main": []},
+    }

@@ -33,7 +33,7 @@ from phonefleet import (
     is_e164,
     to_e164,
 )
-from phonefleet.adapter import RawJSON, build_numbers
+from phonefleet.adapter import RawJSON, build_numbers, decode_json
 
 from ._wire import (
     CAPABILITIES,
@@ -99,7 +99,6 @@ _FORWARDS: dict[str, str | None] = {}
 _HANDLING: dict[tuple[str | None, ...], tuple[str | None, Routing | None]] = {}
 _decode_records: Final = msgspec.json.Decoder(RecordPage).decode
 _decode_raws: Final = msgspec.json.Decoder(RawPage).decode
-_decode: Final = msgspec.json.Decoder().decode
 _decode_record: Final = msgspec.json.Decoder(NumberRecord).decode
 _encode: Final = msgspec.json.Encoder().encode
 
@@ -311,8 +310,8 @@ def _raw_capabilities(value: msgspec.Raw) -> frozenset[Capability] | None:
     found = _CAPABILITY_SETS.get(key, _MISSING)
     if found is _MISSING:
         try:
-            decoded = _decode(key)
-        except msgspec.DecodeError:  # pragma: no cover - the page decoded already
+            decoded = decode_json(key)
+        except ValueError:  # pragma: no cover - the page decoded already
             decoded = key
         found = _capabilities(decoded)
         if len(_CAPABILITY_SETS) >= _MEMO_LIMIT:
@@ -434,15 +433,15 @@ def page_from_wire(body: bytes) -> tuple[list[PhoneNumber], str | None]:
     try:
         page = _decode_records(body)
         raws = RawJSON.many(_decode_raws(body).incoming_phone_numbers)
-    except (msgspec.ValidationError, msgspec.DecodeError):
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
         return _careful_page(body)
     return _numbers(page.incoming_phone_numbers, raws), page.next_page_uri
 
 
 def _careful_page(body: bytes) -> tuple[list[PhoneNumber], str | None]:
     try:
-        data = _decode(body)
-    except (msgspec.DecodeError, ValueError):
+        data = decode_json(body)
+    except ValueError:
         snippet = body[:80].decode("utf-8", "replace")
         msg = f"expected a JSON page of incoming phone numbers, got {snippet!r}"
         raise _bad(msg) from None

@@ -86,11 +86,12 @@ class _Scrubber:
         found = [credential.strip()] if credential else [scheme]
         if scheme.lower() == "basic" and credential:
             try:
-                user, _, password = base64.b64decode(credential, validate=True).decode().partition(":")
+                _user, _, password = base64.b64decode(credential, validate=True).decode().partition(":")
             except (binascii.Error, UnicodeDecodeError):
                 pass
             else:
-                found += [user, password]
+                # the user is an account id (Twilio's account sid is in every path), not a secret
+                found += [password]
         new = [value for value in found if value and value != REDACTED and value not in self.values]
         if new:
             self.values += new
