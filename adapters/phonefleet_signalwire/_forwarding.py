@@ -11,7 +11,6 @@ ways; the flows that find, create and bind scripts are in `_adapter.py`.
 from __future__ import annotations
 
 import importlib
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
@@ -19,6 +18,7 @@ from typing import Any, Final
 import attrs
 
 from phonefleet import PhoneNumber, ResponseFormatError, is_e164
+from phonefleet.adapter import decode_json
 
 from ._mapping import _datetime, _detail
 
@@ -88,7 +88,7 @@ def swml_document(contents: object) -> dict[str, Any] | None:
     """
     if isinstance(contents, str):
         try:
-            contents = json.loads(contents)
+            contents = decode_json(contents)
         except ValueError:
             yaml: Any = importlib.import_module("yaml")
             try:

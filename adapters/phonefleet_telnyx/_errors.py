@@ -14,10 +14,9 @@ from __future__ import annotations
 from typing import Any, Final
 
 import httpx
-import msgspec
 
 from phonefleet import ProviderError
-from phonefleet.adapter import error_for_status, parse_retry_after
+from phonefleet.adapter import error_for_status, json_or_none, parse_retry_after
 
 from ._wire import PROVIDER
 
@@ -42,10 +41,7 @@ def retry_after(response: httpx.Response) -> float | None:
 
 
 def _items(response: httpx.Response) -> list[dict[str, Any]]:
-    try:
-        body = msgspec.json.decode(response.content)
-    except (msgspec.DecodeError, ValueError):
-        return []
+    body = json_or_none(response)
     errors = body.get("errors") if isinstance(body, dict) else None
     if not isinstance(errors, list):
         return []

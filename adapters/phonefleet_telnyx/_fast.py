@@ -86,8 +86,8 @@ def fast_page(numbers_body: bytes, voice_body: bytes | None) -> tuple[list[Phone
         raws = _raws(numbers_body).data
         voices = _voices(voice_body).data if voice_body is not None else None
         voice_raws = _raws(voice_body).data if voice_body is not None else None
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return None
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        return None  # the careful path says what is wrong (nesting too deep included)
     following = next_page_number(page.meta.page_number, page.meta.total_pages, provider=PROVIDER)
     records = page.data
     if not records:

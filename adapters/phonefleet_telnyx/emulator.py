@@ -19,7 +19,6 @@ answers errors as `{"errors": [...]}` with a 429 carrying code 10011 and the
 from __future__ import annotations
 
 import copy
-import json
 import random
 import uuid
 from collections.abc import Callable, Iterable
@@ -29,7 +28,7 @@ from typing import Any, Final
 import httpx
 
 from phonefleet import is_e164, to_e164
-from phonefleet.adapter import dumps
+from phonefleet.adapter import decode_json, dumps
 from phonefleet.testing import Emulator, EmulatorTransport, FaultPlan, Router, json_response, seeded_numbers
 
 __all__ = ["BASE_URL", "TelnyxEmulator", "emulator"]
@@ -323,7 +322,7 @@ class TelnyxEmulator(EmulatorTransport):
 
     def _body(self, request: httpx.Request) -> dict[str, Any]:
         try:
-            body = json.loads(request.content or b"null")
+            body = decode_json(request.content or b"null")
         except ValueError:
             raise _invalid("The request body is not valid JSON.", pointer="/") from None
         if not isinstance(body, dict):

@@ -33,7 +33,7 @@ from phonefleet import (
     is_e164,
     to_e164,
 )
-from phonefleet.adapter import RawJSON, build_numbers
+from phonefleet.adapter import RawJSON, build_numbers, decode_json
 
 from ._wire import (
     CAPABILITIES,
@@ -99,7 +99,7 @@ _FORWARDS: dict[str, str | None] = {}
 _HANDLING: dict[tuple[str | None, ...], tuple[str | None, Routing | None]] = {}
 _decode_records: Final = msgspec.json.Decoder(RecordPage).decode
 _decode_raws: Final = msgspec.json.Decoder(RawPage).decode
-_decode: Final = msgspec.json.Decoder().decode
+_decode: Final = decode_json
 _decode_record: Final = msgspec.json.Decoder(NumberRecord).decode
 _encode: Final = msgspec.json.Encoder().encode
 
@@ -422,8 +422,8 @@ def page_from_wire(body: bytes) -> tuple[list[PhoneNumber], str | None]:
     try:
         page = _decode_records(body)
         raws = RawJSON.many(_decode_raws(body).incoming_phone_numbers)
-    except (msgspec.ValidationError, msgspec.DecodeError):
-        return _careful_page(body)
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
+        return _careful_page(body)  # which says what is wrong (nesting too deep included)
     return _numbers(page.incoming_phone_numbers, raws), page.next_page_uri
 
 
