@@ -574,11 +574,19 @@ def test_no_adapter_follows_a_next_link_to_another_origin(provider: str, evil: s
 def test_a_store_collected_unclosed_is_forgotten_without_taking_a_lock() -> None:
     """A finalizer may run inside any allocation, even under the log filter's own lock."""
     import gc
+    import threading
 
     from phonefleet import _redact
 
-    with _redact._FILTER._lock:  # as if a collection ran while the filter was busy
+    def collect_under_the_lock() -> None:
         store = phonefleet.connect("linq", **_settings("linq"))
-        del store
-        gc.collect()  # the driver's finalizer runs here and must not block
-    logging.getLogger("httpcore.http11").debug("after: %s", "fine")
+        with _redact._FILTER._lock:  # as if a collection ran while the filter was busy
+            del store
+            gc.collect()  # the driver's finalizer runs here and must not block
+            logging.getLogger("httpcore.http11").debug("during: %s", "fine")
+
+    worker = threading.Thread(target=collect_under_the_lock, daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "a finalizer blocked on the log filter's lock"
+    _redact.forget(object())  # the queue drains on the next change
