@@ -41,7 +41,7 @@ def retry_after(response: httpx.Response) -> float | None:
 
 
 def _items(response: httpx.Response) -> list[dict[str, Any]]:
-    body = json_or_none(response)  # never raises: not JSON, or too deep, is no items
+    body = json_or_none(response)
     errors = body.get("errors") if isinstance(body, dict) else None
     if not isinstance(errors, list):
         return []

@@ -87,7 +87,7 @@ def fast_page(numbers_body: bytes, voice_body: bytes | None) -> tuple[list[Phone
         voices = _voices(voice_body).data if voice_body is not None else None
         voice_raws = _raws(voice_body).data if voice_body is not None else None
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
-        return None  # the careful path says what is wrong
+        return None  # the careful path says what is wrong (nesting too deep included)
     following = next_page_number(page.meta.page_number, page.meta.total_pages, provider=PROVIDER)
     records = page.data
     if not records:
@@ -99,8 +99,7 @@ def fast_page(numbers_body: bytes, voice_body: bytes | None) -> tuple[list[Phone
     by_id: dict[str, tuple[_Voice, msgspec.Raw]] = {}
     if voices is not None and voice_raws is not None:
         by_id = dict(zip([v.id for v in voices], zip(voices, voice_raws, strict=True), strict=True))
-        # a released number has no voice settings; any other one missing: careful path
-        if not by_id.keys() >= set(ids) and any(r.status != DELETED and r.id not in by_id for r in records):
+        if not by_id.keys() >= set(ids):
             return None
     forwards: list[str | None] = []
     joined: list[Mapping[str, Any]] = []

@@ -18,7 +18,7 @@ from typing import Any, Final
 import httpx
 
 from phonefleet import ArchiveBlockedError, ArchiveBlocker, ProviderError
-from phonefleet.adapter import error_for_status, parse_retry_after
+from phonefleet.adapter import error_for_status, json_or_none, parse_retry_after
 
 from ._wire import PROVIDER
 
@@ -64,9 +64,9 @@ def _items(body: object) -> list[dict[str, Any]]:
 def _body(response: httpx.Response) -> object:
     try:
         response.read()
-        return response.json()
-    except Exception:
+    except httpx.HTTPError:
         return None
+    return json_or_none(response)
 
 
 def error_from_response(

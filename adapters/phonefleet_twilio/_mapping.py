@@ -434,7 +434,7 @@ def page_from_wire(body: bytes) -> tuple[list[PhoneNumber], str | None]:
         page = _decode_records(body)
         raws = RawJSON.many(_decode_raws(body).incoming_phone_numbers)
     except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
-        return _careful_page(body)
+        return _careful_page(body)  # which says what is wrong (nesting too deep included)
     return _numbers(page.incoming_phone_numbers, raws), page.next_page_uri
 
 

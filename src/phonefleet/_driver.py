@@ -27,7 +27,7 @@ import httpx
 from . import _redact
 from ._auth import BasicAuth, BearerAuth
 from ._errors import DeadlineExceededError, PhoneFleetError, ResponseFormatError, TransportError
-from ._flow import Adapter, Flow
+from ._flow import Adapter, Flow, error_for_status
 from ._retry import RetryPolicy
 from ._wire import retry_mode
 
@@ -143,7 +143,7 @@ class _Driver:
         # while this store is open, httpx/httpcore DEBUG lines never show its credentials
         self._redaction_key = next(_keys)
         _redact.redacting(self._redaction_key, self._forms)
-        weakref.finalize(self, _redact.forget, self._redaction_key)
+        weakref.finalize(self, _redact.forget_later, self._redaction_key)
 
     def start(self) -> Deadline:
         return Deadline(self.policy.deadline, self.clock)
@@ -228,7 +228,17 @@ class _Driver:
         _redact.scrub_error(error, self._forms)
         return error
 
-    def too_deep(self) -> ResponseFormatError:
+    def too_deep(self, response: httpx.Response | None) -> PhoneFleetError:
+        """What a RecursionError from a flow's own decoder means: the typed error
+        for an error status, else a ResponseFormatError."""
+        if response is not None and response.is_error:
+            reason = response.reason_phrase or f"HTTP {response.status_code}"
+            return error_for_status(
+                response.status_code,
+                f"{reason} (the error body is nested too deeply to decode)",
+                provider=self.adapter.provider,
+                retry_after=self.adapter.retry_after(response),
+            )
         msg = "the answer is nested too deeply to decode"
         return ResponseFormatError(msg, provider=self.adapter.provider)
 
@@ -373,12 +383,14 @@ class SyncDriver(_Driver):
 
     def run(self, flow: Flow[T]) -> T:
         deadline = self.start()
+        response: httpx.Response | None = None
         try:
             request = next(flow)
             while True:
                 try:
                     response = self._send(request, deadline)
                 except PhoneFleetError as exc:
+                    response = None
                     request = flow.throw(exc)
                 else:
                     request = flow.send(response)
@@ -387,7 +399,7 @@ class SyncDriver(_Driver):
         except PhoneFleetError as exc:
             raise self.scrub(exc) from exc.__cause__
         except RecursionError:  # a decoder a flow called directly, on hostile nesting
-            raise self.too_deep() from None
+            raise self.scrub(self.too_deep(response)) from None
         finally:
             flow.close()
 
@@ -474,12 +486,14 @@ class AsyncDriver(_Driver):
 
     async def run(self, flow: Flow[T]) -> T:
         deadline = self.start()
+        response: httpx.Response | None = None
         try:
             request = next(flow)
             while True:
                 try:
                     response = await self._send(request, deadline)
                 except PhoneFleetError as exc:
+                    response = None
                     request = flow.throw(exc)
                 else:
                     request = flow.send(response)
@@ -488,7 +502,7 @@ class AsyncDriver(_Driver):
         except PhoneFleetError as exc:
             raise self.scrub(exc) from exc.__cause__
         except RecursionError:  # a decoder a flow called directly, on hostile nesting
-            raise self.too_deep() from None
+            raise self.scrub(self.too_deep(response)) from None
         finally:
             flow.close()
 

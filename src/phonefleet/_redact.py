@@ -15,13 +15,14 @@ import base64
 import itertools
 import logging
 import threading
+from collections import deque
 from collections.abc import Iterable
 from typing import Any, Final
 from urllib.parse import quote
 
 import attrs
 
-__all__ = ["MASK", "blank", "forget", "redacting", "scrub_error", "secret_forms"]
+__all__ = ["MASK", "blank", "forget", "forget_later", "redacting", "scrub_error", "secret_forms"]
 
 MASK: Final = "***"
 #: the loggers that may print what a vendor sent (httpcore logs response headers at DEBUG)
@@ -102,12 +103,19 @@ def scrub_error(error: BaseException, forms: tuple[str, ...]) -> BaseException:
 
 
 class _RedactingFilter(logging.Filter):
-    """Blanks the credentials of every open store out of a log record."""
+    """Blanks the credentials of every open store out of a log record.
+
+    A store that is garbage-collected unclosed is forgotten through a
+    finalizer, which may run inside any allocation, even one made while
+    this filter's lock is held: so a finalizer only queues its key
+    (`deque.append` is atomic), and the queue is drained under the lock.
+    """
 
     def __init__(self) -> None:
         super().__init__("phonefleet.redact")
         self._lock = threading.Lock()
         self._owners: dict[object, tuple[str, ...]] = {}
+        self._gone: deque[object] = deque()
         self._forms: tuple[str, ...] = ()
 
     def add(self, owner: object, forms: tuple[str, ...]) -> None:
@@ -116,12 +124,18 @@ class _RedactingFilter(logging.Filter):
             self._rebuild()
 
     def remove(self, owner: object) -> None:
+        self._gone.append(owner)
         with self._lock:
-            if self._owners.pop(owner, None) is not None:
-                self._rebuild()
+            self._rebuild()
+
+    def remove_later(self, owner: object) -> None:
+        """For finalizers: no lock taken, nothing rebuilt now."""
+        self._gone.append(owner)
 
     def _rebuild(self) -> None:
-        merged = {form for forms in self._owners.values() for form in forms}
+        while self._gone:
+            self._owners.pop(self._gone.popleft(), None)
+        merged = {form for forms in list(self._owners.values()) for form in forms}
         self._forms = tuple(sorted(merged, key=len, reverse=True))
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -162,5 +176,10 @@ def redacting(key: object, forms: tuple[str, ...]) -> None:
 
 
 def forget(key: object) -> None:
-    """Stop redacting what `key` registered."""
+    """Stop redacting what `key` registered (its store is closed)."""
     _FILTER.remove(key)
+
+
+def forget_later(key: object) -> None:
+    """`forget`, safe to call from a finalizer (at any allocation, any lock held)."""
+    _FILTER.remove_later(key)

@@ -81,17 +81,20 @@ class _Scrubber:
         self.forms = tuple(form.encode() for form in secret_forms(self.values))
 
     def learn(self, header_value: str) -> None:
-        """Remember the credential an Authorization header carried (and its Basic parts)."""
+        """Remember the credential an Authorization header carried (and a Basic password).
+
+        A Basic user name is not learned on its own: it is often an account
+        id that appears in every URL path (Twilio's AC... sid).
+        """
         scheme, _, credential = header_value.strip().partition(" ")
         found = [credential.strip()] if credential else [scheme]
         if scheme.lower() == "basic" and credential:
             try:
-                _user, _, password = base64.b64decode(credential, validate=True).decode().partition(":")
+                _, _, password = base64.b64decode(credential, validate=True).decode().partition(":")
             except (binascii.Error, UnicodeDecodeError):
                 pass
             else:
-                # the user is an account id (Twilio's account sid is in every path), not a secret
-                found += [password]
+                found.append(password)
         new = [value for value in found if value and value != REDACTED and value not in self.values]
         if new:
             self.values += new
