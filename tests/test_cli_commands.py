@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -355,3 +356,29 @@ def test_export_format_is_case_insensitive_and_the_table_splits_state_and_reputa
     assert listed.exit_code == 0, listed.output
     assert "state" in listed.stdout
     assert "reputation" in listed.stdout
+
+
+def test_an_interrupted_apply_prints_what_it_did_and_exits_130(
+    fleet: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from phonefleet import migrate
+
+    real_apply = migrate.apply_async
+
+    async def interrupted(plan: Any, **options: Any) -> Any:
+        report = await real_apply(plan, **options)  # the steps run, then Ctrl-C lands
+        cancelled = asyncio.CancelledError()
+        cancelled.report = report  # type: ignore[attr-defined] # as apply_async attaches it
+        raise cancelled
+
+    monkeypatch.setattr(migrate, "apply_async", interrupted)
+    journal = tmp_path / "m.sqlite"
+    args = ["migrate", "--from", "linq", "--to", "gravityrail", "--apply", "--journal", str(journal)]
+    result = run(*args)
+    assert result.exit_code == 130
+    assert "done" in result.stdout
+    assert f"journal: {journal} (interrupted" in result.stdout
+    assert "error: interrupted" in result.stderr
+    as_json = run(*args, "--json")
+    assert as_json.exit_code == 130
+    assert json.loads(as_json.stdout)["interrupted"] is True

@@ -80,7 +80,7 @@ class _Group(TyperGroup):
     def invoke(self, ctx: _click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except KeyboardInterrupt:  # outside a command's own handling (e.g. while opening a store)
+        except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C outside a command's own handling
             typer.echo("error: interrupted", err=True)
             raise typer.Exit(130) from None
         except BrokenPipeError:
@@ -646,13 +646,35 @@ async def _migrate(
                 path = Path(scratch.enter_context(tempfile.TemporaryDirectory())) / "journal.sqlite"
             else:
                 path = journal or Path(f"phonefleet-{_slug(source)}-to-{_slug(target)}.journal.sqlite")
-            report = await apply_with_progress(out, plan, journal=path, concurrency=concurrency)
+            try:
+                report = await apply_with_progress(out, plan, journal=path, concurrency=concurrency)
+            except asyncio.CancelledError as interrupted:  # Ctrl-C: say what was done, then exit 130
+                _print_interrupted(out, plan, getattr(interrupted, "report", None), path)
+                raise
         if out.as_json:
             out.json({"plan": json.loads(plan.to_json()), "report": report.to_dict(), "journal": str(path)})
         else:
             print_report(out, report)
             out.line(f"journal: {path}")
         return 0 if report.ok else 1
+
+
+def _print_interrupted(out: Output, plan: Any, report: Any, path: Path) -> None:
+    """What an interrupted apply did, so the user knows the journal resumes it."""
+    if report is None:
+        return
+    if out.as_json:
+        out.json(
+            {
+                "plan": json.loads(plan.to_json()),
+                "report": report.to_dict(),
+                "journal": str(path),
+                "interrupted": True,
+            }
+        )
+    else:
+        print_report(out, report)
+        out.line(f"journal: {path} (interrupted: run the same command again to resume)")
 
 
 PLAN_COLUMNS = (
