@@ -16,11 +16,8 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, Final
 
-import attrs
 import httpx
 
 from phonefleet import (
@@ -36,6 +33,7 @@ from phonefleet import (
     Unset,
 )
 from phonefleet.adapter import (
+    UNKNOWN_OUTCOME,
     Adapter,
     BasicAuth,
     Flow,
@@ -43,9 +41,11 @@ from phonefleet.adapter import (
     Ref,
     RequestBuilder,
     Secret,
+    buy_once,
     check_cursor,
     env_setting,
     loads,
+    release_once,
 )
 
 from ._errors import error_from_response
@@ -86,7 +86,6 @@ MAX_PAGE_SIZE: Final = 1000
 #: how often a purchase or a release is sent in all, each resend only after a
 #: lookup proved the previous attempt did not take effect
 MAX_SENDS: Final = 3
-_UNKNOWN_OUTCOME: Final = frozenset({500, 502, 503, 504})
 _LABEL: Final = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _SUFFIX: Final = ".signalwire.com"
 _DIGITS: Final = re.compile(r"[0-9]{3,7}")
@@ -461,7 +460,7 @@ class SignalWireAdapter(Adapter):
             except TransportError as exc:
                 failure = exc
             else:
-                if response.status_code in _UNKNOWN_OUTCOME:
+                if response.status_code in UNKNOWN_OUTCOME:
                     failure = error_from_response(response, "set_forwarding")
                 else:
                     try:
@@ -531,35 +530,16 @@ class SignalWireAdapter(Adapter):
     def create(self, number: str, *, name: str | None, link: str | None) -> Flow[PhoneNumber]:
         if link is not None:
             raise self.unsupported(Feature.LINK)
-        created: PhoneNumber | None = None
-        for attempt in range(1, MAX_SENDS + 1):
-            failure: Exception
-            try:
-                # a 429 bought nothing: the driver may wait it out and send again
-                request = self.requests.request(
-                    "POST", "phone_numbers", json={"number": number}, retry="rate_limit"
-                )
-                response = yield request
-            except TransportError as exc:
-                failure = exc
-            else:
-                if response.status_code in _UNKNOWN_OUTCOME:
-                    failure = error_from_response(response, "create")
-                else:
-                    try:
-                        created = number_from_wire(self._json(response, "create"))
-                        break
-                    except ResponseFormatError as exc:  # a success we cannot read: did it take?
-                        failure = exc
-            # The outcome is unknown: buy again only if the number is not ours.
-            try:
-                created = yield from self._find_number(Ref(number=number), "create")
-            except NotFoundError:
-                if attempt == MAX_SENDS:
-                    raise failure from None
-                continue
-            break
-        assert created is not None
+        created = yield from buy_once(
+            # a 429 bought nothing: the driver may wait it out and send again
+            lambda: self.requests.request(
+                "POST", "phone_numbers", json={"number": number}, retry="rate_limit"
+            ),
+            lambda response: number_from_wire(self._json(response, "create")),
+            lambda: self._find_number(Ref(number=number), "create"),
+            lambda response: error_from_response(response, "create"),
+            sends=MAX_SENDS,
+        )
         if name is not None and created.name != name:
             response = yield self.requests.request("PUT", "phone_numbers", created.id, json={"name": name})
             created = number_from_wire(self._json(response, "create"))
@@ -571,52 +551,22 @@ class SignalWireAdapter(Adapter):
             number = ref.known
         else:
             number = yield from self._current(ref, "archive")
-        for attempt in range(1, MAX_SENDS + 1):
-            failure: Exception
-            try:
+        return (
+            yield from release_once(
+                number,
                 # a 429 released nothing: the driver may wait it out and send again
-                response = yield self.requests.request(
-                    "DELETE", "phone_numbers", number.id, retry="rate_limit"
-                )
-            except TransportError as exc:
-                failure = exc
-            else:
-                if response.status_code == 204:  # the documented answer
-                    return _released(number, response)
-                if response.status_code == 404 and attempt > 1:
-                    return _released(number, None)  # an earlier attempt took effect
-                if response.is_success:
-                    # not the documented 204 (a proxy's page, say): check, do not assume
-                    failure = ResponseFormatError(
-                        f"release answered HTTP {response.status_code} instead of 204", provider=self.provider
-                    )
-                elif response.status_code in _UNKNOWN_OUTCOME:
-                    failure = error_from_response(response, "archive", ref_id=number.id)
-                else:
-                    raise error_from_response(response, "archive", ref_id=number.id)
-            # The outcome is unknown: release again only once a GET proves it is still there.
-            if not (yield from self._exists(number.id, "archive")):
-                return _released(number, None)
-            if attempt == MAX_SENDS:
-                raise failure
-        raise AssertionError("unreachable")  # pragma: no cover
+                lambda: self.requests.request("DELETE", "phone_numbers", number.id, retry="rate_limit"),
+                lambda: self._exists(number.id, "archive"),
+                lambda response: error_from_response(response, "archive", ref_id=number.id),
+                sends=MAX_SENDS,
+            )
+        )
 
     # -- vendor extra ---------------------------------------------------------------
     def ex_search_available_flow(self, params: dict[str, str | int]) -> Flow[list[AvailableNumber]]:
         """Numbers for sale; `params` come from `search_params` (already checked)."""
         response = yield self.requests.request("GET", "phone_numbers", "search", params=params)
         return available_from_wire(self._json(response, "search"))
-
-
-def _released(number: PhoneNumber, response: httpx.Response | None) -> PhoneNumber:
-    """The number as released; `archived_at` is the vendor's Date header, if it sent one."""
-    when: datetime | None = None
-    if response is not None and (date := response.headers.get("Date")):
-        try:
-            when = parsedate_to_datetime(date)
-        except (TypeError, ValueError, IndexError):
-            when = None
-    return attrs.evolve(number, archived=True, archived_at=when)
 
 
 def search_params(
