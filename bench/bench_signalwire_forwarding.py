@@ -37,9 +37,9 @@ def _emulator(count: int) -> Emulator:
         for index in range(SCRIPTS):
             store.run(store.adapter._forwarding_script(f"+1202555{index:04d}"))
     urls = [s.request_url for s in transport.scripts.values() if s.display_name.startswith("phonefleet")]
-    for position, seq in enumerate(transport._order):
+    for position, seq in enumerate(transport._book.order):
         if position % 4 == 0:
-            record = transport._by_seq[seq]
+            record = transport._book.by_seq[seq]
             fields = transport.payload(record)
             fields.update(call_handler="relay_script", call_relay_script_url=urls[position % len(urls)])
             record.fields = fields
