@@ -22,6 +22,7 @@ from ._flow import (
     as_ref,
     check_cursor,
     done,
+    error_for_response,
     error_for_status,
     parse_retry_after,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "done",
     "dumps",
     "env_setting",
+    "error_for_response",
     "error_for_status",
     "gc_paused",
     "json_or_none",
