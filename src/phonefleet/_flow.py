@@ -22,6 +22,7 @@ from ._errors import (
     ArchiveBlockedError,
     AuthenticationError,
     ConflictError,
+    InvalidNumberError,
     NotFoundError,
     PermissionDeniedError,
     ProviderError,
@@ -311,3 +312,19 @@ def error_for_response(
         request_id=request_id,
         retry_after=parse_retry_after(response.headers.get("Retry-After")),
     )
+
+
+def e164_from_wire(value: object, field: str, *, provider: str) -> str:
+    """A number a vendor sent, in E.164: canonical on the fast path; a loose
+    but unambiguous form (`+1 202 555 0100`) is normalised; anything else is a
+    `ResponseFormatError` naming `field`."""
+    if isinstance(value, str):
+        if is_e164(value):
+            return value
+        try:
+            return to_e164(value)
+        except InvalidNumberError as exc:
+            msg = f"{field} {value[:40]!r} is not a phone number: {exc.reason}"
+            raise ResponseFormatError(msg, provider=provider) from None
+    msg = f"expected {field} to be an E.164 string, got {type(value).__name__}"
+    raise ResponseFormatError(msg, provider=provider)
