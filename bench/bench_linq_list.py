@@ -11,15 +11,13 @@ runtime dependency); without it that row says so and is not counted as met.
 
 from __future__ import annotations
 
-import gc
 import json
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+from _harness import median_seconds, print_rows
 
 import phonefleet
 from phonefleet.testing import emulate
@@ -27,20 +25,6 @@ from phonefleet.testing import emulate
 COUNT = 10_000
 MAX_RATIO_TO_RAW = 1.5
 MIN_SPEEDUP_OVER_SDK = 20.0  # issue 8 (issue 4 asked for 15x)
-
-
-def _median_seconds(fns: dict[str, Callable[[], Any]], repeats: int) -> dict[str, float]:
-    """Median wall time of each function, run interleaved so that noise hits all alike."""
-    for fn in fns.values():
-        fn()  # warm up (imports, caches, connection set-up)
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            gc.collect()
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
@@ -66,7 +50,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         fns["sdk"] = sdk
     for fn in fns.values():
         assert fn() == COUNT
-    medians = _median_seconds(fns, repeats)
+    medians = median_seconds(fns, repeats)
     raw_s, fleet_s = medians["raw"], medians["fleet"]
     ratio = fleet_s / raw_s
     results: list[dict[str, Any]] = [
@@ -147,14 +131,5 @@ def _sdk(transport: Any, settings: dict[str, Any]) -> tuple[Callable[[], int] | 
     return sdk, client.close
 
 
-def _print(results: list[dict[str, Any]]) -> None:
-    print(f"{'benchmark':44} {'value':>10} {'unit':4} {'goal':>9} met  detail")
-    for row in results:
-        met = "yes" if row["met"] else "NO"
-        print(
-            f"{row['name']:44} {row['value']:10.2f} {row['unit']:4} {row['goal']:>9} {met:4} {row['detail']}"
-        )
-
-
 if __name__ == "__main__":
-    _print(run(quick="--quick" in sys.argv))
+    print_rows(run(quick="--quick" in sys.argv))

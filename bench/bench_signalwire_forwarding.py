@@ -17,11 +17,10 @@ import json
 import statistics
 import sys
 import time
-import tracemalloc
-from collections.abc import Callable
 from typing import Any
 
 import httpx
+from _harness import peak_bytes, print_rows_detail_below
 
 from phonefleet.testing import Emulator, emulate
 
@@ -37,9 +36,9 @@ def _emulator(count: int) -> Emulator:
         for index in range(SCRIPTS):
             store.run(store.adapter._forwarding_script(f"+1202555{index:04d}"))
     urls = [s.request_url for s in transport.scripts.values() if s.display_name.startswith("phonefleet")]
-    for position, seq in enumerate(transport._order):
+    for position, seq in enumerate(transport._book.order):
         if position % 4 == 0:
-            record = transport._by_seq[seq]
+            record = transport._book.by_seq[seq]
             fields = transport.payload(record)
             fields.update(call_handler="relay_script", call_relay_script_url=urls[position % len(urls)])
             record.fields = fields
@@ -72,16 +71,6 @@ def _raw_walk(emu: Emulator) -> int:
     return seen
 
 
-def _peak(run: Callable[[], object]) -> int:
-    gc.collect()
-    tracemalloc.start()
-    try:
-        run()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
 def _one_page(emu: Emulator) -> object:
     with emu.connect("signalwire", page_size=PAGE) as store:
         page = store.run(store.adapter.list_page(False, None))
@@ -98,9 +87,9 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     gc.freeze()
     _one_page(emu)
 
-    one_page = _peak(lambda: _one_page(emu))
+    one_page = peak_bytes(lambda: _one_page(emu))
     emu.transport.requests.clear()
-    streaming = _peak(lambda: _store_walk(emu))
+    streaming = peak_bytes(lambda: _store_walk(emu))
     memory_ratio = streaming / one_page
     number_gets = emu.transport.count("GET", "/phone_numbers")
     script_gets = emu.transport.count("GET", "/swml_scripts")
@@ -155,13 +144,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
 
 
 def main() -> None:
-    results = run(quick="--quick" in sys.argv)
-    width = max(len(r["name"]) for r in results)
-    print(f"{'benchmark':<{width}}  {'value':>8}  {'goal':<22} met")
-    for r in results:
-        met = "yes" if r["met"] else "NO"
-        print(f"{r['name']:<{width}}  {r['value']:>7}{r['unit']}  {r['goal']:<22} {met}")
-        print(f"{'':<{width}}  {r['detail']}")
+    print_rows_detail_below(run(quick="--quick" in sys.argv), goal_width=22)
 
 
 if __name__ == "__main__":

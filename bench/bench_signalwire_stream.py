@@ -14,11 +14,11 @@ import json
 import statistics
 import sys
 import time
-import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+from _harness import peak_bytes, print_rows_detail_below
 
 from phonefleet.testing import Emulator, emulate
 
@@ -70,16 +70,6 @@ def _timed(run: Callable[[], int], expected: int) -> float:
     return elapsed
 
 
-def _peak(run: Callable[[], object]) -> int:
-    gc.collect()
-    tracemalloc.start()
-    try:
-        run()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
 def _one_page(emu: Emulator) -> object:
     with emu.connect("signalwire", page_size=PAGE) as store:
         page = store.run(store.adapter.list_page(False, None))
@@ -99,8 +89,8 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     _one_page(emu)
 
     # -- memory ---------------------------------------------------------------
-    one_page = _peak(lambda: _one_page(emu))
-    streaming = _peak(lambda: _store_walk(emu))
+    one_page = peak_bytes(lambda: _one_page(emu))
+    streaming = peak_bytes(lambda: _store_walk(emu))
     memory_ratio = streaming / one_page
 
     # -- speed (interleaved repeats, medians) --------------------------------------
@@ -161,14 +151,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
 
 
 def main() -> None:
-    results = run(quick="--quick" in sys.argv)
-    width = max(len(r["name"]) for r in results)
-    print(f"{'benchmark':<{width}}  {'value':>8}  {'goal':<20} met")
-    for r in results:
-        print(
-            f"{r['name']:<{width}}  {r['value']:>7}{r['unit']}  {r['goal']:<20} {'yes' if r['met'] else 'NO'}"
-        )
-        print(f"{'':<{width}}  {r['detail']}")
+    print_rows_detail_below(run(quick="--quick" in sys.argv), goal_width=20)
 
 
 if __name__ == "__main__":

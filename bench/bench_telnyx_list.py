@@ -13,15 +13,13 @@ each figure is the median of interleaved repeats.
 
 from __future__ import annotations
 
-import gc
 import json
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+from _harness import median_seconds, print_rows
 
 import phonefleet
 from phonefleet.testing import emulate
@@ -29,20 +27,6 @@ from phonefleet.testing import emulate
 COUNT = 10_000
 MAX_RATIO_TO_RAW = 1.3
 MIN_SPEEDUP_OVER_SDK = 10.0
-
-
-def _median_seconds(fns: dict[str, Callable[[], Any]], repeats: int) -> dict[str, float]:
-    """Median wall time of each function, run interleaved so that noise hits all alike."""
-    for fn in fns.values():
-        fn()  # warm up (imports, caches)
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            gc.collect()
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
@@ -79,7 +63,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     for fn in fns.values():
         assert fn() == COUNT
     forwarded = sum(n.forwarding_number is not None for n in store.list())
-    medians = _median_seconds(fns, repeats)
+    medians = median_seconds(fns, repeats)
     raw_s, fleet_s = medians["raw"], medians["fleet"]
     ratio = fleet_s / raw_s
     results: list[dict[str, Any]] = [
@@ -160,14 +144,5 @@ def _sdk(transport: Any, settings: dict[str, Any]) -> tuple[Callable[[], int] | 
     return sdk, client.close
 
 
-def _print(results: list[dict[str, Any]]) -> None:
-    print(f"{'benchmark':56} {'value':>10} {'unit':4} {'goal':>9} met  detail")
-    for row in results:
-        met = "yes" if row["met"] else "NO"
-        print(
-            f"{row['name']:56} {row['value']:10.2f} {row['unit']:4} {row['goal']:>9} {met:4} {row['detail']}"
-        )
-
-
 if __name__ == "__main__":
-    _print(run(quick="--quick" in sys.argv))
+    print_rows(run(quick="--quick" in sys.argv), width=56)

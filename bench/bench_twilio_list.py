@@ -14,16 +14,15 @@ for reference only; without it installed that row says so.
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
-import statistics
 import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+from _harness import median_seconds, print_rows
 
 import phonefleet
 from phonefleet.testing import emulate
@@ -47,20 +46,6 @@ class Replay(httpx.BaseTransport):
             self.pages[key] = (answer.status_code, answer.read(), list(answer.headers.items()))
         status, body, headers = self.pages[key]
         return httpx.Response(status, content=body, headers=headers)
-
-
-def _median_seconds(fns: dict[str, Callable[[], Any]], repeats: int) -> dict[str, float]:
-    """Median CPU time of each function, run interleaved so that noise hits all alike."""
-    for fn in fns.values():
-        fn()  # warm up (imports, caches, the replayed pages)
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            gc.collect()
-            start = time.process_time()
-            fn()
-            times[name].append(time.process_time() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
@@ -96,7 +81,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         fns["sdk"] = sdk
     for fn in fns.values():
         assert fn() == COUNT
-    medians = _median_seconds(fns, repeats)
+    medians = median_seconds(fns, repeats, clock=time.process_time)
     raw_s, fleet_s = medians["raw"], medians["fleet"]
     ratio = fleet_s / raw_s
     per = 1e6 / COUNT
@@ -195,14 +180,5 @@ def _sdk(
     return sdk, client.close
 
 
-def _print(results: list[dict[str, Any]]) -> None:
-    print(f"{'benchmark':44} {'value':>10} {'unit':4} {'goal':>9} met  detail")
-    for row in results:
-        met = "yes" if row["met"] else "NO"
-        print(
-            f"{row['name']:44} {row['value']:10.2f} {row['unit']:4} {row['goal']:>9} {met:4} {row['detail']}"
-        )
-
-
 if __name__ == "__main__":
-    _print(run(quick="--quick" in sys.argv))
+    print_rows(run(quick="--quick" in sys.argv))

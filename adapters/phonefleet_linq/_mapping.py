@@ -22,15 +22,12 @@ from typing import Any, Final
 import msgspec
 
 from phonefleet import (
-    InvalidNumberError,
     PhoneNumber,
     Reputation,
     ReputationStatus,
     ResponseFormatError,
-    is_e164,
-    to_e164,
 )
-from phonefleet.adapter import RawJSON, build_numbers
+from phonefleet.adapter import RawJSON, build_numbers, e164_from_wire
 
 from ._wire import PROVIDER
 
@@ -66,16 +63,7 @@ def _fail(message: str) -> ResponseFormatError:
 
 
 def _number(value: object, field: str) -> str:
-    if isinstance(value, str):
-        if is_e164(value):
-            return value
-        try:
-            return to_e164(value)
-        except InvalidNumberError as exc:
-            msg = f"{field} {value[:40]!r} is not a phone number: {exc.reason}"
-            raise _fail(msg) from None
-    msg = f"{field} must be an E.164 string, got {type(value).__name__}"
-    raise _fail(msg)
+    return e164_from_wire(value, field, provider=PROVIDER)
 
 
 def reputation_from(value: object) -> Reputation | None:

@@ -18,8 +18,8 @@ from typing import Final
 
 import httpx
 
-from phonefleet import ArchiveBlockedError, ArchiveBlocker, ProviderError
-from phonefleet.adapter import error_for_status, json_or_none, parse_retry_after
+from phonefleet import ProviderError
+from phonefleet.adapter import error_for_response, json_or_none
 
 from ._wire import ErrorItem, converter
 
@@ -75,30 +75,16 @@ def error_from_response(
     """
     items = _items(_body(response))
     messages = [text for item in items if (text := item.detail or item.message or item.title)]
-    message = "; ".join(dict.fromkeys(messages)) or response.reason_phrase or f"HTTP {response.status_code}"
     first = items[0] if items else None
     code = first.code if first is not None else None
-    doc_url = next((item.url for item in items if item.url), None)
-    request_id = next((response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), None)
-    if code in RELEASE_BLOCKED_CODES and operation == "archive":
-        blocker = ArchiveBlocker(kind=str(code), id=ref_id or "?", detail=message)
-        return ArchiveBlockedError(
-            message,
-            blockers=[blocker],
-            provider=PROVIDER,
-            status=response.status_code,
-            code=code,
-            doc_url=doc_url,
-            request_id=request_id,
-            operation=operation,
-        )
-    return error_for_status(
-        response.status_code,
-        message,
+    return error_for_response(
+        response,
+        messages,
         provider=PROVIDER,
         operation=operation,
         code=code,
-        doc_url=doc_url,
-        request_id=request_id,
-        retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        doc_url=next((item.url for item in items if item.url), None),
+        request_id_headers=_REQUEST_ID_HEADERS,
+        blocked_kind=str(code) if code in RELEASE_BLOCKED_CODES and operation == "archive" else None,
+        ref_id=ref_id,
     )

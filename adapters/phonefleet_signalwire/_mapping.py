@@ -16,15 +16,13 @@ from typing import Any, Final
 from phonefleet import (
     Capability,
     Handler,
-    InvalidNumberError,
     NumberType,
     PhoneNumber,
     ResponseFormatError,
     Routing,
     is_e164,
-    to_e164,
 )
-from phonefleet.adapter import parse_datetime
+from phonefleet.adapter import e164_from_wire, parse_datetime
 
 from ._wire import (
     CAPABILITIES,
@@ -174,18 +172,8 @@ def _datetime(value: object) -> datetime | None:
 
 
 def _number(ident: str, value: object) -> str:
-    """The line in E.164: canonical on the fast path; a loose but unambiguous
-    form (`+1 202 555 0100`) is normalised; anything else is refused."""
-    if type(value) is str:
-        if _E164.fullmatch(value):
-            return value
-        try:
-            return to_e164(value)
-        except InvalidNumberError as exc:
-            msg = f"phone number {ident} has no E.164 number ({value[:40]!r}: {exc.reason})"
-            raise _bad(msg) from None
-    msg = f"phone number {ident} has no E.164 number (got {value!r:.40})"
-    raise _bad(msg)
+    """The line in E.164 (a loose but unambiguous form is normalised)."""
+    return e164_from_wire(value, f"the number of phone number {ident}", provider=PROVIDER)
 
 
 def number_from_wire(data: object, forwarding: Mapping[str, str] | None = None) -> PhoneNumber:

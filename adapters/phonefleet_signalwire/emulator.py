@@ -31,11 +31,15 @@ import httpx
 from phonefleet import is_e164, to_e164
 from phonefleet.adapter import decode_json
 from phonefleet.testing import (
+    TOLL_FREE_AREAS,
     Emulator,
     EmulatorTransport,
     FaultPlan,
+    NumberRecord,
+    RecordBook,
     Router,
     json_response,
+    pool_numbers,
     seeded_numbers,
 )
 
@@ -64,19 +68,6 @@ _READ_ONLY: Final = frozenset({VOICE_SIDE.resource_key, MESSAGE_SIDE.resource_ke
 _WRITE_ONLY: Final = VOICE_SIDE.write_only | MESSAGE_SIDE.write_only | {"call_flow_version"}
 _WRITABLE: Final = (VOICE_SIDE.fields | MESSAGE_SIDE.fields | _WRITE_ONLY | {"name"}) - _READ_ONLY
 _FLOW_VERSIONS: Final = frozenset({"working_copy", "current_deployed"})
-_AREAS: Final = {
-    "202": ("DC", "Washington"),
-    "212": ("NY", "New York"),
-    "305": ("FL", "Miami"),
-    "312": ("IL", "Chicago"),
-    "415": ("CA", "San Francisco"),
-    "512": ("TX", "Austin"),
-    "617": ("MA", "Boston"),
-    "646": ("NY", "New York"),
-    "702": ("NV", "Las Vegas"),
-    "718": ("NY", "New York"),
-}
-_TOLL_FREE: Final = ("833", "844", "877", "888")
 _NAMES: Final = ("Front desk", "Sales", "Support", "Billing", "Dispatch", "Clinic", "After hours", "Campaign")
 
 #: seeded voice handlers, one chosen per number from the seed
@@ -166,19 +157,6 @@ def _check_contents(contents: object) -> httpx.Response | None:
     return None
 
 
-class _Record:
-    """One number of the account; `fields` is None until it is first written
-    (its payload is then derived from the seed)."""
-
-    __slots__ = ("fields", "id", "number", "seq")
-
-    def __init__(self, ident: str, number: str, seq: int, fields: dict[str, Any] | None = None) -> None:
-        self.id = ident
-        self.number = number
-        self.seq = seq
-        self.fields = fields
-
-
 def _swml(*main: dict[str, Any]) -> dict[str, Any]:
     return {"version": "1.0.0", "sections": {"main": list(main)}}
 
@@ -255,10 +233,7 @@ class SignalWireEmulator(EmulatorTransport):
         self.send_retry_after = True
         self.release_holds: set[str] = set()
         self._rng = random.Random(seed)  # noqa: S311 - test data
-        self._records: dict[str, _Record] = {}
-        self._by_seq: dict[int, _Record] = {}
-        self._order: list[int] = []
-        self._gone: dict[str, int] = {}
+        self._book = RecordBook()
         self._writes = 0
         self._auth = "Basic " + base64.b64encode(f"{PROJECT_ID}:{API_TOKEN}".encode()).decode()
         #: the Fabric SWML scripts, in creation order
@@ -275,7 +250,7 @@ class SignalWireEmulator(EmulatorTransport):
         self.hand_greeting_url = hand[1].request_url
         for number in numbers:
             self._add(number if is_e164(number) else to_e164(number))
-        owned = {record.number for record in self._records.values()}
+        owned = {record.number for record in self._book.records.values()}
         #: the numbers for sale, by number (what search and purchase work on)
         self.available: dict[str, dict[str, Any]] = {}
         for item in self._pool_items(available):
@@ -296,24 +271,11 @@ class SignalWireEmulator(EmulatorTransport):
         self.router.add("DELETE", SCRIPTS_PATH + "/{ident}", self._delete_script)
 
     # -- state -----------------------------------------------------------------
-    def _add(self, number: str, fields: dict[str, Any] | None = None) -> _Record:
-        seq = len(self._by_seq) + len(self._gone)
-        record = _Record(_uuid(self._rng), number, seq, fields)
-        self._records[record.id] = record
-        self._by_seq[seq] = record
-        self._order.append(seq)
-        return record
+    def _add(self, number: str, fields: dict[str, Any] | None = None) -> NumberRecord:
+        return self._book.add(number, lambda _seq: _uuid(self._rng), fields)
 
     def _pool_items(self, count: int) -> Iterable[dict[str, Any]]:
-        areas = list(_AREAS)
-        for index in range(count):
-            if index % 10 == 9:
-                area = _TOLL_FREE[(index // 10) % len(_TOLL_FREE)]
-                region = city = None
-            else:
-                area = areas[index % len(areas)]
-                region, city = _AREAS[area]
-            number = f"+1{area}555{100 + index // len(areas):04d}"
+        for index, number, region, city in pool_numbers(count):
             yield {
                 "number": number,
                 "region": region,
@@ -327,7 +289,7 @@ class SignalWireEmulator(EmulatorTransport):
         self._writes += 1
         return _EPOCH + timedelta(days=400, seconds=self._writes)
 
-    def _seeded(self, record: _Record) -> dict[str, Any]:
+    def _seeded(self, record: NumberRecord) -> dict[str, Any]:
         payload = dict(_TEMPLATE)
         key = (record.seq * 2654435761 + self.seed * 40503) & 0xFFFFFFFF
         created = _timestamp(_EPOCH + timedelta(minutes=record.seq))
@@ -335,7 +297,7 @@ class SignalWireEmulator(EmulatorTransport):
         payload["number"] = record.number
         payload["name"] = None if key % 7 == 0 else f"{_NAMES[key % len(_NAMES)]} {record.seq:05d}"
         payload["capabilities"] = _CAPABILITY_SETS[key % len(_CAPABILITY_SETS)]
-        payload["number_type"] = "toll-free" if record.number[2:5] in _TOLL_FREE else "longcode"
+        payload["number_type"] = "toll-free" if record.number[2:5] in TOLL_FREE_AREAS else "longcode"
         payload["country_code"] = "US"
         payload["created_at"] = payload["updated_at"] = created
         payload["next_billed_at"] = _timestamp(_EPOCH + timedelta(days=30, minutes=record.seq))
@@ -355,12 +317,12 @@ class SignalWireEmulator(EmulatorTransport):
             payload["messaging_handler_resource_id"] = _derived_uuid(key, record.seq)
         return payload
 
-    def payload(self, record: _Record) -> dict[str, Any]:
+    def payload(self, record: NumberRecord) -> dict[str, Any]:
         return self._seeded(record) if record.fields is None else dict(record.fields)
 
     def numbers(self) -> list[dict[str, Any]]:
         """Every number's payload, most recent first (for tests)."""
-        return [self.payload(self._by_seq[seq]) for seq in reversed(self._order)]
+        return [self.payload(self._book.by_seq[seq]) for seq in reversed(self._book.order)]
 
     # -- transport -------------------------------------------------------------
     def handle(self, request: httpx.Request) -> httpx.Response:
@@ -413,20 +375,20 @@ class SignalWireEmulator(EmulatorTransport):
             key: query[key] for key in ("filter_name", "filter_number") if query.get(key)
         }
         token = query.get("page_token")
-        start = len(self._order)
+        start = len(self._book.order)
         if token:
             ident = token[2:] if token.startswith("PA") else ""
-            seq = self._records[ident].seq if ident in self._records else self._gone.get(ident)
+            seq = self._book.seq_of(ident)
             if seq is None:
                 return _errors(422, "Page token is invalid", "invalid_parameter")
-            start = bisect_left(self._order, seq)
+            start = bisect_left(self._book.order, seq)
         name_filter = str(filters.get("filter_name", "")).lower()
         number_filter = str(filters.get("filter_number", ""))
         data: list[dict[str, Any]] = []
-        last: _Record | None = None
+        last: NumberRecord | None = None
         index = start - 1
         while index >= 0 and len(data) < page_size:
-            record = self._by_seq[self._order[index]]
+            record = self._book.by_seq[self._book.order[index]]
             index -= 1
             if number_filter and number_filter not in record.number:
                 continue
@@ -449,7 +411,7 @@ class SignalWireEmulator(EmulatorTransport):
         return json_response(200, {"links": links, "data": data})
 
     def _get(self, request: httpx.Request, ident: str) -> httpx.Response:
-        record = self._records.get(ident)
+        record = self._book.records.get(ident)
         if record is None:
             return _plain(404)
         return json_response(200, self.payload(record))
@@ -461,7 +423,7 @@ class SignalWireEmulator(EmulatorTransport):
             return None
 
     def _update(self, request: httpx.Request, ident: str) -> httpx.Response:
-        record = self._records.get(ident)
+        record = self._book.records.get(ident)
         if record is None:
             return _plain(404)
         body = self._body(request)
@@ -632,7 +594,7 @@ class SignalWireEmulator(EmulatorTransport):
         payload.update(
             number=number,
             capabilities=[name for name, flag in item["capabilities"].items() if flag],
-            number_type="toll-free" if number[2:5] in _TOLL_FREE else "longcode",
+            number_type="toll-free" if number[2:5] in TOLL_FREE_AREAS else "longcode",
             country_code="US",
             created_at=now,
             updated_at=now,
@@ -647,7 +609,7 @@ class SignalWireEmulator(EmulatorTransport):
         return json_response(200, payload)
 
     def _release(self, request: httpx.Request, ident: str) -> httpx.Response:
-        record = self._records.get(ident)
+        record = self._book.records.get(ident)
         if record is None:
             return _plain(404)
         if ident in self.release_holds:
@@ -657,10 +619,7 @@ class SignalWireEmulator(EmulatorTransport):
                 "purchased_too_recently",
                 "Unprocessable Entity",
             )
-        del self._records[ident]
-        del self._by_seq[record.seq]
-        self._order.pop(bisect_left(self._order, record.seq))
-        self._gone[ident] = record.seq
+        self._book.remove(record)
         return httpx.Response(204, headers={"Date": format_datetime(self._now(), usegmt=True)})
 
     def _search(self, request: httpx.Request) -> httpx.Response:
@@ -679,7 +638,7 @@ class SignalWireEmulator(EmulatorTransport):
         for item in self.available.values():
             number: str = item["number"]
             national = number[2:]
-            if (national[:3] in _TOLL_FREE) != toll_free:
+            if (national[:3] in TOLL_FREE_AREAS) != toll_free:
                 continue
             if query.get("areacode") and national[:3] != query["areacode"]:
                 continue

@@ -12,7 +12,6 @@ documented shape is a ResponseFormatError, never a KeyError or TypeError.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
@@ -20,16 +19,14 @@ from typing import Any, Final
 
 from phonefleet import (
     Handler,
-    InvalidNumberError,
     NumberChanges,
     NumberType,
     PhoneNumber,
     ResponseFormatError,
     Routing,
     Unset,
-    to_e164,
 )
-from phonefleet.adapter import AvailableNumber, next_page_number, parse_datetime
+from phonefleet.adapter import AvailableNumber, e164_from_wire, next_page_number, parse_datetime
 
 from ._wire import (
     ALWAYS,
@@ -53,8 +50,6 @@ __all__ = [
     "voices_by_id",
 ]
 
-_E164: Final = re.compile(r"\+[1-9][0-9]{1,14}")
-
 
 def _bad(message: str) -> ResponseFormatError:
     return ResponseFormatError(message, provider=PROVIDER)
@@ -69,16 +64,7 @@ def _text(record: Mapping[str, Any], key: str) -> str | None:
 
 
 def _e164(value: object, field: str) -> str:
-    if type(value) is str:
-        if _E164.fullmatch(value):
-            return value
-        try:
-            return to_e164(value)
-        except InvalidNumberError as exc:
-            msg = f"{field} {value[:40]!r} is not a phone number: {exc.reason}"
-            raise _bad(msg) from None
-    msg = f"expected {field} to be an E.164 string, got {type(value).__name__}"
-    raise _bad(msg)
+    return e164_from_wire(value, field, provider=PROVIDER)
 
 
 def data_of(body: object, what: str) -> Any:

@@ -17,8 +17,8 @@ from typing import Any, Final
 
 import httpx
 
-from phonefleet import ArchiveBlockedError, ArchiveBlocker, ProviderError
-from phonefleet.adapter import error_for_status, json_or_none, parse_retry_after
+from phonefleet import ProviderError
+from phonefleet.adapter import error_for_response, json_or_none
 
 from ._wire import PROVIDER
 
@@ -79,31 +79,18 @@ def error_from_response(
         for item in items
         if (text := _text(item.get("message")) or _text(item.get("detail")) or _text(item.get("title")))
     ]
-    message = "; ".join(dict.fromkeys(messages)) or response.reason_phrase or f"HTTP {response.status_code}"
     code = next((found for item in items if (found := _code(item.get("code"))) is not None), None)
     doc_url = next(
         (found for item in items if (found := _url(item.get("more_info")) or _url(item.get("type")))), None
     )
-    request_id = next((response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), None)
-    if response.status_code == 409 and operation == "archive":
-        blocker = ArchiveBlocker(kind="release_cooldown", id=ref_id or "?", detail=message)
-        return ArchiveBlockedError(
-            message,
-            blockers=[blocker],
-            provider=PROVIDER,
-            status=409,
-            code=code,
-            doc_url=doc_url,
-            request_id=request_id,
-            operation=operation,
-        )
-    return error_for_status(
-        response.status_code,
-        message,
+    return error_for_response(
+        response,
+        messages,
         provider=PROVIDER,
         operation=operation,
         code=code,
         doc_url=doc_url,
-        request_id=request_id,
-        retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        request_id_headers=_REQUEST_ID_HEADERS,
+        blocked_kind="release_cooldown" if response.status_code == 409 and operation == "archive" else None,
+        ref_id=ref_id,
     )

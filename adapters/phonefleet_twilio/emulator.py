@@ -38,11 +38,15 @@ import httpx
 
 from phonefleet import is_e164, to_e164
 from phonefleet.testing import (
+    TOLL_FREE_AREAS,
     Emulator,
     EmulatorTransport,
     FaultPlan,
+    NumberRecord,
+    RecordBook,
     Router,
     json_response,
+    pool_numbers,
     seeded_numbers,
 )
 
@@ -73,19 +77,6 @@ SIGNALWIRE_BASE_URL: Final = f"https://{SIGNALWIRE_HOST}/api/laml"
 SIGNALWIRE_PROJECT: Final = "b3877c40-da60-4998-90ad-b792e98472af"
 SIGNALWIRE_TOKEN: Final = "PTsignalwire0emulator0token000001"  # noqa: S105 - a fake, for the emulator
 _EPOCH: Final = datetime(2024, 1, 2, 9, 0, tzinfo=UTC)
-_TOLL_FREE: Final = ("833", "844", "877", "888")
-_AREAS: Final = {
-    "202": ("DC", "Washington"),
-    "212": ("NY", "New York"),
-    "305": ("FL", "Miami"),
-    "312": ("IL", "Chicago"),
-    "415": ("CA", "San Francisco"),
-    "512": ("TX", "Austin"),
-    "617": ("MA", "Boston"),
-    "646": ("NY", "New York"),
-    "702": ("NV", "Las Vegas"),
-    "718": ("NY", "New York"),
-}
 _NAMES: Final = ("Front desk", "Sales", "Support", "Billing", "Dispatch", "Clinic", "After hours", "Campaign")
 _KEYPAD: Final = {
     c: str(d)
@@ -129,18 +120,6 @@ def _formatted(number: str) -> str:
     return number
 
 
-class _Record:
-    """One number of the account; `fields` is None until it is first written."""
-
-    __slots__ = ("fields", "id", "number", "seq")
-
-    def __init__(self, ident: str, number: str, seq: int, fields: dict[str, Any] | None = None) -> None:
-        self.id = ident
-        self.number = number
-        self.seq = seq
-        self.fields = fields
-
-
 class TwilioEmulator(EmulatorTransport):
     """Twilio's (or SignalWire's) IncomingPhoneNumbers, in memory.
 
@@ -173,10 +152,7 @@ class TwilioEmulator(EmulatorTransport):
         self.problem_details = False
         self.release_holds: set[str] = set()
         self._rng = random.Random(seed)  # noqa: S311 - test data
-        self._records: dict[str, _Record] = {}
-        self._by_seq: dict[int, _Record] = {}
-        self._order: list[int] = []
-        self._gone: dict[str, int] = {}
+        self._book = RecordBook()
         self._writes = 0
         if self.signalwire:
             self.prefix = "/api/laml"
@@ -189,7 +165,7 @@ class TwilioEmulator(EmulatorTransport):
         self._logins = {"Basic " + base64.b64encode(f"{u}:{p}".encode()).decode() for u, p in logins}
         for number in numbers:
             self._add(number if is_e164(number) else to_e164(number))
-        owned = {record.number for record in self._records.values()}
+        owned = {record.number for record in self._book.records.values()}
         #: the numbers for sale, by number (what search and purchase work on)
         self.available: dict[str, dict[str, Any]] = {
             item["phone_number"]: item for item in self._pool(available) if item["phone_number"] not in owned
@@ -221,24 +197,11 @@ class TwilioEmulator(EmulatorTransport):
             return str(uuid.UUID(int=int(_hex_sid("", seq, self.seed), 16), version=4))
         return _hex_sid("PN", seq, self.seed)
 
-    def _add(self, number: str, fields: dict[str, Any] | None = None) -> _Record:
-        seq = len(self._by_seq) + len(self._gone)
-        record = _Record(self._sid(seq), number, seq, fields)
-        self._records[record.id] = record
-        self._by_seq[seq] = record
-        self._order.append(seq)
-        return record
+    def _add(self, number: str, fields: dict[str, Any] | None = None) -> NumberRecord:
+        return self._book.add(number, self._sid, fields)
 
     def _pool(self, count: int) -> Iterable[dict[str, Any]]:
-        areas = list(_AREAS)
-        for index in range(count):
-            if index % 10 == 9:
-                area = _TOLL_FREE[(index // 10) % len(_TOLL_FREE)]
-                region = city = None
-            else:
-                area = areas[index % len(areas)]
-                region, city = _AREAS[area]
-            number = f"+1{area}555{100 + index // len(areas):04d}"
+        for index, number, region, city in pool_numbers(count):
             yield {
                 "friendly_name": _formatted(number),
                 "phone_number": number,
@@ -298,7 +261,7 @@ class TwilioEmulator(EmulatorTransport):
             "voice_method": "POST",
             "voice_url": None,
         }
-        toll_free = number[2:5] in _TOLL_FREE
+        toll_free = number[2:5] in TOLL_FREE_AREAS
         if self.signalwire:
             payload["account_id"] = self.account
             payload["country_code"] = "US"
@@ -314,7 +277,7 @@ class TwilioEmulator(EmulatorTransport):
             )
         return payload
 
-    def _seeded(self, record: _Record) -> dict[str, Any]:
+    def _seeded(self, record: NumberRecord) -> dict[str, Any]:
         key = (record.seq * 2654435761 + self.seed * 40503) & 0xFFFFFFFF
         payload = self._blank(record.id, record.number, _rfc2822(_EPOCH + timedelta(minutes=record.seq)))
         if key % 7:
@@ -352,12 +315,12 @@ class TwilioEmulator(EmulatorTransport):
             return str(uuid.UUID(int=int(_hex_sid("", index, 99), 16), version=4))
         return _hex_sid("AP", index, 99)
 
-    def payload(self, record: _Record) -> dict[str, Any]:
+    def payload(self, record: NumberRecord) -> dict[str, Any]:
         return self._seeded(record) if record.fields is None else dict(record.fields)
 
     def numbers(self) -> list[dict[str, Any]]:
         """Every number's payload, in listing order (for tests)."""
-        return [self.payload(self._by_seq[seq]) for seq in self._order]
+        return [self.payload(self._book.by_seq[seq]) for seq in self._book.order]
 
     # -- errors ----------------------------------------------------------------------
     def _error(
@@ -431,7 +394,7 @@ class TwilioEmulator(EmulatorTransport):
         }
         new_only = filters.get("Beta", "true").lower() == "false"
 
-        def keep(record: _Record) -> dict[str, Any] | None:
+        def keep(record: NumberRecord) -> dict[str, Any] | None:
             if number_filter is not None and not number_filter.search(record.number):
                 return None
             payload = self.payload(record)
@@ -470,11 +433,15 @@ class TwilioEmulator(EmulatorTransport):
         skip = 0
         if token:
             ident = token[2:] if token.startswith(("PA", "PB")) else ""
-            seq = self._records[ident].seq if ident in self._records else self._gone.get(ident)
+            seq = self._book.seq_of(ident)
             if seq is None:
                 return self._error(400, 20001, "PageToken is invalid")
             # PA<sid>: the page after that number; PB<sid>: the page before it
-            start = bisect_left(self._order, seq) - 1 if backwards else bisect_left(self._order, seq + 1)
+            start = (
+                bisect_left(self._book.order, seq) - 1
+                if backwards
+                else bisect_left(self._book.order, seq + 1)
+            )
         elif page and self.signalwire:  # SignalWire: "Required when Page > 0"
             return self._error(400, 20001, "PageToken is required when Page is above 0")
         else:  # Twilio: a page number alone counts matches from the start
@@ -492,12 +459,12 @@ class TwilioEmulator(EmulatorTransport):
 
     def _scan(
         self, index: int, step: int, keep: Any, skip: int, page_size: int
-    ) -> tuple[list[tuple[_Record, dict[str, Any]]], bool]:
+    ) -> tuple[list[tuple[NumberRecord, dict[str, Any]]], bool]:
         """Up to `page_size` matches from `index` on (`step` -1: backwards),
         after skipping `skip`; and whether one more match follows."""
-        found: list[tuple[_Record, dict[str, Any]]] = []
-        while 0 <= index < len(self._order):
-            record = self._by_seq[self._order[index]]
+        found: list[tuple[NumberRecord, dict[str, Any]]] = []
+        while 0 <= index < len(self._book.order):
+            record = self._book.by_seq[self._book.order[index]]
             index += step
             payload = keep(record)
             if payload is None:
@@ -548,7 +515,7 @@ class TwilioEmulator(EmulatorTransport):
     def _fetch(self, request: httpx.Request, account: str, sid: str) -> httpx.Response:
         if (problem := self._check_account(request, account)) is not None:
             return problem
-        record = self._records.get(sid)
+        record = self._book.records.get(sid)
         return json_response(200, self.payload(record)) if record is not None else self._not_found(request)
 
     def _form(self, request: httpx.Request) -> dict[str, str]:
@@ -592,7 +559,7 @@ class TwilioEmulator(EmulatorTransport):
     def _update(self, request: httpx.Request, account: str, sid: str) -> httpx.Response:
         if (problem := self._check_account(request, account)) is not None:
             return problem
-        record = self._records.get(sid)
+        record = self._book.records.get(sid)
         if record is None:
             return self._not_found(request)
         payload = self.payload(record)
@@ -619,7 +586,7 @@ class TwilioEmulator(EmulatorTransport):
         item = self.available.get(number)
         if item is None:
             return self._error(400, 21422, f"PhoneNumber {number[:20]} is not available")
-        toll_free = number[2:5] in _TOLL_FREE
+        toll_free = number[2:5] in TOLL_FREE_AREAS
         if number_type is not None and number_type != ("toll-free" if toll_free else "local"):
             return self._error(400, 21422, f"PhoneNumber {number[:20]} is not a {number_type} number")
         now = _rfc2822(self._now())
@@ -636,16 +603,13 @@ class TwilioEmulator(EmulatorTransport):
             self.release_holds.add(record.id)
         return json_response(201, payload)
 
-    def _remove(self, record: _Record) -> None:
-        del self._records[record.id]
-        del self._by_seq[record.seq]
-        self._order.pop(bisect_left(self._order, record.seq))
-        self._gone[record.id] = record.seq
+    def _remove(self, record: NumberRecord) -> None:
+        self._book.remove(record)
 
     def _delete(self, request: httpx.Request, account: str, sid: str) -> httpx.Response:
         if (problem := self._check_account(request, account)) is not None:
             return problem
-        record = self._records.get(sid)
+        record = self._book.records.get(sid)
         if record is None:
             return self._not_found(request)
         if sid in self.release_holds:
@@ -671,7 +635,7 @@ class TwilioEmulator(EmulatorTransport):
         found = []
         for item in self.available.values():
             national = item["phone_number"][2:]
-            toll_free = national[:3] in _TOLL_FREE
+            toll_free = national[:3] in TOLL_FREE_AREAS
             if country != "US" or kind == "Mobile" or toll_free != (kind == "TollFree"):
                 continue
             if query.get("AreaCode") and national[:3] != query["AreaCode"]:

@@ -19,8 +19,10 @@ import attrs
 import httpx
 
 from ._errors import (
+    ArchiveBlockedError,
     AuthenticationError,
     ConflictError,
+    InvalidNumberError,
     NotFoundError,
     PermissionDeniedError,
     ProviderError,
@@ -266,3 +268,63 @@ def error_for_status(
     if status >= 500:
         return ServerError(message, **common)
     return ProviderError(message, **common)
+
+
+def error_for_response(
+    response: httpx.Response,
+    messages: Sequence[str],
+    *,
+    provider: str,
+    operation: str | None = None,
+    code: str | int | None = None,
+    doc_url: str | None = None,
+    request_id_headers: Sequence[str] = ("x-request-id",),
+    blocked_kind: str | None = None,
+    ref_id: str | None = None,
+) -> ProviderError:
+    """The typed error for a vendor's error response, once for every adapter.
+
+    `messages` are joined, each once (the reason phrase if there are none);
+    the request id comes from the first of `request_id_headers` present, and
+    a 429's wait from Retry-After. A `blocked_kind` makes it an
+    `ArchiveBlockedError` whose blocker is that kind, on number `ref_id`.
+    """
+    message = "; ".join(dict.fromkeys(messages)) or response.reason_phrase or f"HTTP {response.status_code}"
+    request_id = next((response.headers[h] for h in request_id_headers if h in response.headers), None)
+    if blocked_kind is not None:
+        return ArchiveBlockedError(
+            message,
+            blockers=[ArchiveBlocker(kind=blocked_kind, id=ref_id or "?", detail=message)],
+            provider=provider,
+            status=response.status_code,
+            code=code,
+            doc_url=doc_url,
+            request_id=request_id,
+            operation=operation,
+        )
+    return error_for_status(
+        response.status_code,
+        message,
+        provider=provider,
+        operation=operation,
+        code=code,
+        doc_url=doc_url,
+        request_id=request_id,
+        retry_after=parse_retry_after(response.headers.get("Retry-After")),
+    )
+
+
+def e164_from_wire(value: object, field: str, *, provider: str) -> str:
+    """A number a vendor sent, in E.164: canonical on the fast path; a loose
+    but unambiguous form (`+1 202 555 0100`) is normalised; anything else is a
+    `ResponseFormatError` naming `field`."""
+    if isinstance(value, str):
+        if is_e164(value):
+            return value
+        try:
+            return to_e164(value)
+        except InvalidNumberError as exc:
+            msg = f"{field} {value[:40]!r} is not a phone number: {exc.reason}"
+            raise ResponseFormatError(msg, provider=provider) from None
+    msg = f"expected {field} to be an E.164 string, got {type(value).__name__}"
+    raise ResponseFormatError(msg, provider=provider)

@@ -22,6 +22,8 @@ from ._flow import (
     as_ref,
     check_cursor,
     done,
+    e164_from_wire,
+    error_for_response,
     error_for_status,
     parse_retry_after,
 )
@@ -89,6 +91,8 @@ __all__ = [
     "done",
     "dumps",
     "env_setting",
+    "e164_from_wire",
+    "error_for_response",
     "error_for_status",
     "gc_paused",
     "json_or_none",

@@ -12,6 +12,7 @@ from typing import Any
 
 from phonefleet._registry import registration
 
+from ._book import AREAS, TOLL_FREE_AREAS, NumberRecord, PoolNumber, RecordBook, pool_numbers
 from ._emulator import (
     ALL_FAULTS,
     Emulator,
@@ -28,17 +29,23 @@ from ._server import AddressInUseError, EmulatorServer, serve, serve_fixture
 
 __all__ = [
     "ALL_FAULTS",
+    "AREAS",
+    "TOLL_FREE_AREAS",
     "AddressInUseError",
     "Emulator",
     "EmulatorServer",
     "EmulatorTransport",
     "Fault",
     "FaultPlan",
+    "NumberRecord",
+    "PoolNumber",
     "ProviderMismatchError",
     "Route",
+    "RecordBook",
     "Router",
     "emulate",
     "json_response",
+    "pool_numbers",
     "seeded_numbers",
     "serve",
     "serve_fixture",
