@@ -365,3 +365,15 @@ def test_unlink_is_refused_before_any_request_where_linking_is_not_supported() -
         pytest.raises(phonefleet.UnsupportedOperationError, match="link"),
     ):
         store.unlink("+12025550100")
+
+
+def test_shared_routing_is_one_object_per_handler_pair() -> None:
+    from phonefleet.adapter import shared_routing
+
+    voice = phonefleet.Handler(kind="laml_webhooks", url="https://hooks.example.com/voice")
+    other = phonefleet.Handler(kind="laml_webhooks", url="https://hooks.example.com/voice")
+    first = shared_routing(voice, None)
+    assert first == phonefleet.Routing(voice=voice)
+    assert shared_routing(voice, None) is first
+    assert shared_routing(other, None) is not first  # by identity: an equal handler is another pair
+    assert shared_routing(None, None) is None

@@ -22,7 +22,7 @@ from phonefleet import (
     Routing,
     is_e164,
 )
-from phonefleet.adapter import e164_from_wire, parse_datetime
+from phonefleet.adapter import e164_from_wire, parse_datetime, shared_routing
 
 from ._wire import (
     CAPABILITIES,
@@ -89,7 +89,6 @@ def spec_for(side: Side, kind: str) -> HandlerSpec:
 #: builds it once (bounded, so memory stays flat over any listing)
 _HANDLERS: dict[tuple[str, str], dict[Any, Handler]] = {}
 _CAPABILITY_SETS: dict[tuple[Any, ...], frozenset[Capability]] = {}
-_ROUTINGS: dict[tuple[int, int], tuple[Handler | None, Handler | None, Routing]] = {}
 _MEMO_LIMIT: Final = 4096
 _NO_KEYS: Final[frozenset[str]] = frozenset()
 #: the shape `phonefleet.is_e164` checks, matched inline on the hot path
@@ -220,7 +219,7 @@ def number_from_wire(data: object, forwarding: Mapping[str, str] | None = None) 
         if isinstance(number_type, str)
         else NumberType.UNKNOWN,
         country=(country if country.isupper() else country.upper()) if country else None,
-        routing=_routing(voice, messaging),
+        routing=shared_routing(voice, messaging),
         forwarding_number=forwarding.get(voice.url or "")
         if forwarding and voice is not None and voice.kind == "relay_script"
         else None,
@@ -228,22 +227,6 @@ def number_from_wire(data: object, forwarding: Mapping[str, str] | None = None) 
         updated_at=updated_at,
         raw=data,
     )
-
-
-def _routing(voice: Handler | None, messaging: Handler | None) -> Routing | None:
-    """One Routing per pair of (memoised) handlers; checked by identity, so a
-    reused id() can never hand back another number's routing."""
-    if voice is None and messaging is None:
-        return None
-    key = (id(voice), id(messaging))
-    entry = _ROUTINGS.get(key)
-    if entry is not None and entry[0] is voice and entry[1] is messaging:
-        return entry[2]
-    routing = Routing(voice=voice, messaging=messaging)
-    if len(_ROUTINGS) >= _MEMO_LIMIT:
-        _ROUTINGS.clear()
-    _ROUTINGS[key] = (voice, messaging, routing)
-    return routing
 
 
 def _capabilities(value: object) -> frozenset[Capability] | None:

@@ -33,7 +33,7 @@ from phonefleet import (
     is_e164,
     to_e164,
 )
-from phonefleet.adapter import RawJSON, build_numbers, decode_json
+from phonefleet.adapter import RawJSON, build_numbers, decode_json, shared_routing
 
 from ._wire import (
     CAPABILITIES,
@@ -92,7 +92,6 @@ _RFC2822: Final = re.compile(
 )
 _MEMO_LIMIT: Final = 4096
 _HANDLERS: dict[tuple[Any, ...], Handler] = {}
-_ROUTINGS: dict[tuple[int, int], tuple[Handler | None, Handler | None, Routing]] = {}
 _CAPABILITY_SETS: dict[bytes, frozenset[Capability] | None] = {}
 _MISSING: Final = object()
 _FORWARDS: dict[str, str | None] = {}
@@ -277,20 +276,6 @@ def _messaging(record: NumberRecord) -> Handler | None:
     )
 
 
-def _routing(voice: Handler | None, messaging: Handler | None) -> Routing | None:
-    if voice is None and messaging is None:
-        return None
-    key = (id(voice), id(messaging))
-    entry = _ROUTINGS.get(key)
-    if entry is not None and entry[0] is voice and entry[1] is messaging:
-        return entry[2]
-    routing = Routing(voice=voice, messaging=messaging)
-    if len(_ROUTINGS) >= _MEMO_LIMIT:
-        _ROUTINGS.clear()
-    _ROUTINGS[key] = (voice, messaging, routing)
-    return routing
-
-
 def _capabilities(value: Mapping[str, Any] | None) -> frozenset[Capability] | None:
     """`{"voice": true, "SMS": false, ...}` (keys in any case) -> the set of trues."""
     if value is None:
@@ -368,7 +353,7 @@ def _row(record: NumberRecord) -> tuple[Any, ...]:
     handling = _HANDLING.get(key)
     if handling is None:
         voice, forwarding = _voice(record)
-        handling = (forwarding, _routing(voice, _messaging(record)))
+        handling = (forwarding, shared_routing(voice, _messaging(record)))
         if len(_HANDLING) >= _MEMO_LIMIT:
             _HANDLING.clear()
         _HANDLING[key] = handling

@@ -15,9 +15,9 @@ from typing import Any, Final
 
 import attrs
 
-from ._model import PhoneNumber
+from ._model import Handler, PhoneNumber, Routing
 
-__all__ = ["build_numbers"]
+__all__ = ["build_numbers", "shared_routing"]
 
 _FIELDS: Final = {field.name: field for field in attrs.fields(PhoneNumber)}
 _REQUIRED: Final = frozenset({"provider", "id", "number"})
@@ -72,3 +72,27 @@ def build_numbers(
             continue  # nothing sent: the slot reads as its default
         _consume(map(_SETTERS[name], out, values))
     return out
+
+
+_ROUTINGS: dict[tuple[int, int], tuple[Handler | None, Handler | None, Routing]] = {}
+_ROUTING_MEMO_LIMIT: Final = 4096
+
+
+def shared_routing(voice: Handler | None, messaging: Handler | None) -> Routing | None:
+    """One `Routing` per pair of (memoised) handlers, for listings of thousands.
+
+    Adapters that memoise their handlers get one shared Routing per pair;
+    the pair is checked by identity, so a reused id() can never hand back
+    another number's routing. None when neither side is set.
+    """
+    if voice is None and messaging is None:
+        return None
+    key = (id(voice), id(messaging))
+    entry = _ROUTINGS.get(key)
+    if entry is not None and entry[0] is voice and entry[1] is messaging:
+        return entry[2]
+    routing = Routing(voice=voice, messaging=messaging)
+    if len(_ROUTINGS) >= _ROUTING_MEMO_LIMIT:
+        _ROUTINGS.clear()
+    _ROUTINGS[key] = (voice, messaging, routing)
+    return routing

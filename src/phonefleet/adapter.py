@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ._auth import BasicAuth, BearerAuth
 from ._available import AvailableNumber
-from ._bulk import build_numbers
+from ._bulk import build_numbers, shared_routing
 from ._bulkcheck import all_e164, gc_paused
 from ._driver import AsyncDriver, Clock, Deadline, SyncDriver, redact_url
 from ._flow import (
@@ -107,6 +107,7 @@ __all__ = [
     "release_once",
     "released",
     "retry_mode",
+    "shared_routing",
     "secret_setting",
     "write_once",
 ]
