@@ -28,6 +28,7 @@ from ._errors import (
     UnknownProviderError,
     UnsupportedOperationError,
 )
+from ._identity import StoreIdentity
 from ._model import (
     UNSET,
     ArchiveBlocker,
@@ -114,6 +115,7 @@ __all__ = [
     "RetryPolicy",
     "Routing",
     "ServerError",
+    "StoreIdentity",
     "TransportError",
     "UnknownProviderError",
     "Unset",
