@@ -156,6 +156,7 @@ def _record(state: object, updated: object) -> tuple[str, float]:
         updated = -math.inf
     return str(state), float(updated)
 
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS steps (
