@@ -7,7 +7,8 @@ from pathlib import Path
 
 import phonefleet_signalwire
 
-ALLOWED_ROOTS = {"phonefleet", "httpx", "attrs", "cattrs", "__future__"}
+# msgspec: the typed records a listing declares for the toolkit's fast path (phonefleet.adapter.Listing)
+ALLOWED_ROOTS = {"phonefleet", "httpx", "attrs", "cattrs", "msgspec", "__future__"}
 ALLOWED_PHONEFLEET = {"phonefleet", "phonefleet.adapter", "phonefleet.testing"}
 
 

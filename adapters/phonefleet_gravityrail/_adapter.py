@@ -48,6 +48,7 @@ from phonefleet.adapter import (
 )
 
 from ._errors import error_from_response
+from ._listing import numbers_from_body
 from ._mapping import (
     FORWARDING_MODES,
     archive_state_known,
@@ -204,6 +205,9 @@ class GravityRailAdapter(Adapter):
         flag = "true" if archived else "false"
         response = yield self.requests.request("GET", params={"is_archived": flag})
         self.raise_for_error(response, operation)
+        fast = numbers_from_body(response.content, archived) if response.status_code == 200 else None
+        if fast is not None:
+            return fast
         found: list[PhoneNumber] = []
         for number in self._numbers(response):
             if not archive_state_known(number):

@@ -26,8 +26,10 @@ from ._wire import (
 
 __all__ = [
     "FORWARDING_MODES",
+    "archived_from_wire",
     "archive_state_known",
     "blockers_block",
+    "ident_from_wire",
     "to_archive_blockers",
     "to_phone_number",
     "to_provider_phone",
@@ -66,20 +68,29 @@ def _capabilities(value: Mapping[str, Any] | None) -> frozenset[Capability] | No
     return frozenset(cap for key, cap in _CAPABILITIES.items() if value.get(key) is True)
 
 
+def ident_from_wire(uuid: str | None, ident: int | str | None) -> str:
+    """The uuid; the numeric id only when no uuid came."""
+    if uuid:
+        return uuid
+    if ident is not None and ident != "":
+        return str(ident)
+    msg = "a phone number came without 'uuid' or 'id'"
+    raise ResponseFormatError(msg, provider=PROVIDER)
+
+
+def archived_from_wire(archived: bool | None, archived_at: object) -> bool:
+    """The flag when sent, else whether an archive time came."""
+    return archived if archived is not None else archived_at is not None
+
+
 def to_phone_number(wire: WirePhoneNumber) -> PhoneNumber:
     """PhoneNumber.id is the uuid; the numeric id stays in raw (used only when no uuid came)."""
-    if wire.uuid:
-        ident = wire.uuid
-    elif wire.id is not None and wire.id != "":
-        ident = str(wire.id)
-    else:
-        msg = "a phone number came without 'uuid' or 'id'"
-        raise ResponseFormatError(msg, provider=PROVIDER)
+    ident = ident_from_wire(wire.uuid, wire.id)
     if not wire.number:
         msg = "a phone number came without its line ('number', 'phoneNumber' or 'phone_number')"
         raise ResponseFormatError(msg, provider=PROVIDER)
     archived_at = parse_datetime(wire.archived_at, provider=PROVIDER)
-    archived = wire.archived if wire.archived is not None else archived_at is not None
+    archived = archived_from_wire(wire.archived, archived_at)
     forward = wire.voice_forward_number
     return PhoneNumber(
         provider=PROVIDER,

@@ -38,6 +38,7 @@ from phonefleet.adapter import (
     BasicAuth,
     Flow,
     Page,
+    Read,
     Ref,
     RequestBuilder,
     Secret,
@@ -59,6 +60,7 @@ from ._forwarding import (
     scripts_page_from_wire,
     with_forwarding,
 )
+from ._listing import LISTING, links_next
 from ._mapping import (
     available_from_wire,
     number_from_wire,
@@ -67,6 +69,8 @@ from ._mapping import (
     runs_a_script,
 )
 from ._wire import VOICE_SIDE, AvailableNumber
+
+RELAY_SCRIPT: Final = "relay_script"
 
 __all__ = ["DEFAULT_PAGE_SIZE", "FEATURES", "SignalWireAdapter", "fabric_base", "search_params", "space_host"]
 
@@ -236,19 +240,33 @@ class SignalWireAdapter(Adapter):
             listing = key or None
             request = self.requests.request("GET", url=url)
         response = yield request
-        body = self._json(response, "list")
+        # the declared shape is read column by column; anything else the careful way
+        read = LISTING.read(response.content) if response.status_code == 200 else None
+        body = self._json(response, "list") if read is None else None
         index: dict[str, str] | None = None
-        if runs_a_script(body):
+        if RELAY_SCRIPT in read.values("call_handler") if read is not None else runs_a_script(body):
             index = self._listing_index(listing)
             if index is None:
                 index = yield from self._forwarding_index("list")
                 listing = self._keep_listing(listing, index)
-        items, following = page_from_wire(body, index)
+        items, following = self._page(response, read, body, index)
         after = self._next_url(request.url, following)
         if after is None:
             self._drop_listing(listing)
             return Page(items=items)
         return Page(items=items, next=after if listing is None else f"{listing} {after}")
+
+    def _page(
+        self, response: httpx.Response, read: Read | None, body: Any, index: dict[str, str] | None
+    ) -> tuple[list[PhoneNumber], str | None]:
+        if read is not None:
+            items = read.numbers(index)
+            following = links_next(read.page)
+            if items is not None and following is not False:
+                assert not isinstance(following, bool)
+                return items, following
+            body = self._json(response, "list")
+        return page_from_wire(body, index)
 
     def _listing_index(self, listing: str | None) -> dict[str, str] | None:
         if listing is None:

@@ -38,9 +38,12 @@ from ._wire import (
 
 __all__ = [
     "available_from_wire",
+    "country_from_wire",
+    "forwarding_of",
     "handler_from_wire",
     "handler_to_wire",
     "number_from_wire",
+    "number_type_from_wire",
     "page_from_wire",
     "routing_to_wire",
     "runs_a_script",
@@ -195,13 +198,6 @@ def number_from_wire(data: object, forwarding: Mapping[str, str] | None = None) 
     name = get("name")
     if name is not None and type(name) is not str:
         _text(data, "name")
-    number_type = get("number_type")
-    country = get("country_code")
-    if country == "":
-        country = None  # seen for numbers the vendor has no country for
-    if country is not None and not (isinstance(country, str) and len(country) == 2 and country.isalpha()):
-        msg = f"expected country_code to be ISO 3166-1 alpha-2, got {country!r:.40}"
-        raise _bad(msg)
     unknown = _NO_KEYS if data.keys() <= KNOWN_FIELDS else frozenset(data.keys() - KNOWN_FIELDS)
     voice = handler_from_wire(VOICE_SIDE, data, unknown)
     messaging = handler_from_wire(MESSAGE_SIDE, data, unknown)
@@ -215,18 +211,36 @@ def number_from_wire(data: object, forwarding: Mapping[str, str] | None = None) 
         number=number,
         name=name,
         capabilities=_capabilities(get("capabilities")),
-        number_type=_NUMBER_TYPES.get(number_type, NumberType.UNKNOWN)
-        if isinstance(number_type, str)
-        else NumberType.UNKNOWN,
-        country=(country if country.isupper() else country.upper()) if country else None,
+        number_type=number_type_from_wire(get("number_type")),
+        country=country_from_wire(get("country_code")),
         routing=shared_routing(voice, messaging),
-        forwarding_number=forwarding.get(voice.url or "")
-        if forwarding and voice is not None and voice.kind == "relay_script"
-        else None,
+        forwarding_number=forwarding_of(forwarding, voice),
         created_at=created_at,
         updated_at=updated_at,
         raw=data,
     )
+
+
+def number_type_from_wire(value: object) -> NumberType:
+    return _NUMBER_TYPES.get(value, NumberType.UNKNOWN) if isinstance(value, str) else NumberType.UNKNOWN
+
+
+def country_from_wire(country: object) -> str | None:
+    """`country_code` as ISO 3166-1 alpha-2 in capitals; "" (seen for numbers the
+    vendor has no country for) is None."""
+    if country is None or country == "":
+        return None
+    if not (isinstance(country, str) and len(country) == 2 and country.isalpha()):
+        msg = f"expected country_code to be ISO 3166-1 alpha-2, got {country!r:.40}"
+        raise _bad(msg)
+    return country if country.isupper() else country.upper()
+
+
+def forwarding_of(forwarding: Mapping[str, str] | None, voice: Handler | None) -> str | None:
+    """The target of the forwarding script the voice handler runs, if it runs one."""
+    if forwarding and voice is not None and voice.kind == "relay_script":
+        return forwarding.get(voice.url or "")
+    return None
 
 
 def _capabilities(value: object) -> frozenset[Capability] | None:

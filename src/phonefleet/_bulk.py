@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from itertools import repeat
+from operator import is_
 from typing import Any, Final
 
 import attrs
@@ -68,7 +69,12 @@ def build_numbers(
         if value != _FIELDS[name].default or name in _REQUIRED:
             _consume(map(_SETTERS[name], out, repeat(value, count)))
     for name, values in columns.items():
-        if isinstance(values, list) and _FIELDS[name].default is None and values.count(None) == count:
+        if (
+            isinstance(values, list)
+            and _FIELDS[name].default is None
+            and values[:1] == [None]  # short of that, no pass over all values
+            and all(map(is_, values, repeat(None)))
+        ):
             continue  # nothing sent: the slot reads as its default
         _consume(map(_SETTERS[name], out, values))
     return out

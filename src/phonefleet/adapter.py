@@ -28,6 +28,7 @@ from ._flow import (
     error_for_status,
     parse_retry_after,
 )
+from ._listing import Column, Listing, Read, column
 from ._once import UNKNOWN_OUTCOME, buy_once, release_once, released, write_once
 from ._porting import least_advanced
 from ._raw import JoinedRawJSON, RawJSON
@@ -69,13 +70,16 @@ __all__ = [
     "BearerAuth",
     "AsyncStore",
     "Clock",
+    "Column",
     "Deadline",
     "Emulator",
     "Flow",
     "JoinedRawJSON",
+    "Listing",
     "Page",
     "PortPage",
     "RawJSON",
+    "Read",
     "Ref",
     "Registration",
     "RequestBuilder",
@@ -90,6 +94,7 @@ __all__ = [
     "buy_once",
     "check_base_url",
     "check_cursor",
+    "column",
     "decode_json",
     "done",
     "dumps",
