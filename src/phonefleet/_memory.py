@@ -18,6 +18,7 @@ import attrs
 
 from ._errors import ArchiveBlockedError, ConflictError, NotFoundError
 from ._flow import Adapter, Flow, Page, Ref, done
+from ._identity import StoreIdentity
 from ._memoryport import MemoryPorting, PortMismatch
 from ._model import (
     ArchiveBlocker,
@@ -65,8 +66,11 @@ class MemoryAdapter(MemoryPorting, Adapter):
         clock: Callable[[], datetime] = _now,
         network: Network | None = None,
         port_mismatch: PortMismatch = "rejected",
+        name: str | None = None,
     ) -> None:
         self.provider = provider
+        #: this store's own name, its account in `identity()`: a new store is a new account
+        self.name = name if name is not None else f"memory-{uuid.uuid4().hex[:12]}"
         self.features = frozenset(features)
         self._page_size = page_size
         self._clock = clock
@@ -87,6 +91,9 @@ class MemoryAdapter(MemoryPorting, Adapter):
 
     def describe(self) -> str:
         return f"{self.provider} ({len(self._numbers)} numbers)"
+
+    def identity(self) -> StoreIdentity:
+        return StoreIdentity(self.provider, self.name)
 
     # -- state helpers ----------------------------------------------------
     def _seed(self, item: PhoneNumber | str) -> PhoneNumber:
@@ -239,11 +246,13 @@ def _merge_routing(current: Routing | None, change: Routing | None) -> Routing |
     )
 
 
-_ADAPTER_OPTIONS = frozenset({"provider", "features", "page_size", "clock", "network", "port_mismatch"})
+_ADAPTER_OPTIONS = frozenset(
+    {"provider", "features", "page_size", "clock", "name", "network", "port_mismatch"}
+)
 
 
 def _split(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Adapter options (provider, features, page_size, clock) apart from store options."""
+    """Adapter options (provider, features, page_size, clock, name) apart from store options."""
     adapter = {key: options.pop(key) for key in list(options) if key in _ADAPTER_OPTIONS}
     return adapter, options
 
@@ -257,6 +266,8 @@ class MemoryStore(Store[MemoryAdapter]):
     `network=` joins a `phonefleet.testing.Network`, so numbers port in and
     out of it like an emulator's (`port_mismatch=` says what a port whose
     account data does not match becomes: "rejected" or "action_required").
+    `name=` is its account in `identity` (default: a new unique name), so two
+    stores are two accounts unless given the same name.
     """
 
     def __init__(
