@@ -26,8 +26,8 @@ from ._journal import (
     JournalTakenOverError,
 )
 from ._model import Action, Failure, Plan, Report, Skipped, SkippedStep, Step, Waiting
-from ._porting import Porting
 from ._plan import CARRYABLE, Difference, build_plan, compare, plan, plan_async
+from ._porting import Porting
 from ._steps import StepNotAppliedError
 
 __all__ = [
