@@ -112,6 +112,7 @@ def test_apply_waits_exit_0_then_completes_on_a_later_run(net: Network, tmp_path
     assert table.exit_code == 0, table.output
     assert "waiting for 2 ports, next FOC date 2026-01-08" in table.stdout
     assert "Waiting for a port (2)" in table.stdout
+    assert "Cannot carry" not in table.stdout  # the numbers in flight are not asked about again
     assert "run the same command again" in table.stdout
 
     net.advance(days=5)

@@ -207,6 +207,26 @@ def test_a_fresh_plan_each_day_still_carries_the_settings(world: World) -> None:
     assert migrate.apply(world.plan(), journal=world.journal).done == ()
 
 
+def test_numbers_in_flight_are_planned_as_ports_without_asking_again(world: World) -> None:
+    from phonefleet.migrate._porting import in_flight
+
+    migrate.apply(world.plan(), journal=world.journal)
+    asked = counting(world.target, "check_portability")
+    unaware = world.plan()  # the vendor now says: an open order holds them
+    assert {s.number for s in unaware.skipped if s.what == "port"} == {*NUMBERS, BLOCKED}
+    with Journal(world.journal, source=world.source.identity, target=world.target.identity) as journal:
+        flying = in_flight(journal)
+    assert flying == set(NUMBERS)
+    calls_before = asked["check_portability"]
+    aware = world.plan(port=Porting(world.account, in_flight=flying))
+    assert [s.number for s in aware.steps if s.action is Action.PORT_IN] == NUMBERS
+    assert {s.number for s in aware.skipped if s.what == "port"} == {BLOCKED}
+    assert asked["check_portability"] == calls_before + 1  # only BLOCKED was asked about
+    report = migrate.apply(aware, journal=world.journal)
+    assert len(report.waiting) == len(aware.steps)
+    assert world.orders_per_number() == Counter(NUMBERS)
+
+
 def test_rejected_port_fails_with_the_reason_and_is_never_resent(world: World) -> None:
     wrong = attrs.evolve(world.account, pin="0000")
     plan = world.plan(port=Porting(wrong))

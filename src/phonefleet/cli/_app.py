@@ -635,6 +635,8 @@ async def _migrate(
         _stores.connect_async(source, source_options) as source_store,
         _stores.connect_async(target, target_options) as target_store,
     ):
+        if port is not None and journal is not None and journal.exists():
+            port = _in_flight(port, journal, source_store, target_store)
         plan = await migrate.plan_async(
             source_store,
             target_store,
@@ -675,6 +677,20 @@ async def _migrate(
                 )
         # numbers waiting for their port are not a failure: a daily job exits 0 until something fails
         return 0 if report.ok or not (report.failed or report.pending or report.interrupted) else 1
+
+
+def _in_flight(port: Any, journal: Path, source_store: Any, target_store: Any) -> Any:
+    """`port` knowing the numbers the journal has orders for: planned as ports without asking again."""
+    import attrs
+
+    from phonefleet import StoreIdentity
+    from phonefleet.migrate import Journal
+    from phonefleet.migrate._porting import in_flight
+
+    with Journal(
+        journal, source=StoreIdentity.of(source_store), target=StoreIdentity.of(target_store)
+    ) as book:
+        return attrs.evolve(port, in_flight=in_flight(book))
 
 
 def _porting(port: bool, account: Path | None, loa: Path | None, invoice: Path | None) -> Any:

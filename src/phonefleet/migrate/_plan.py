@@ -17,7 +17,7 @@ from phonefleet._protocol import AsyncPhoneNumberStore, PhoneNumberStore
 
 from ._handlers import carry, same_handler
 from ._model import Action, Plan, Skipped, Step
-from ._porting import Porting, missing, not_portable_async, not_portable_sync
+from ._porting import Porting, not_portable_async, not_portable_sync, to_check
 
 __all__ = ["CARRYABLE", "Difference", "build_plan", "compare", "plan", "plan_async"]
 
@@ -278,7 +278,8 @@ def plan(
     source_numbers, target_numbers = list(source.list()), list(target.list())
     not_portable = None
     if port is not None and Feature.PORT_IN in target.features:
-        not_portable = not_portable_sync(target, missing(source_numbers, target_numbers), concurrency)
+        wanted = to_check(source_numbers, target_numbers, port)
+        not_portable = not_portable_sync(target, wanted, concurrency)
     return _bound(
         made,
         source,
@@ -324,7 +325,7 @@ async def plan_async(
     )
     not_portable = None
     if port is not None and Feature.PORT_IN in target.features:
-        wanted = missing(source_numbers, target_numbers)
+        wanted = to_check(source_numbers, target_numbers, port)
         not_portable = await not_portable_async(target, wanted, concurrency)
     return _bound(
         made,

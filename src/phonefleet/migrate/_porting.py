@@ -35,7 +35,15 @@ from ._journal import DONE, PortRecord
 from ._model import Action, Step, Waiting, step_from_json, step_to_json
 from ._steps import Call, Context, StepNotAppliedError
 
-__all__ = ["Porting", "PortRun", "missing", "not_portable_async", "not_portable_sync"]
+__all__ = [
+    "PortRun",
+    "Porting",
+    "in_flight",
+    "missing",
+    "not_portable_async",
+    "not_portable_sync",
+    "to_check",
+]
 
 #: a multiple of every vendor's portability batch (Telnyx: 100; Twilio: one number a request),
 #: so cutting the numbers into chunks to check them concurrently never adds a request
@@ -68,9 +76,22 @@ class Porting:
         default=PortDocuments(), validator=attrs.validators.instance_of(PortDocuments)
     )
     date: dt.date | None = attrs.field(default=None, validator=_check_date)  # type: ignore[assignment]
+    #: numbers an earlier run already ordered (see `in_flight`): planned as PORT_IN without asking
+    #: the vendor again, which would call them not portable while its own order holds them
+    in_flight: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+
+
+def in_flight(journal: Any) -> frozenset[str]:
+    """The numbers a journal has an order intended or open for (a `Journal`)."""
+    return frozenset(n for n, r in journal.ports().items() if r.state in (INTENDED, ORDERED))
 
 
 # -- planning ------------------------------------------------------------------------------
+def to_check(source: Iterable[PhoneNumber], target: Iterable[PhoneNumber], port: Porting) -> list[str]:
+    """The numbers whose portability the plan asks: those missing, less those in flight."""
+    return [n for n in missing(source, target) if n not in port.in_flight]
+
+
 def missing(source: Iterable[PhoneNumber], target: Iterable[PhoneNumber]) -> list[str]:
     """The active source numbers the target lacks (each once, sorted)."""
     held = {n.number for n in target if not n.archived}
