@@ -320,14 +320,28 @@ class PortRun:
                 self._fail(number, exc)
             return []
         found: list[PortRecord] = []
+        drafts: dict[str, list[str]] = {}
         for number in numbers:
             order = next((o for o in orders if o.holds(number)), None)
-            if order is not None:
+            if order is not None and order.status is PortStatus.DRAFT:
+                drafts.setdefault(order.id, []).append(number)
+            elif order is not None:
                 found.append(self._settle(number, order))
         self._record(found)
         absent = []
+        for order_id, held in sorted(drafts.items()):
+            # created, never submitted (the run stopped between the vendor's steps): nothing reached
+            # the losing carrier. Cancel it and submit the numbers anew, so no two live orders exist.
+            try:
+                yield Call("target", "cancel_port_in", (order_id,))
+            except Exception as exc:
+                for number in held:
+                    self._fail(number, exc)
+                continue
+            absent.extend(held)
+        redo = {number for held in drafts.values() for number in held}
         for number in numbers:
-            if number in self.settled:
+            if number in self.settled or number in redo:
                 continue
             try:
                 current = yield Call("target", "get", (number,))
