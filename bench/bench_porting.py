@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import math
 import sys
+import threading
+import time
 from typing import Any
 
 from _harness import median_seconds, print_rows
@@ -24,6 +26,7 @@ from phonefleet.migrate import Porting, plan
 from phonefleet.testing import Network, emulate, seeded_numbers
 
 CONCURRENCY = 16
+LATENCY = 0.002
 TELNYX_BATCH = 100
 
 
@@ -34,6 +37,34 @@ def _setup(provider: str, count: int) -> tuple[Any, Any, Any, Network]:
     emulator = emulate(provider, numbers=0, network=net)
     target = emulator.connect(provider)
     return source, target, emulator, net
+
+
+class _InFlight:
+    """Counts the portability requests the emulator is answering at once (each delayed by LATENCY)."""
+
+    def __init__(self, transport: Any) -> None:
+        self._transport = transport
+        self._real = transport.handle_request
+        self._lock = threading.Lock()
+        self.now = 0
+        self.most = 0
+        transport.handle_request = self._handle
+
+    def _handle(self, request: Any) -> Any:
+        if "ortability" not in request.url.path:
+            return self._real(request)
+        with self._lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        try:
+            time.sleep(LATENCY)
+            return self._real(request)
+        finally:
+            with self._lock:
+                self.now -= 1
+
+    def undo(self) -> None:
+        del self._transport.handle_request
 
 
 def _portability_requests(emulator: Any) -> int:
@@ -50,7 +81,9 @@ def _one(provider: str, count: int, repeats: int) -> list[dict[str, Any]]:
     port = Porting(net.account(next(iter(source.list())).number))
     with target:
         before = _portability_requests(emulator)
+        flight = _InFlight(emulator.transport)
         planned = plan(source, target, port=port, concurrency=CONCURRENCY)
+        flight.undo()
         sent = _portability_requests(emulator) - before
         steps = sum(1 for s in planned.steps if s.action.value == "port_in")
         times = median_seconds(
@@ -72,6 +105,14 @@ def _one(provider: str, count: int, repeats: int) -> list[dict[str, Any]]:
             "goal": goal,
             "met": sent <= limit and steps == count,
             "detail": f"{steps:,} PORT_IN steps planned, concurrency {CONCURRENCY}",
+        },
+        {
+            "name": f"{provider}: portability requests in flight at once",
+            "value": float(flight.most),
+            "unit": "req",
+            "goal": f"<= {CONCURRENCY}",
+            "met": 1 < flight.most <= CONCURRENCY,
+            "detail": f"each answered after {LATENCY * 1000:.0f} ms (emulated latency, this plan only)",
         },
         {
             "name": f"{provider}: plan with porting / without",
