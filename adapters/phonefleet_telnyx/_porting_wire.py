@@ -32,6 +32,8 @@ __all__ = [
     "APPROVED",
     "DONE_STATUSES",
     "FOC_TIME",
+    "MASK",
+    "SECRET_FIELDS",
     "STATUSES",
     "account_to_wire",
     "foc_requested",
@@ -113,8 +115,28 @@ def _problems(status: Mapping[str, Any]) -> list[str]:
     return found
 
 
+#: `end_user.admin` fields Telnyx echoes back that are the holder's secrets
+SECRET_FIELDS: Final = ("pin_passcode", "account_number")
+#: what a secret echoed by Telnyx reads as in `raw`
+MASK: Final = "***"
+
+
+def _masked(order: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The order with the pin and account number Telnyx echoes blanked out:
+    `raw` is kept, journaled and printed, and must never carry them."""
+    end_user = order.get("end_user")
+    if not isinstance(end_user, dict):
+        return order
+    admin = end_user.get("admin")
+    if not isinstance(admin, dict) or not any(admin.get(key) for key in SECRET_FIELDS):
+        return order
+    masked = {key: (MASK if key in SECRET_FIELDS and value else value) for key, value in admin.items()}
+    return {**order, "end_user": {**end_user, "admin": masked}}
+
+
 def order_from_wire(record: object, requirements: Sequence[str] = ()) -> PortIn:
-    """A `PortingOrder` -> PortIn; `requirements` are the unmet ones, already read."""
+    """A `PortingOrder` -> PortIn; `requirements` are the unmet ones, already read.
+    `raw` is the order with the echoed pin and account number masked."""
     order = _object(record, "a porting order")
     ident = order.get("id")
     if not isinstance(ident, str) or not ident:
@@ -149,7 +171,7 @@ def order_from_wire(record: object, requirements: Sequence[str] = ()) -> PortIn:
         problems=(*_problems(status_record), *requirements),
         created_at=parse_datetime(order.get("created_at"), provider=PROVIDER),
         updated_at=parse_datetime(order.get("updated_at"), provider=PROVIDER),
-        raw=order,
+        raw=_masked(order),
     )
 
 
