@@ -197,7 +197,8 @@ class PortingContract:
         tmp_path: Any,
     ) -> None:
         number = porting.numbers[0]
-        before, orders = requests_sent(), self._orders(store)
+        orders = self._orders(store)
+        before = requests_sent()
         cases: list[tuple[type[Exception], Callable[[], object]]] = [
             (ValueError, lambda: store.port_in([], account=porting.account)),
             (InvalidNumberError, lambda: store.port_in(["+1 202 555"], account=porting.account)),
