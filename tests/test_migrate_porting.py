@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -365,3 +366,19 @@ def test_async_apply_runs_the_same_story(tmp_path: Path) -> None:
     assert len(first.waiting) == len(NUMBERS) * 3
     assert second.ok, second.summary()
     assert names == ["Desk"] * len(NUMBERS)
+
+
+@pytest.mark.parametrize(("count", "concurrency"), [(10_000, 16), (1_000, 16), (50, 16), (10_000, 1), (0, 4)])
+def test_chunks_are_multiples_of_the_batch_unit_and_cover_each_number_once(
+    count: int, concurrency: int
+) -> None:
+    from phonefleet.migrate._porting import BATCH_UNIT, chunks
+
+    numbers = [f"+1202555{n:04d}" for n in range(count)]
+    parts = chunks(numbers, concurrency)
+    assert [n for part in parts for n in part] == numbers
+    assert all(len(part) % BATCH_UNIT == 0 for part in parts[:-1])
+    if count:
+        assert len(parts) <= max(concurrency, 1) or len(parts[0]) == BATCH_UNIT
+        # a vendor batching by 100 sends ceil(count / 100) requests over these chunks
+        assert sum(math.ceil(len(part) / 100) for part in parts) == math.ceil(count / 100)
