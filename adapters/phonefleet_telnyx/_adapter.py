@@ -38,6 +38,7 @@ from phonefleet.adapter import (
     loads,
     page_size_setting,
     secret_setting,
+    shorten,
     write_once,
 )
 
@@ -285,7 +286,7 @@ class TelnyxAdapter(Adapter):
             msg = "Telnyx refused the number order (status failure)"
             raise ProviderError(msg, provider=self.provider, status=response.status_code, operation="create")
         if status not in ("pending", "success"):
-            msg = f"a number order came back with status {status!r:.40}"
+            msg = f"a number order came back with status {shorten(status, 40, quote=True)}"
             raise ResponseFormatError(msg, provider=self.provider)
         return True
 
@@ -313,7 +314,8 @@ class TelnyxAdapter(Adapter):
         def deleted(response: httpx.Response) -> PhoneNumber:
             released = number_from_wire(self._record(response, "archive"))
             if not released.archived:
-                msg = f"the delete answer shows {current.number} as {released.raw.get('status')!r:.40}"
+                shown = shorten(released.raw.get("status"), 40, quote=True)
+                msg = f"the delete answer shows {current.number} as {shown}"
                 raise ResponseFormatError(msg, provider=self.provider)
             return released
 

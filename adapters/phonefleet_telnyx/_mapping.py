@@ -26,7 +26,7 @@ from phonefleet import (
     Routing,
     Unset,
 )
-from phonefleet.adapter import AvailableNumber, e164_from_wire, next_page_number, parse_datetime
+from phonefleet.adapter import AvailableNumber, e164_from_wire, next_page_number, parse_datetime, shorten
 
 from ._wire import (
     ALWAYS,
@@ -110,7 +110,7 @@ def _call_forwarding(voice: Mapping[str, Any] | None) -> tuple[str | None, str |
         raise _bad(msg)
     enabled = settings.get("call_forwarding_enabled", True)  # the spec's default
     if type(enabled) is not bool:
-        msg = f"expected call_forwarding_enabled to be a boolean, got {enabled!r:.40}"
+        msg = f"expected call_forwarding_enabled to be a boolean, got {shorten(enabled, 40, quote=True)}"
         raise _bad(msg)
     target = settings.get("forwards_to")
     kind = settings.get("forwarding_type")
@@ -181,7 +181,7 @@ def number_from_wire(record: object, voice: object = None) -> PhoneNumber:
     kind = record.get("phone_number_type")
     country = record.get("country_iso_alpha2")
     if country is not None and not (type(country) is str and len(country) == 2 and country.isalpha()):
-        msg = f"expected country_iso_alpha2 to be ISO 3166-1 alpha-2, got {country!r:.40}"
+        msg = f"expected country_iso_alpha2 to be ISO 3166-1 alpha-2, got {shorten(country, 40, quote=True)}"
         raise _bad(msg)
     target, forwarding_type = _call_forwarding(voice)
     if voice is not None:

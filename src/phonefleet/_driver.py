@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "AsyncDriver", "Clock", "Deadline", "SyncDriver"]
 
 T = TypeVar("T")
+P = TypeVar("P")
 Clock = Callable[[], float]
 
 log: Final = logging.getLogger("phonefleet.http")
@@ -222,6 +223,17 @@ class _Driver:
         }
         return remaining
 
+    def guarded(self, step: Callable[[P], T], arg: P) -> T:
+        """Run a step outside any flow (a pager moving on, quoting a cursor seen
+        twice) as a flow runs: credentials blanked before shortening, errors scrubbed."""
+        lent = _redact.lend(self._forms)
+        try:
+            return step(arg)
+        except PhoneFleetError as exc:
+            raise self.scrub(exc) from None
+        finally:
+            _redact.unlend(lent)
+
     def scrub(self, error: PhoneFleetError) -> PhoneFleetError:
         """Blank the adapter's credentials out of every text field of an error
         and of its blockers (a vendor may echo a key in any of them)."""
@@ -384,6 +396,7 @@ class SyncDriver(_Driver):
     def run(self, flow: Flow[T]) -> T:
         deadline = self.start()
         response: httpx.Response | None = None
+        lent = _redact.lend(self._forms)  # what the flow shortens, it blanks first
         try:
             request = next(flow)
             while True:
@@ -402,6 +415,7 @@ class SyncDriver(_Driver):
             raise self.scrub(self.too_deep(response)) from None
         finally:
             flow.close()
+            _redact.unlend(lent)
 
     def _send(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
         try:
@@ -487,6 +501,7 @@ class AsyncDriver(_Driver):
     async def run(self, flow: Flow[T]) -> T:
         deadline = self.start()
         response: httpx.Response | None = None
+        lent = _redact.lend(self._forms)  # what the flow shortens, it blanks first
         try:
             request = next(flow)
             while True:
@@ -505,6 +520,7 @@ class AsyncDriver(_Driver):
             raise self.scrub(self.too_deep(response)) from None
         finally:
             flow.close()
+            _redact.unlend(lent)
 
     async def _send(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
         try:

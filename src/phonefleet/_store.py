@@ -241,7 +241,7 @@ class Store(_StoreBase[A]):
         while (flow := pager.next_flow()) is not None:
             page = self._driver.run(flow)
             yield from page.items
-            pager.advance(page)
+            self._driver.guarded(pager.advance, page)
             del page  # one page in memory at a time, not two
 
     def get(self, ref: NumberRef) -> PhoneNumber:
@@ -334,7 +334,7 @@ class AsyncStore(_StoreBase[A]):
             page = await self._driver.run(flow)
             for item in page.items:
                 yield item
-            pager.advance(page)
+            self._driver.guarded(pager.advance, page)
             del page  # one page in memory at a time, not two
 
     async def get(self, ref: NumberRef) -> PhoneNumber:

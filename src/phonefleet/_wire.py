@@ -14,6 +14,7 @@ import httpx
 import msgspec
 
 from ._errors import ResponseFormatError
+from ._redact import shorten
 
 __all__ = [
     "RETRY_EXTENSION",
@@ -134,7 +135,7 @@ def check_base_url(url: str | httpx.URL) -> httpx.URL:
     if parsed.scheme not in {"https", "http"} or not parsed.host:
         msg = f"base_url must be an absolute https URL, got {str(url)!r}"
         raise ValueError(msg)
-    if parsed.scheme == "http" and not _is_loopback(parsed.host):
+    if parsed.scheme == "http" and not is_loopback_host(parsed.host):
         msg = (
             f"refusing plain http:// to {parsed.host}: credentials would travel "
             "unencrypted (http is allowed only to loopback)"
@@ -147,8 +148,14 @@ def check_base_url(url: str | httpx.URL) -> httpx.URL:
     return parsed.copy_with(raw_path=path, query=None, fragment=None)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
+def is_loopback_host(host: str) -> bool:
+    """True only for the name `localhost` and loopback address literals
+    (127.0.0.0/8, ::1).
+
+    A name is not an address: `api.localhost` (or any other name) may resolve
+    anywhere (/etc/hosts, a resolver), so no name but `localhost` is trusted.
+    """
+    if host.lower() == "localhost":
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
@@ -267,16 +274,18 @@ class RequestBuilder:
         try:
             target = current.join(text)
         except (httpx.InvalidURL, ValueError, TypeError):
-            msg = f"{field} is not a URL: {text[:80]!r}"
+            msg = f"{field} is not a URL: {shorten(text, 80, quote=True)}"
             raise ResponseFormatError(msg, provider=provider) from None
         if target.scheme not in {"https", "http"} or not target.host:
-            msg = f"{field} is not an http(s) URL: {text[:80]!r}"
+            msg = f"{field} is not an http(s) URL: {shorten(text, 80, quote=True)}"
             raise ResponseFormatError(msg, provider=provider)
         if not self.is_same_origin(target):
-            msg = f"{field} points to another origin than {self.base_url.host}: {text[:80]!r}"
+            msg = (
+                f"{field} points to another origin than {self.base_url.host}: {shorten(text, 80, quote=True)}"
+            )
             raise ResponseFormatError(msg, provider=provider)
         if target == current:
-            msg = f"{field} points back to the page it came with ({text[:80]!r})"
+            msg = f"{field} points back to the page it came with ({shorten(text, 80, quote=True)})"
             raise ResponseFormatError(msg, provider=provider)
         return str(target)
 
@@ -290,7 +299,7 @@ def next_page_number(page_number: object, total_pages: object, *, provider: str)
     """
     for name, value in (("page_number", page_number), ("total_pages", total_pages)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            msg = f"expected meta.{name} to be a non-negative integer, got {value!r:.40}"
+            msg = f"expected meta.{name} to be a non-negative integer, got {shorten(value, 40, quote=True)}"
             raise ResponseFormatError(msg, provider=provider)
     assert isinstance(page_number, int)
     assert isinstance(total_pages, int)
@@ -326,10 +335,9 @@ def loads(response: httpx.Response, *, provider: str | None = None) -> Any:
     try:
         return decode_json(body)
     except ValueError as exc:
-        snippet = body[:80].decode("utf-8", "replace")
+        snippet = shorten(body, 80)
         msg = (
-            f"expected JSON from {response.request.method} {response.request.url.path}, "
-            f"got {snippet!r} ({exc})"
+            f"expected JSON from {response.request.method} {response.request.url.path}, got {snippet} ({exc})"
         )
         raise ResponseFormatError(msg, provider=provider) from None
 
@@ -357,5 +365,5 @@ def parse_datetime(value: object, *, provider: str | None = None) -> datetime | 
     try:
         return datetime.fromisoformat(text)
     except ValueError:
-        msg = f"expected an ISO 8601 timestamp, got {value[:40]!r}"
+        msg = f"expected an ISO 8601 timestamp, got {shorten(value, 40, quote=True)}"
         raise ResponseFormatError(msg, provider=provider) from None

@@ -29,6 +29,7 @@ from ._flow import (
 )
 from ._once import UNKNOWN_OUTCOME, buy_once, release_once, released, write_once
 from ._raw import JoinedRawJSON, RawJSON
+from ._redact import shorten
 from ._registry import (
     ENTRY_POINT_GROUP,
     Emulator,
@@ -108,6 +109,7 @@ __all__ = [
     "released",
     "retry_mode",
     "shared_routing",
+    "shorten",
     "secret_setting",
     "write_once",
 ]

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import ipaddress
 import logging
 import selectors
 import socket
@@ -29,6 +28,7 @@ from typing import Any, Final
 import httpx
 
 from phonefleet._errors import PhoneFleetError
+from phonefleet._wire import is_loopback_host
 
 from ._emulator import Emulator
 
@@ -51,16 +51,6 @@ class AddressInUseError(PhoneFleetError, OSError):
         self.host = host
         self.port = port
         super().__init__(f"port {port} on {host} is already in use")
-
-
-def is_loopback_host(host: str) -> bool:
-    """True for `localhost` and loopback addresses (127.0.0.0/8, ::1)."""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _body(rfile: Any, headers: Any) -> Iterator[bytes]:
@@ -291,7 +281,7 @@ class EmulatorServer:
             raise ValueError(msg)
         self.provider = provider
         self.emulator = emulator
-        bind = "127.0.0.1" if host == "localhost" else host.strip("[]")
+        bind = "127.0.0.1" if host.lower() == "localhost" else host.strip("[]")
         try:
             self._server = _Server((bind, port), emulator.transport, ipv6=":" in bind)
         except OSError as exc:
