@@ -25,6 +25,7 @@ from ._emulator import (
     json_response,
     seeded_numbers,
 )
+from ._record import RequestRecord
 from ._server import AddressInUseError, EmulatorServer, serve, serve_fixture
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "ProviderMismatchError",
     "Route",
     "RecordBook",
+    "RequestRecord",
     "Router",
     "emulate",
     "json_response",
