@@ -13,6 +13,8 @@ import pytest
 from _loopback import loopback_only  # noqa: F401 - loopback sockets allowed in this module
 from phonefleet.testing import EmulatorServer, emulate
 
+CHUNKED_PUT = b"PUT /api/partner/v3/phone_numbers/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+
 
 def _exchange(server: EmulatorServer, head: bytes, body: bytes = b"") -> tuple[int, bytes]:
     """Send raw bytes; the status and body of the answer (the server closes after a refusal)."""
@@ -46,7 +48,7 @@ def test_a_body_past_the_cap_is_413_in_the_vendors_envelope(provider: str) -> No
 def test_a_chunked_body_past_the_cap_is_413() -> None:
     emulator = emulate("linq", numbers=1)
     with EmulatorServer(emulator, provider="linq", max_request_bytes=1000) as server:
-        head = b"PUT /api/partner/v3/phone_numbers/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        head = CHUNKED_PUT
         chunks = b"".join(b"200\r\n" + b"a" * 0x200 + b"\r\n" for _ in range(4)) + b"0\r\n\r\n"
         status, _ = _exchange(server, head, chunks)
     assert status == 413
@@ -57,7 +59,7 @@ def test_a_chunked_body_past_the_cap_is_413() -> None:
 def test_a_bad_chunk_size_is_refused_not_read_to_the_end(size: bytes) -> None:
     emulator = emulate("linq", numbers=1)
     with EmulatorServer(emulator, provider="linq") as server:
-        head = b"PUT /api/partner/v3/phone_numbers/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        head = CHUNKED_PUT
         status, _ = _exchange(server, head, size + b"\r\n" + b"a" * 100)
     assert status == 400
     assert emulator.transport.requests == []

@@ -84,14 +84,17 @@ def records_of(body: object, what: str) -> list[Any]:
     return data
 
 
-def page_of(body: object, what: str) -> tuple[list[Any], str | None]:
-    """A listing page -> its records and the cursor of the next page (from `meta`)."""
+def page_of(body: object, what: str, asked: int) -> tuple[list[Any], str | None]:
+    """A listing page -> its records and the cursor of the next page (from `meta`,
+    which must be the answer for page `asked`)."""
     data = records_of(body, what)
     meta = body.get("meta") if isinstance(body, dict) else None
     if not isinstance(meta, dict):
         msg = f"a page of {what} has no meta object"
         raise _bad(msg)
-    following = next_page_number(meta.get("page_number"), meta.get("total_pages"), provider=PROVIDER)
+    following = next_page_number(
+        meta.get("page_number"), meta.get("total_pages"), provider=PROVIDER, asked=asked
+    )
     return data, following
 
 

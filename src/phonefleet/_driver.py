@@ -29,12 +29,19 @@ from ._auth import BasicAuth, BearerAuth
 from ._errors import DeadlineExceededError, PhoneFleetError, ResponseFormatError, TransportError
 from ._flow import Adapter, Flow, error_for_status
 from ._retry import RetryPolicy
-from ._wire import retry_mode
+from ._wire import LISTING_EXTENSION, retry_mode
 
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "AsyncDriver", "Clock", "Deadline", "SyncDriver"]
+__all__ = [
+    "DEFAULT_MAX_LISTING_BYTES",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "AsyncDriver",
+    "Clock",
+    "Deadline",
+    "SyncDriver",
+]
 
 T = TypeVar("T")
 P = TypeVar("P")
@@ -48,6 +55,9 @@ _NOT_SENT: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _SECRET_PARAMS: Final = frozenset({"token", "api_key", "apikey", "key", "access_token", "secret", "password"})
 #: the default cap on one response body, decoded: a 1,000-number page is about 0.5 MB
 DEFAULT_MAX_RESPONSE_BYTES: Final = 32 * 1024 * 1024
+#: the default cap on a listing answered in one body (Linq's): it grows with the
+#: fleet, about 370 bytes a number, so 256 MiB is some 700,000 numbers
+DEFAULT_MAX_LISTING_BYTES: Final = 256 * 1024 * 1024
 #: a compressed body reaches the decoder in slices this small, so that one
 #: slice expands to a few MB at most (gzip's ratio is about 1:1000)
 _SLICE: Final = 4096
@@ -128,18 +138,26 @@ class _Driver:
         timeout: float | None = None,
         clock: Clock | None = None,
         max_response_bytes: int | None = None,
+        max_listing_bytes: int | None = None,
     ) -> None:
         if max_response_bytes is None:
             max_response_bytes = DEFAULT_MAX_RESPONSE_BYTES
-        cap = max_response_bytes
-        if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
-            msg = f"max_response_bytes must be a positive integer, got {max_response_bytes!r}"
-            raise ValueError(msg)
+        if max_listing_bytes is None:
+            max_listing_bytes = DEFAULT_MAX_LISTING_BYTES
+        for name, cap in (
+            ("max_response_bytes", max_response_bytes),
+            ("max_listing_bytes", max_listing_bytes),
+        ):
+            if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
+                msg = f"{name} must be a positive integer, got {cap!r}"
+                raise ValueError(msg)
         self.adapter = adapter
         self.policy = retry or RetryPolicy()
         self.timeout = timeout
         self.clock = clock or time.monotonic
         self.max_response_bytes = max_response_bytes
+        #: the cap for an answer that is a whole listing in one body (it grows with the fleet)
+        self.max_listing_bytes = max_listing_bytes
         self._forms = _redact.secret_forms(_credential_texts(adapter))
         # while this store is open, httpx/httpcore DEBUG lines never show its credentials
         self._redaction_key = next(_keys)
@@ -156,10 +174,21 @@ class _Driver:
         )
         return DeadlineExceededError(msg)
 
+    def cap_for(self, request: httpx.Request) -> int:
+        """The body cap of this request's answer: per endpoint, a whole listing in
+        one body (it grows with the fleet) gets `max_listing_bytes`."""
+        if request.extensions.get(LISTING_EXTENSION):
+            return max(self.max_listing_bytes, self.max_response_bytes)
+        return self.max_response_bytes
+
     def too_large(self, request: httpx.Request) -> ResponseFormatError:
+        listing = bool(request.extensions.get(LISTING_EXTENSION))
+        setting = "max_listing_bytes" if listing else "max_response_bytes"
+        what = "the cap on a listing answered in one body" if listing else "the cap on one answer"
         msg = (
             f"the answer to {request.method} {request.url.path} is larger than "
-            f"{self.max_response_bytes:,} bytes (the store's max_response_bytes); not read further"
+            f"{self.cap_for(request):,} bytes (the store's {setting}, {what}); not read further. "
+            f"If the answer is genuine, raise it: connect(..., {setting}=...)"
         )
         return ResponseFormatError(msg, provider=self.adapter.provider)
 
@@ -168,7 +197,7 @@ class _Driver:
         encoding = response.headers.get("Content-Encoding", "").strip().lower()
         if encoding in ("", "identity"):
             declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > self.max_response_bytes:
+            if declared.isdigit() and int(declared) > self.cap_for(response.request):
                 raise self.too_large(response.request)
         else:
             response.stream = _Sliced(response.stream)
@@ -178,7 +207,7 @@ class _Driver:
     ) -> int:
         """Keep one decoded chunk; stop at the size cap or the deadline."""
         size += len(chunk)
-        if size > self.max_response_bytes:
+        if size > self.max_response_bytes and size > self.cap_for(request):
             chunks.clear()  # never hold more than the cap
             raise self.too_large(request)
         chunks.append(chunk)

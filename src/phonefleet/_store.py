@@ -201,7 +201,8 @@ class Store(_StoreBase[A]):
     store opens its own on first use (over `transport`, if given).
     `retry.deadline` bounds each operation, retries, waits and bodies
     included; `max_response_bytes` caps one decoded response body
-    (default 32 MiB).
+    (default 32 MiB), `max_listing_bytes` one that is a whole listing in one
+    body, which grows with the fleet (default 256 MiB).
     """
 
     def __init__(
@@ -214,6 +215,7 @@ class Store(_StoreBase[A]):
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
         max_response_bytes: int | None = None,
+        max_listing_bytes: int | None = None,
     ) -> None:
         super().__init__(adapter)
         if http_client is not None and not isinstance(http_client, httpx.Client):
@@ -227,6 +229,7 @@ class Store(_StoreBase[A]):
             timeout=timeout,
             clock=clock,
             max_response_bytes=max_response_bytes,
+            max_listing_bytes=max_listing_bytes,
         )
 
     def run(self, flow: Flow[T]) -> T:
@@ -306,6 +309,7 @@ class AsyncStore(_StoreBase[A]):
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
         max_response_bytes: int | None = None,
+        max_listing_bytes: int | None = None,
     ) -> None:
         super().__init__(adapter)
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
@@ -319,6 +323,7 @@ class AsyncStore(_StoreBase[A]):
             timeout=timeout,
             clock=clock,
             max_response_bytes=max_response_bytes,
+            max_listing_bytes=max_listing_bytes,
         )
 
     async def run(self, flow: Flow[T]) -> T:

@@ -17,6 +17,7 @@ from ._errors import ResponseFormatError
 from ._redact import shorten
 
 __all__ = [
+    "LISTING_EXTENSION",
     "RETRY_EXTENSION",
     "RequestBuilder",
     "RetryMode",
@@ -35,6 +36,9 @@ __all__ = [
 ]
 
 RETRY_EXTENSION: Final = "phonefleet.retry"
+#: marks a request whose answer is a whole listing in one body (it grows with
+#: the fleet): the driver caps it with `max_listing_bytes`, not `max_response_bytes`
+LISTING_EXTENSION: Final = "phonefleet.whole_listing"
 #: idempotent: GET/PUT rules; unsafe: only if never sent; safe: as idempotent
 #: (the flow proved a repeat harmless); rate_limit: unsafe, but a 429 (which
 #: proves nothing was applied) is waited out and repeated.
@@ -212,6 +216,7 @@ class RequestBuilder:
         retry: RetryMode | None = None,
         url: httpx.URL | str | None = None,
         suffix: str = "",
+        whole_listing: bool = False,
     ) -> httpx.Request:
         """A request to `base_url/segment/...` (or to an absolute `url`).
 
@@ -221,7 +226,9 @@ class RequestBuilder:
         the path as it is (`.json`): the adapter's constant, never user input.
         `retry="safe"` marks a POST or DELETE the flow has proved safe to
         repeat; `retry="rate_limit"` lets a 429 be waited out and repeated;
-        GET and PUT are retried anyway.
+        GET and PUT are retried anyway. `whole_listing=True` marks an
+        endpoint that answers every number in one body (no paging), so its
+        answer grows with the fleet and gets the larger `max_listing_bytes` cap.
         """
         if json is not None and form is not None:
             msg = "a request has one body: give json or form, not both"
@@ -237,8 +244,10 @@ class RequestBuilder:
         elif form is not None:
             content = urlencode(list(form.items()) if isinstance(form, Mapping) else list(form)).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        extensions = {RETRY_EXTENSION: retry} if retry is not None else None
-        return httpx.Request(method, target, headers=headers, content=content, extensions=extensions)
+        extensions: dict[str, Any] = {RETRY_EXTENSION: retry} if retry is not None else {}
+        if whole_listing:
+            extensions[LISTING_EXTENSION] = True
+        return httpx.Request(method, target, headers=headers, content=content, extensions=extensions or None)
 
     def is_same_origin(self, url: httpx.URL) -> bool:
         return (url.scheme, url.host, url.port) == (
@@ -290,12 +299,17 @@ class RequestBuilder:
         return str(target)
 
 
-def next_page_number(page_number: object, total_pages: object, *, provider: str) -> str | None:
+def next_page_number(
+    page_number: object, total_pages: object, *, provider: str, asked: int | None = None
+) -> str | None:
     """The cursor of the next page for page-number paging (Telnyx `meta`), or None.
 
     `page_number` and `total_pages` are what the vendor's body says; a
     missing or non-integer value, or a page past the total, is a
-    `ResponseFormatError` rather than a guess.
+    `ResponseFormatError` rather than a guess. `asked` is the page the
+    request asked for: the count follows the request, never the answer, so
+    an answer for another page (skipping ahead or going back) is a
+    `ResponseFormatError` too, not a listing that silently ends early.
     """
     for name, value in (("page_number", page_number), ("total_pages", total_pages)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -303,6 +317,9 @@ def next_page_number(page_number: object, total_pages: object, *, provider: str)
             raise ResponseFormatError(msg, provider=provider)
     assert isinstance(page_number, int)
     assert isinstance(total_pages, int)
+    if asked is not None and page_number != asked:
+        msg = f"asked for page {asked}, the answer is page {page_number} (meta.page_number)"
+        raise ResponseFormatError(msg, provider=provider)
     if page_number >= total_pages:
         return None
     return str(page_number + 1)
