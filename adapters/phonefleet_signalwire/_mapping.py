@@ -22,7 +22,7 @@ from phonefleet import (
     Routing,
     is_e164,
 )
-from phonefleet.adapter import e164_from_wire, parse_datetime, shared_routing, shorten
+from phonefleet.adapter import Memo, e164_from_wire, parse_datetime, shared_routing, shorten
 
 from ._wire import (
     CAPABILITIES,
@@ -87,9 +87,9 @@ def spec_for(side: Side, kind: str) -> HandlerSpec:
 
 #: handlers are values, and a fleet shares a few configurations: reading one
 #: builds it once (bounded, so memory stays flat over any listing)
-_HANDLERS: dict[tuple[str, str], dict[Any, Handler]] = {}
-_CAPABILITY_SETS: dict[tuple[Any, ...], frozenset[Capability]] = {}
-_MEMO_LIMIT: Final = 4096
+#: a fleet shares a few configurations: each is read once (bounded by size, see Memo)
+_HANDLERS: Memo[tuple[Any, ...], Handler] = Memo()
+_CAPABILITY_SETS: Memo[tuple[Any, ...], frozenset[Capability]] = Memo()
 _NO_KEYS: Final[frozenset[str]] = frozenset()
 #: the shape `phonefleet.is_e164` checks, matched inline on the hot path
 _E164: Final = re.compile(r"\+[1-9][0-9]{1,14}")
@@ -128,20 +128,19 @@ def handler_from_wire(
                 if extra is None:
                     extra = {}
                 extra[field] = data[field]
-    memo = _HANDLERS.get((side.name, kind))
-    if memo is None or len(memo) >= _MEMO_LIMIT:
-        if len(_HANDLERS) >= _MEMO_LIMIT:
-            _HANDLERS.clear()
-        memo = _HANDLERS[side.name, kind] = {}
     # values carry their type in the key: 1, 1.0 and True are equal to a dict
     # but are different vendor data, and must never stand in for each other
-    key = values if extra is None else (values, tuple(sorted((k, type(v), v) for k, v in extra.items())))
+    key = (
+        (side.name, kind, values)
+        if extra is None
+        else (side.name, kind, values, tuple(sorted((k, type(v), v) for k, v in extra.items())))
+    )
     try:
-        handler = memo.get(key)
+        handler = _HANDLERS.get(key)
     except TypeError:  # an unhashable extra value: build it, do not keep it
         return _build_handler(kind, spec, values, extra)
     if handler is None:
-        handler = memo[key] = _build_handler(kind, spec, values, extra)
+        handler = _HANDLERS.keep(key, _build_handler(kind, spec, values, extra))
     return handler
 
 
@@ -257,9 +256,7 @@ def _capabilities(value: object) -> frozenset[Capability] | None:
             found.add(capability)
     result = frozenset(found)
     if key is not None:
-        if len(_CAPABILITY_SETS) >= _MEMO_LIMIT:
-            _CAPABILITY_SETS.clear()
-        _CAPABILITY_SETS[key] = result
+        _CAPABILITY_SETS.keep(key, result)
     return result
 
 

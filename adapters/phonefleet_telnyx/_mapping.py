@@ -26,7 +26,14 @@ from phonefleet import (
     Routing,
     Unset,
 )
-from phonefleet.adapter import AvailableNumber, e164_from_wire, next_page_number, parse_datetime, shorten
+from phonefleet.adapter import (
+    AvailableNumber,
+    Memo,
+    e164_from_wire,
+    next_page_number,
+    parse_datetime,
+    shorten,
+)
 
 from ._wire import (
     ALWAYS,
@@ -126,17 +133,14 @@ def _call_forwarding(voice: Mapping[str, Any] | None) -> tuple[str | None, str |
 
 
 #: handlers are values shared by most of a fleet: built once each (bounded)
-_HANDLERS: dict[tuple[str, str], Handler] = {}
-_ROUTINGS: dict[tuple[str | None, str | None], Routing] = {}
-_MEMO_LIMIT: Final = 4096
+_HANDLERS: Memo[tuple[str, str], Handler] = Memo()
+_ROUTINGS: Memo[tuple[str | None, str | None], Routing] = Memo()
 
 
 def _handler(kind: str, target: str) -> Handler:
     found = _HANDLERS.get((kind, target))
     if found is None:
-        if len(_HANDLERS) >= _MEMO_LIMIT:
-            _HANDLERS.clear()
-        found = _HANDLERS[kind, target] = Handler(kind, target=target)
+        found = _HANDLERS.keep((kind, target), Handler(kind, target=target))
     return found
 
 
@@ -150,9 +154,7 @@ def routing_of(connection: str | None, profile: str | None) -> Routing | None:
             voice=_handler(CONNECTION, connection) if connection else None,
             messaging=_handler(MESSAGING_PROFILE, profile) if profile else None,
         )
-        if len(_ROUTINGS) >= _MEMO_LIMIT:
-            _ROUTINGS.clear()
-        _ROUTINGS[connection, profile] = routing
+        _ROUTINGS.keep((connection, profile), routing)
     return routing
 
 

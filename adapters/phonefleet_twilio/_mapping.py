@@ -33,7 +33,7 @@ from phonefleet import (
     is_e164,
     to_e164,
 )
-from phonefleet.adapter import RawJSON, build_numbers, decode_json, shared_routing, shorten
+from phonefleet.adapter import Memo, RawJSON, build_numbers, decode_json, shared_routing, shorten
 
 from ._wire import (
     CAPABILITIES,
@@ -95,12 +95,12 @@ _MONTH_DIGITS: Final = {name: f"{index:02d}" for name, index in _MONTHS.items()}
 _RFC2822: Final = re.compile(
     r"(?:[A-Z][a-z]{2,8}, )?(\d{1,2}) ([A-Z][a-z]{2,8}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})"
 )
-_MEMO_LIMIT: Final = 4096
-_HANDLERS: dict[tuple[Any, ...], Handler] = {}
-_CAPABILITY_SETS: dict[bytes, frozenset[Capability] | None] = {}
+#: a fleet shares a few configurations: each is read once (bounded by size, see Memo)
+_HANDLERS: Memo[tuple[Any, ...], Handler] = Memo()
+_CAPABILITY_SETS: Memo[bytes, frozenset[Capability] | None] = Memo()
 _MISSING: Final = object()
-_FORWARDS: dict[str, str | None] = {}
-_HANDLING: dict[tuple[str | None, ...], tuple[str | None, Routing | None]] = {}
+_FORWARDS: Memo[str, str | None] = Memo()
+_HANDLING: Memo[tuple[str | None, ...], tuple[str | None, Routing | None]] = Memo()
 _decode_records: Final = msgspec.json.Decoder(RecordPage).decode
 _decode_raws: Final = msgspec.json.Decoder(RawPage).decode
 _decode_record: Final = msgspec.json.Decoder(NumberRecord).decode
@@ -151,10 +151,7 @@ def forwarding_from_url(url: str | None) -> str | None:
                 target = to_e164(values[0])
             except InvalidNumberError:
                 target = None
-    if len(_FORWARDS) >= _MEMO_LIMIT:
-        _FORWARDS.clear()
-    _FORWARDS[url] = target
-    return target
+    return _FORWARDS.keep(url, target)
 
 
 def _query_value(raw: str) -> str:
@@ -211,9 +208,7 @@ def parse_date(value: str | None) -> datetime | None:
 def _memo(key: tuple[Any, ...], build: Any) -> Any:
     handler = _HANDLERS.get(key)
     if handler is None:
-        if len(_HANDLERS) >= _MEMO_LIMIT:
-            _HANDLERS.clear()
-        handler = _HANDLERS[key] = build()
+        handler = _HANDLERS.keep(key, build())
     return handler
 
 
@@ -305,10 +300,7 @@ def _raw_capabilities(value: msgspec.Raw) -> frozenset[Capability] | None:
             decoded = decode_json(key)
         except ValueError:  # pragma: no cover - the page decoded already
             decoded = key
-        found = _capabilities(decoded)
-        if len(_CAPABILITY_SETS) >= _MEMO_LIMIT:
-            _CAPABILITY_SETS.clear()
-        _CAPABILITY_SETS[key] = found
+        found = _CAPABILITY_SETS.keep(key, _capabilities(decoded))
     return found  # type: ignore[return-value]
 
 
@@ -361,10 +353,7 @@ def _row(record: NumberRecord) -> tuple[Any, ...]:
     handling = _HANDLING.get(key)
     if handling is None:
         voice, forwarding = _voice(record)
-        handling = (forwarding, shared_routing(voice, _messaging(record)))
-        if len(_HANDLING) >= _MEMO_LIMIT:
-            _HANDLING.clear()
-        _HANDLING[key] = handling
+        handling = _HANDLING.keep(key, (forwarding, shared_routing(voice, _messaging(record))))
     created = record.date_created
     created_at = parse_date(created)
     updated = record.date_updated

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 import attrs
 import httpx
 
-from . import _redact
+from . import _memo, _redact
 from ._auth import BasicAuth, BearerAuth
 from ._errors import DeadlineExceededError, PhoneFleetError, ResponseFormatError, TransportError
 from ._flow import Adapter, Flow, error_for_status
@@ -163,6 +163,7 @@ class _Driver:
         self._redaction_key = next(_keys)
         _redact.redacting(self._redaction_key, self._forms)
         weakref.finalize(self, _redact.forget_later, self._redaction_key)
+        _memo.store_opened(self)
 
     def start(self) -> Deadline:
         return Deadline(self.policy.deadline, self.clock)
@@ -226,6 +227,7 @@ class _Driver:
 
     def close_redaction(self) -> None:
         _redact.forget(self._redaction_key)
+        _memo.store_closed(self)  # the last store closed: no memo keeps what was read for it
 
     def retrying(self, request: httpx.Request, deadline: Deadline) -> Any:
         """stamina's retry context for one request (iterate it sync or async)."""

@@ -435,7 +435,7 @@ class Store(_StoreBase[A]):
         while (flow := pager.next_flow()) is not None:
             page = self._driver.run(flow)
             yield from page.items
-            pager.advance(page)
+            self._driver.guarded(pager.advance, page)
 
     def cancel_port_in(self, port_id: str) -> PortIn:
         """Cancel a port-in order; returns it as the vendor reports it afterwards."""
@@ -565,7 +565,7 @@ class AsyncStore(_StoreBase[A]):
             page = await self._driver.run(flow)
             for item in page.items:
                 yield item
-            pager.advance(page)
+            self._driver.guarded(pager.advance, page)
 
     async def cancel_port_in(self, port_id: str) -> PortIn:
         """Cancel a port-in order; returns it as the vendor reports it afterwards."""

@@ -28,6 +28,7 @@ from ._flow import (
     error_for_status,
     parse_retry_after,
 )
+from ._memo import Memo
 from ._once import UNKNOWN_OUTCOME, buy_once, release_once, released, write_once
 from ._porting import least_advanced
 from ._raw import JoinedRawJSON, RawJSON
@@ -74,6 +75,7 @@ __all__ = [
     "Emulator",
     "Flow",
     "JoinedRawJSON",
+    "Memo",
     "Page",
     "PortPage",
     "RawJSON",
