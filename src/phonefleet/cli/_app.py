@@ -35,6 +35,7 @@ from ._output import (
     numbers_json,
     numbers_rows,
 )
+from ._printable import printable
 
 __all__ = ["app"]
 
@@ -171,7 +172,7 @@ def _confirm(question: str) -> bool:
     """
     asking = isatty(sys.stdin)
     if asking:
-        typer.echo(f"{question} [y/N]: ", err=True, nl=False)
+        typer.echo(f"{printable(question)} [y/N]: ", err=True, nl=False)
     answer = sys.stdin.readline() if sys.stdin is not None else ""
     if not answer:
         if asking:
