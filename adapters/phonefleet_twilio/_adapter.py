@@ -110,6 +110,7 @@ class TwilioAdapter(Adapter):
 
     provider = PROVIDER
     features = FEATURES
+    forwarding_replaces_voice = True  # the Forward Twimlet is the voice URL
 
     def __init__(
         self,

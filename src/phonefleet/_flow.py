@@ -122,6 +122,11 @@ class Adapter:
     #: every credential the adapter holds: blanked out of any error a flow
     #: raises, even one that quotes a vendor message echoing it
     credentials: tuple[Secret, ...] = ()
+    #: whether forwarding takes the number's voice handler (Twilio's voice URL,
+    #: SignalWire's call handler): forwarding then replaces whatever answered
+    #: calls before (a trunk, an application, a webhook), and stopping it does
+    #: not bring that back. Callers (the CLI's `forward`) ask first.
+    forwarding_replaces_voice: bool = False
 
     # -- hooks the driver uses -------------------------------------------
     def is_own_origin(self, url: httpx.URL) -> bool:
