@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 import phonefleet
+from _loopback import loopback_only  # noqa: F401 - loopback sockets allowed in this module
 from phonefleet.adapter import check_base_url
 from phonefleet.cli import app
 from phonefleet.testing import EmulatorServer, emulate
@@ -45,3 +46,43 @@ def test_phonefleet_emulate_refuses_a_localhost_subdomain() -> None:
     result = CliRunner().invoke(app, ["emulate", "linq", "--host", "emu.localhost"])
     assert result.exit_code == 2
     assert "--allow-remote" in result.output
+
+
+@pytest.mark.parametrize(
+    ("given", "bound", "expected"),
+    [
+        ("0.0.0.0", "0.0.0.0", "http://127.0.0.1:8097"),  # every address: a client uses loopback
+        ("::", "::", "http://[::1]:8097"),
+        ("127.0.0.1", "127.0.0.1", "http://127.0.0.1:8097"),
+        ("localhost", "127.0.0.1", "http://127.0.0.1:8097"),
+        ("192.0.2.10", "192.0.2.10", "http://192.0.2.10:8097"),
+        ("emu.example", "192.0.2.10", "http://emu.example:8097"),  # the host given
+    ],
+)
+def test_the_printed_base_url_is_one_a_client_can_use(given: str, bound: str, expected: str) -> None:
+    from phonefleet.testing._server import client_origin
+
+    assert client_origin(given, bound, 8097) == expected
+
+
+def test_server_connect_reaches_a_server_on_another_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bound to an address a store refuses plain http to, `connect()` still works. 127.0.0.2
+    stands in for a remote address (it is loopback, so nothing leaves the machine): the
+    server is told it is not."""
+    import asyncio
+
+    from phonefleet.testing import _server
+
+    emulator = emulate("signalwire", numbers=3)
+    with EmulatorServer(emulator, provider="signalwire", host="127.0.0.2", allow_remote=True) as server:
+        monkeypatch.setattr(_server, "is_loopback_host", lambda host: host in ("127.0.0.1", "localhost"))
+        with server.connect() as store:
+            numbers = list(store.list())  # pages follow links.next: the server's links stay usable
+        assert len(numbers) == 3
+        assert {r.headers["Host"] for r in emulator.transport.requests} == {f"127.0.0.1:{server.port}"}
+
+        async def main() -> int:
+            async with server.connect_async() as store:
+                return len([n async for n in store.list()])
+
+        assert asyncio.run(main()) == 3

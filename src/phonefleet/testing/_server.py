@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import ipaddress
 import logging
 import re
 import selectors
@@ -286,6 +287,60 @@ class _Server(ThreadingHTTPServer):
                 connection.shutdown(socket.SHUT_RDWR)
 
 
+def client_origin(given: str, bound: str, port: int) -> str:
+    """`http://HOST:PORT` as a client reaches a server bound to `bound` on request
+    of `given`: the loopback address for every-address binds (`0.0.0.0`, `::`),
+    the name given for a name, else the address bound."""
+    host = bound
+    try:
+        address = ipaddress.ip_address(bound.strip("[]"))
+    except ValueError:
+        address = None
+    if address is not None and address.is_unspecified:
+        host = "::1" if address.version == 6 else "127.0.0.1"
+    elif not is_loopback_host(given) and _is_name(given):
+        host = given
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _is_name(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return bool(host)
+    return False
+
+
+class _ToAddress(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Sends each request to one address over plain HTTP, its Host header as it was
+    (so the server's links stay on the origin the store knows)."""
+
+    def __init__(self, host: str, *, sync: bool) -> None:
+        self._host = host
+        self._sync = httpx.HTTPTransport() if sync else None
+        self._async = None if sync else httpx.AsyncHTTPTransport()
+
+    def _moved(self, request: httpx.Request) -> httpx.Request:
+        request.url = request.url.copy_with(host=self._host)
+        return request
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert self._sync is not None
+        return self._sync.handle_request(self._moved(request))
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        assert self._async is not None
+        return await self._async.handle_async_request(self._moved(request))
+
+    def close(self) -> None:
+        if self._sync is not None:
+            self._sync.close()
+
+    async def aclose(self) -> None:
+        if self._async is not None:
+            await self._async.aclose()
+
+
 def _served_settings(settings: Any, origin: str) -> dict[str, Any]:
     """The emulator's settings with each absolute URL moved onto the server's origin."""
     served: dict[str, Any] = {}
@@ -349,8 +404,11 @@ class EmulatorServer:
             raise
         self.host = self._server.host
         self.port = self._server.port
-        #: `http://HOST:PORT`, where the server listens
-        self.origin = self._server.origin
+        #: `http://HOST:PORT` as bound (`0.0.0.0` when listening on every address)
+        self.listening = self._server.origin
+        #: `http://HOST:PORT`, the server as a client reaches it: the loopback
+        #: address when it listens on every address, else the host given
+        self.origin = client_origin(host, self._server.host, self.port)
         #: `HOST:PORT` (what SDKs that take a host, such as SignalWire's, want)
         self.netloc = self.origin.removeprefix("http://")
         self.settings: dict[str, Any] = _served_settings(emulator.settings, self.origin)
@@ -360,7 +418,7 @@ class EmulatorServer:
         self._thread: threading.Thread | None = None
 
     def __repr__(self) -> str:
-        return f"<EmulatorServer {self.provider} on {self.origin}>"
+        return f"<EmulatorServer {self.provider} on {self.listening}>"
 
     # -- running --------------------------------------------------------------
     def serve_forever(self) -> None:
@@ -392,17 +450,27 @@ class EmulatorServer:
         self.stop()
 
     # -- clients --------------------------------------------------------------
+    def _client_settings(self, *, sync: bool) -> dict[str, Any]:
+        """`settings`, or for a server on a remote address (plain http to which a
+        store refuses), settings on a loopback origin with a transport that
+        carries each request to the server's own address."""
+        if is_loopback_host(httpx.URL(self.origin).host):
+            return self.settings
+        loopback = f"http://127.0.0.1:{self.port}"
+        transport: Any = _ToAddress(self._server.host, sync=sync)
+        return {**_served_settings(self.emulator.settings, loopback), "transport": transport}
+
     def connect(self, **common: Any) -> Any:
         """A sync store on this server, over the socket."""
         from phonefleet._registry import connect
 
-        return connect(self.provider, **{**self.settings, **common})
+        return connect(self.provider, **{**self._client_settings(sync=True), **common})
 
     def connect_async(self, **common: Any) -> Any:
         """An async store on this server, over the socket."""
         from phonefleet._registry import connect_async
 
-        return connect_async(self.provider, **{**self.settings, **common})
+        return connect_async(self.provider, **{**self._client_settings(sync=False), **common})
 
 
 def _server_for(
