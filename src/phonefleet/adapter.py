@@ -29,9 +29,11 @@ from ._flow import (
     parse_retry_after,
 )
 from ._listing import Column, Listing, Read, column
+from ._memo import Memo
 from ._once import UNKNOWN_OUTCOME, buy_once, release_once, released, write_once
 from ._porting import least_advanced
 from ._raw import JoinedRawJSON, RawJSON
+from ._redact import shorten
 from ._registry import (
     ENTRY_POINT_GROUP,
     Emulator,
@@ -76,6 +78,7 @@ __all__ = [
     "Flow",
     "JoinedRawJSON",
     "Listing",
+    "Memo",
     "Page",
     "PortPage",
     "RawJSON",
@@ -117,6 +120,7 @@ __all__ = [
     "released",
     "retry_mode",
     "shared_routing",
+    "shorten",
     "secret_setting",
     "write_once",
 ]
