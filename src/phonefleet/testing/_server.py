@@ -53,6 +53,9 @@ _METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 DEFAULT_MAX_REQUEST_BYTES: Final = 1024 * 1024
 #: a chunk size as HTTP/1.1 writes it: hex digits, no sign, at most 15 of them
 _CHUNK_SIZE: Final = re.compile(rb"[0-9A-Fa-f]{1,15}")
+#: how many parsed request URLs a server keeps (a few KB each at most)
+_URLS_KEPT: Final = 512
+_URL_KEPT_CHARS: Final = 2048
 
 
 class AddressInUseError(PhoneFleetError, OSError):
@@ -139,15 +142,24 @@ class _Handler(BaseHTTPRequestHandler):
     def _url(self) -> httpx.URL:
         """The request's URL: its path as sent, on the origin the client used."""
         target = self.path
+        host = self.headers.get("Host") or ""
+        key = (host, target)
+        found = self.server.urls.get(key)  # a client asks for the same few URLs again and again
+        if found is not None:
+            return found
         if not target.startswith("/"):  # absolute-form: keep only the path and query
             parsed = httpx.URL(target)
             target = parsed.raw_path.decode("ascii")
-        host = self.headers.get("Host") or ""
+        url: httpx.URL | None = None
         with contextlib.suppress(httpx.InvalidURL, UnicodeError):
             url = httpx.URL(f"http://{host}{target}")
-            if url.host:
-                return url
-        return httpx.URL(f"{self.server.origin}{target}")
+        if url is None or not url.host:
+            url = httpx.URL(f"{self.server.origin}{target}")
+        if len(target) <= _URL_KEPT_CHARS:
+            if len(self.server.urls) >= _URLS_KEPT:
+                self.server.urls.clear()
+            self.server.urls[key] = url
+        return url
 
     def _refuse(self, status: int) -> None:
         """The vendor's error envelope for `status`; the connection closes (its body is left unread)."""
@@ -193,8 +205,20 @@ class _Handler(BaseHTTPRequestHandler):
             response = make_error(500) if make_error is not None else httpx.Response(500)
         self._answer(response)
 
+    def send_header_bytes_then(self, body: bytes) -> None:
+        """End the headers and send them with `body` after them, in one write."""
+        if self.request_version == "HTTP/0.9":  # no headers at all
+            self.wfile.write(body)
+        else:
+            pending: list[bytes] = self._headers_buffer  # type: ignore[attr-defined] # the stdlib's, set by send_response
+            pending += (b"\r\n", body)
+            self.flush_headers()
+        self.wfile.flush()
+
     def _answer(self, response: httpx.Response) -> None:
         """Status, headers and body; a body still streaming goes out chunked as it comes."""
+        if isinstance(response.stream, httpx.ByteStream) and not response.is_stream_consumed:
+            response.read()  # bytes in memory (most answers): one write with a Content-Length
         streaming = not response.is_stream_consumed
         self.send_response(response.status_code, response.reason_phrase)
         for key, value in response.headers.multi_items():
@@ -204,12 +228,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Transfer-Encoding", "chunked")
         else:
             self.send_header("Content-Length", str(len(response.content)))
+            if self.command != "HEAD":
+                # headers and body in one write: one segment for a small answer, one syscall
+                self.send_header_bytes_then(response.content)
+                response.close()
+                return
         self.end_headers()
         try:
             if self.command == "HEAD":
-                return
-            if not streaming:
-                self.wfile.write(response.content)
                 return
             for chunk in response.iter_raw(_CHUNK):
                 if chunk:
@@ -236,6 +262,8 @@ class _Server(ThreadingHTTPServer):
         self.address_family = socket.AF_INET6 if ipv6 else socket.AF_INET
         self.transport = transport
         self.max_request_bytes = max_request_bytes
+        #: (Host, request target) -> URL, parsed once (URLs are immutable)
+        self.urls: dict[tuple[str, str], httpx.URL] = {}
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
         self._stopping = threading.Event()
