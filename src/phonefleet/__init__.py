@@ -78,9 +78,9 @@ _LAZY = {
 
 def __getattr__(name: str) -> Any:
     if name == "__version__":  # read from the installed metadata, once, on first use
-        from importlib.metadata import version as installed
+        from ._version import installed_version
 
-        globals()[name] = version = installed("phonefleet")
+        globals()[name] = version = installed_version()
         return version
     module = _LAZY.get(name)
     if module is None:

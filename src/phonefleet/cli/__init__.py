@@ -29,6 +29,9 @@ def demo_command(
     import asyncio
 
     from ._demo import run_demo
+    from ._stores import quiet_retries
+
+    quiet_retries()
 
     out = Output()
     with errors(debug):
@@ -45,8 +48,6 @@ def main() -> None:
     # logging configured Python would print those bare lines on stderr, and
     # a CLI error must be one line (phonefleet logs retries itself, at INFO)
     logging.getLogger("stamina").addHandler(logging.NullHandler())
-    # with structlog installed, stamina would announce retries through it, on stdout
-    import stamina.instrumentation
-
-    stamina.instrumentation.set_on_retry_hooks([stamina.instrumentation.LoggingOnRetryHook])
+    # with structlog installed, stamina would announce retries through it, on
+    # stdout: `_stores.quiet_retries` routes them to logging once a store opens
     app()

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import csv
 import io
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,7 +16,6 @@ from typer.core import TyperGroup
 
 import phonefleet
 from phonefleet import Feature
-from phonefleet.migrate._codec import number_to_json
 
 from . import _click, _stores
 from ._output import (
@@ -81,11 +77,20 @@ class _Group(TyperGroup):
     def invoke(self, ctx: _click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C outside a command's own handling
-            typer.echo("error: interrupted", err=True)
-            raise typer.Exit(130) from None
         except BrokenPipeError:
             raise typer.Exit(_closed_pipe()) from None
+        except BaseException as exc:
+            if not isinstance(exc, (KeyboardInterrupt, *_cancelled())):
+                raise
+            # Ctrl-C outside a command's own handling
+            typer.echo("error: interrupted", err=True)
+            raise typer.Exit(130) from None
+
+
+def _cancelled() -> tuple[type[BaseException], ...]:
+    """asyncio's CancelledError, if a command loaded asyncio (none is raised otherwise)."""
+    asyncio = sys.modules.get("asyncio")
+    return (asyncio.CancelledError,) if asyncio is not None else ()
 
 
 def _one_line(text: str) -> str:
@@ -283,6 +288,8 @@ def show_command(
 
 
 def _print_number(out: Output, number: phonefleet.PhoneNumber) -> None:
+    from phonefleet.migrate._codec import number_to_json
+
     data = number_to_json(number)
     if out.as_json:
         out.json(data)
@@ -496,6 +503,8 @@ def export_command(
         else:
             buffer = io.StringIO()
             columns = list(rows[0]) if rows else ["provider", "id", "number"]
+            import csv
+
             writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
             writer.writeheader()
             for row in rows:
@@ -627,6 +636,8 @@ def migrate_command(
         if source == target and sorted(from_option or ()) == sorted(to_option or ()):
             fail(f"--from and --to name the same store ({source}); a migration needs two", code=2)
         porting = _porting(port, account, loa, invoice)
+        import asyncio
+
         code = asyncio.run(
             _migrate(
                 out,
@@ -664,6 +675,8 @@ async def _migrate(
     save_plan: Path | None,
     port: Any = None,
 ) -> int:
+    import asyncio
+
     from phonefleet import migrate
 
     async with (
@@ -693,6 +706,8 @@ async def _migrate(
         with contextlib.ExitStack() as scratch:
             if journal is None and _stores.EMULATOR_PREFIX in source + target:
                 # a fresh emulator each run: a journal kept in the folder would lie next time
+                import tempfile
+
                 path = Path(scratch.enter_context(tempfile.TemporaryDirectory())) / "journal.sqlite"
             else:
                 path = journal or _default_journal(source, target, source_store, target_store)

@@ -14,14 +14,13 @@ import signal
 import sys
 from typing import Annotated, Any, NoReturn
 
-import click
 import typer
 
 __all__ = ["emulate_command"]
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 
 
@@ -92,7 +91,7 @@ def emulate_command(
     finally:
         signal.signal(signal.SIGTERM, previous)
         server.stop()
-    click.echo(f"stopped the {server.provider} emulator on {server.listening}", err=True)
+    typer.echo(f"stopped the {server.provider} emulator on {server.listening}", err=True)
 
 
 def emulator_options(

@@ -16,21 +16,21 @@ import math
 import sys
 import traceback
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import attrs
 import typer
-from rich.console import Console
-from rich.table import Table
 
 import phonefleet
 from phonefleet import ArchiveBlocker, PhoneNumber
-from phonefleet.migrate._codec import number_to_json
 
 from . import _click
 from ._printable import printable
 from ._stores import SECRETS, CliUsageError
 from ._watch import WATCH
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = [
     "Column",
@@ -165,7 +165,11 @@ class Output:
     def __init__(self, *, as_json: bool = False) -> None:
         self.as_json = as_json
         self.terminal = isatty(sys.stdout)
-        self.console = Console(file=sys.stdout, soft_wrap=False) if self.terminal else None
+        self.console: Console | None = None
+        if self.terminal:  # rich loads only to draw on a terminal
+            from rich.console import Console
+
+            self.console = Console(file=sys.stdout, soft_wrap=False)
 
     # -- data ---------------------------------------------------------------
     def json(self, data: Any) -> None:
@@ -196,6 +200,8 @@ class Output:
                 self.line(title)
             self._rows([[c.name for c in columns], *([_text(cell) for cell in row] for row in rows)])
             return
+        from rich.table import Table
+
         fitted = fit(columns, rows, self.console.width, title)
         table = Table(title=fitted.title, title_justify="left")
         for position, i in enumerate(fitted.keep):
@@ -220,6 +226,8 @@ class Output:
         if self.console is None:
             self._rows([[key, _text(value)] for key, value in pairs])
             return
+        from rich.table import Table
+
         columns = (Column("field", whole=True), Column("value"))
         fitted = fit(columns, pairs, self.console.width, title)
         table = Table(show_header=False, title=title, title_justify="left")
@@ -362,4 +370,6 @@ def blockers_json(blockers: Sequence[ArchiveBlocker]) -> list[dict[str, Any]]:
 
 
 def numbers_json(numbers: Iterable[PhoneNumber]) -> list[dict[str, Any]]:
+    from phonefleet.migrate._codec import number_to_json
+
     return [number_to_json(number) for number in numbers]

@@ -5,15 +5,17 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 import phonefleet
 from phonefleet import RetryPolicy
-from phonefleet.adapter import Setting, registration
 
-from ._watch import WATCH, AsyncWatchedClient, WatchedClient
+from ._watch import WATCH
+
+if TYPE_CHECKING:  # httpx and the adapter toolkit load when a store is opened
+    import httpx
+
+    from phonefleet.adapter import Setting
 
 __all__ = ["CliUsageError", "FlagValues", "Secrets", "connect", "connect_async", "parse_options"]
 
@@ -45,6 +47,8 @@ SECRETS = Secrets()
 
 def _settings_of(provider: str) -> tuple[Setting, ...]:
     try:
+        from phonefleet.adapter import registration
+
         return registration(provider).settings
     except phonefleet.UnknownProviderError as exc:
         raise CliUsageError(str(exc)) from None
@@ -153,6 +157,8 @@ class _Closing:
         try:
             return self.store.__exit__(*exc_info)
         finally:
+            import httpx
+
             assert isinstance(self.client, httpx.Client)
             self.client.close()
 
@@ -163,11 +169,22 @@ class _Closing:
         try:
             return await self.store.__aexit__(*exc_info)
         finally:
+            import httpx
+
             assert isinstance(self.client, httpx.AsyncClient)
             await self.client.aclose()
 
 
+def quiet_retries() -> None:
+    """stamina announces retries through logging (phonefleet logs them itself,
+    at INFO), never through structlog on stdout, should it be installed."""
+    import stamina.instrumentation
+
+    stamina.instrumentation.set_on_retry_hooks([stamina.instrumentation.LoggingOnRetryHook])
+
+
 def _open(provider: str, options: Sequence[str] | None, *, use_async: bool) -> Any:
+    quiet_retries()
     if provider.startswith(EMULATOR_PREFIX):
         name = provider.removeprefix(EMULATOR_PREFIX)
         emulator = _emulated(provider)
@@ -177,6 +194,8 @@ def _open(provider: str, options: Sequence[str] | None, *, use_async: bool) -> A
     settings = parse_options(provider, options)
     common = _common(provider, settings)
     from phonefleet._store import _client_options
+
+    from ._watched import AsyncWatchedClient, WatchedClient
 
     client_options = _client_options(common.get("timeout"), None)
     try:

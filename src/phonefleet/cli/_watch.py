@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 import phonefleet
 
-__all__ = ["WATCH", "AsyncWatchedClient", "Watch", "WatchedClient"]
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["WATCH", "Watch"]
 
 
 def _isatty(file: Any) -> bool:
@@ -110,6 +111,8 @@ class Watch:
     # -- the words of the error ------------------------------------------------
     def explain(self, error: phonefleet.TransportError) -> str:
         """A network failure in words: who did not answer, within how long, after how many tries."""
+        import httpx  # a request was sent, so httpx is loaded already
+
         last = self.last
         if last is None:
             return str(error)
@@ -132,39 +135,3 @@ class Watch:
 
 
 WATCH = Watch()
-
-
-class WatchedClient(httpx.Client):
-    """An httpx.Client that reports each attempt to `WATCH`."""
-
-    def __init__(self, provider: str, **options: Any) -> None:
-        super().__init__(**options)
-        self._provider = provider
-
-    def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        WATCH.sending(self._provider, request)
-        try:
-            response = super().send(request, **kwargs)
-        except httpx.TransportError as exc:
-            WATCH.failed(request, exc)
-            raise
-        WATCH.answered(request, response)
-        return response
-
-
-class AsyncWatchedClient(httpx.AsyncClient):
-    """An httpx.AsyncClient that reports each attempt to `WATCH`."""
-
-    def __init__(self, provider: str, **options: Any) -> None:
-        super().__init__(**options)
-        self._provider = provider
-
-    async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        WATCH.sending(self._provider, request)
-        try:
-            response = await super().send(request, **kwargs)
-        except httpx.TransportError as exc:
-            WATCH.failed(request, exc)
-            raise
-        WATCH.answered(request, response)
-        return response
