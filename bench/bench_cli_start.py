@@ -1,0 +1,70 @@
+"""How fast the `phonefleet` command starts, against `python -c "import httpx"`.
+
+Each command runs in a fresh interpreter; the figure is its CPU time (the
+child's user + system time, which other work on a loaded machine does not
+inflate the way it inflates wall time), median of interleaved runs, as a
+ratio to `import httpx` measured the same way. Goals (issue 25): `--help`
+and `--version` within 1.0x, `list emulator:linq --json` within 2.0x.
+
+    python bench/bench_cli_start.py [--quick]
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+from typing import Any
+
+_PYTHON = sys.executable
+_CLI = [_PYTHON, "-c", "from phonefleet.cli import main; main()"]
+COMMANDS: dict[str, tuple[list[str], float | None]] = {
+    "import httpx": ([_PYTHON, "-c", "import httpx"], None),
+    "phonefleet --help": ([*_CLI, "--help"], 1.0),
+    "phonefleet --version": ([*_CLI, "--version"], 1.0),
+    "phonefleet list emulator:linq --json": ([*_CLI, "list", "emulator:linq", "--json"], 2.0),
+}
+
+
+def _cpu_seconds(command: list[str]) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env={**os.environ, "COLUMNS": "100"})
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def run(quick: bool = False) -> list[dict[str, Any]]:
+    repeats = 5 if quick else 15
+    samples: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    for command, _ in COMMANDS.values():
+        _cpu_seconds(command)  # warm the file cache
+    for _ in range(repeats):
+        for name, (command, _) in COMMANDS.items():
+            samples[name].append(_cpu_seconds(command))
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    baseline = medians["import httpx"]
+    rows: list[dict[str, Any]] = []
+    for name, (_, goal) in COMMANDS.items():
+        if goal is None:
+            continue
+        ratio = medians[name] / baseline
+        rows.append(
+            {
+                "name": f"{name} / import httpx",
+                "value": ratio,
+                "unit": "x",
+                "goal": f"<= {goal}",
+                "met": ratio <= goal,
+                "detail": f"{medians[name] * 1000:.0f} ms vs {baseline * 1000:.0f} ms CPU "
+                f"(fresh interpreters, median of {repeats} interleaved)",
+            }
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run(quick="--quick" in sys.argv):
+        met = "yes" if row["met"] else "NO"
+        print(f"{row['name']}: {row['value']:.2f}{row['unit']} (goal {row['goal']}, {met}) {row['detail']}")
