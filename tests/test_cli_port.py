@@ -202,8 +202,8 @@ def test_not_portable_exits_1_with_the_reasons_and_creates_nothing(world: dict[s
         ({"invoice": "/nonexistent/bill.pdf"}, "cannot read the invoice"),
         ({"account": "/nonexistent/account.toml"}, "cannot read the account file"),
         ({"account_extra": "colour = 'blue'"}, "unknown fields: colour"),
-        ({"account_extra": "pin = 1234"}, "pin must be a string (quote it"),
-        ({"account_drop": "name"}, "lacks name"),
+        ({"account_extra": "kind = 3"}, "kind must be a string"),
+        ({"account_drop": "name"}, "'name'"),
         ({"date": "next tuesday"}, "--date takes a date"),
     ],
 )

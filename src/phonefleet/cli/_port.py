@@ -1,7 +1,7 @@
 """`phonefleet port check|create|list|show|cancel`: port numbers in from another carrier.
 
 The account file is TOML holding the `PortAccount` fields, the service
-address as a table:
+address as a table (read by `_portfile`, as `migrate --port` reads it):
 
     name = "Acme Dental LLC"
     authorized_name = "Pat Example"
@@ -27,24 +27,23 @@ missing a field) exits 2 before anything is sent.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tomllib
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Final
 
 import typer
 
 import phonefleet
-from phonefleet import Feature, Portability, PortAccount, PortAddress, PortDocuments, PortIn
+from phonefleet import Feature, Portability, PortAccount, PortDocuments, PortIn
 
-from . import _stores
+from . import _portfile, _stores
 from ._output import Column, Output, errors, fail
 
 __all__ = ["PIN_ENV", "load_account", "port_app"]
 
 #: the environment variable a pin may come from instead of the account file
-PIN_ENV: Final = "PHONEFLEET_PORT_PIN"
+PIN_ENV: Final = _portfile.PIN_VARIABLE
 
 port_app = typer.Typer(
     name="port",
@@ -87,83 +86,20 @@ def _confirm(question: str) -> bool:
     return confirm(question)
 
 
-# -- the account file ------------------------------------------------------------------------
-_ACCOUNT_FIELDS: Final = (
-    "name",
-    "authorized_name",
-    "authorized_email",
-    "address",
-    "account_number",
-    "pin",
-    "billing_number",
-    "kind",
-)
-_ADDRESS_FIELDS: Final = ("street", "city", "region", "postal_code", "country", "street_2")
-_REQUIRED: Final = ("name", "authorized_name", "authorized_email", "address")
-_ADDRESS_REQUIRED: Final = ("street", "city", "region", "postal_code", "country")
-_SECRET_FIELDS: Final = frozenset({"pin", "account_number"})
-
-
-def _strings(table: dict[str, Any], allowed: tuple[str, ...], required: tuple[str, ...], where: str) -> None:
-    unknown = sorted(set(table) - set(allowed))
-    if unknown:
-        msg = f"{where} has unknown fields: {', '.join(unknown)} (known: {', '.join(allowed)})"
-        raise _stores.CliUsageError(msg)
-    missing = [key for key in required if key not in table]
-    if missing:
-        msg = f"{where} lacks {', '.join(missing)}"
-        raise _stores.CliUsageError(msg)
-    for key, value in table.items():
-        if key == "address":
-            continue
-        if not isinstance(value, str):
-            # never echo the value: it may be a pin or an account number
-            hint = " (quote it: a number loses its leading zeros)" if isinstance(value, int) else ""
-            msg = f"{where}: {key} must be a string{hint}"
-            raise _stores.CliUsageError(msg)
-
-
-def load_account(path: Path, *, environ: dict[str, str] | None = None) -> PortAccount:
-    """The `PortAccount` of a TOML file; the pin from PHONEFLEET_PORT_PIN when the file has none.
-
-    Every problem is a usage error naming the field, never echoing a value.
-    """
-    env = os.environ if environ is None else environ
+# -- the account file and the documents: one loader, shared with `migrate --port` ----------------------
+def load_account(path: Path, *, environ: Mapping[str, str] | None = None) -> PortAccount:
+    """The `PortAccount` of a TOML file (see `_portfile`); a problem is a usage error naming the field."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        msg = f"cannot read the account file {str(path)!r}: {exc.strerror or exc}"
-        raise _stores.CliUsageError(msg) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        msg = f"the account file {str(path)!r} is not valid TOML: {exc}"
-        raise _stores.CliUsageError(msg) from None
-    where = f"the account file {str(path)!r}"
-    _strings(data, _ACCOUNT_FIELDS, _REQUIRED, where)
-    address = data["address"]
-    if not isinstance(address, dict):
-        msg = f"{where}: address must be a table ([address] with street, city, region, postal_code, country)"
-        raise _stores.CliUsageError(msg)
-    _strings(address, _ADDRESS_FIELDS, _ADDRESS_REQUIRED, f"{where} [address]")
-    pin = data.get("pin")
-    from_env = env.get(PIN_ENV, "").strip()
-    if pin is None and from_env:
-        pin = from_env
-    for secret in (pin, data.get("account_number")):
-        if secret:
-            _stores.SECRETS.add(secret)
+        return _portfile.load_account(path, environ)
+    except _portfile.AccountFileError as exc:
+        raise _stores.CliUsageError(str(exc)) from None
+
+
+def _documents(loa: Path | None, invoice: Path | None) -> PortDocuments:
     try:
-        return PortAccount(
-            name=data["name"],
-            authorized_name=data["authorized_name"],
-            authorized_email=data["authorized_email"],
-            address=PortAddress(**address),
-            account_number=data.get("account_number"),
-            pin=pin,
-            billing_number=data.get("billing_number"),
-            kind=data.get("kind", "business"),
-        )
-    except ValueError as exc:  # the model's validators never echo a secret
-        raise _stores.CliUsageError(f"{where}: {exc}") from None
+        return _portfile.load_documents(loa, invoice)
+    except _portfile.AccountFileError as exc:
+        raise _stores.CliUsageError(str(exc)) from None
 
 
 def _numbers(numbers: list[str]) -> list[str]:
@@ -184,13 +120,6 @@ def _date(text: str | None) -> dt.date | None:
     except ValueError:
         msg = f"--date takes a date as YYYY-MM-DD, got {text!r}"
         raise _stores.CliUsageError(msg) from None
-
-
-def _documents(loa: Path | None, invoice: Path | None) -> PortDocuments:
-    try:
-        return PortDocuments(loa=loa, invoice=invoice).read()
-    except ValueError as exc:
-        raise _stores.CliUsageError(str(exc)) from None
 
 
 def _require(store: Any) -> None:
