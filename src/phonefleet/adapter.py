@@ -33,9 +33,9 @@ from ._registry import (
     ENTRY_POINT_GROUP,
     Emulator,
     Registration,
-    Setting,
     registration,
 )
+from ._settings import COMMON_SETTINGS, MissingSettingError, Setting, SettingError, UnknownSettingError
 from ._store import AsyncStore, Store
 from ._wire import (
     RETRY_EXTENSION,
@@ -57,7 +57,11 @@ from ._wire import (
 )
 
 __all__ = [
+    "COMMON_SETTINGS",
     "ENTRY_POINT_GROUP",
+    "MissingSettingError",
+    "SettingError",
+    "UnknownSettingError",
     "RETRY_EXTENSION",
     "UNKNOWN_OUTCOME",
     "Adapter",

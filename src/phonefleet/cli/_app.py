@@ -21,7 +21,7 @@ import phonefleet
 from phonefleet import Feature
 from phonefleet.migrate._codec import number_to_json
 
-from . import _click, _stores
+from . import _click, _providers, _stores
 from ._output import (
     BLOCKER_COLUMNS,
     NUMBER_COLUMNS,
@@ -181,10 +181,20 @@ def _confirm(question: str) -> bool:
 
 
 @app.command("providers")
-def providers_command(*, as_json: JsonFlag = False, debug: DebugFlag = False) -> None:
+def providers_command(
+    *,
+    provider: Annotated[
+        str | None, typer.Argument(metavar="[PROVIDER]", help="show this adapter's settings in full")
+    ] = None,
+    as_json: JsonFlag = False,
+    debug: DebugFlag = False,
+) -> None:
     """The installed adapters, their settings and environment variables."""
     out = Output(as_json=as_json)
     with errors(debug):
+        if provider is not None:
+            _providers.show_settings(out, provider)
+            return
         rows: list[dict[str, Any]] = []
         for name in phonefleet.providers():
             try:
@@ -199,8 +209,7 @@ def providers_command(*, as_json: JsonFlag = False, debug: DebugFlag = False) ->
                     "description": found.description,
                     "emulator": found.emulator is not None,
                     "settings": [
-                        {"name": s.name, "env": list(s.env), "secret": s.secret, "required": s.required}
-                        for s in found.settings
+                        _providers.setting_row(s) for s in phonefleet.provider_settings(name, common=False)
                     ],
                 }
             )

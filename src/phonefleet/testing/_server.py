@@ -345,13 +345,13 @@ class EmulatorServer:
     # -- clients --------------------------------------------------------------
     def connect(self, **common: Any) -> Any:
         """A sync store on this server, over the socket."""
-        from phonefleet._registry import connect
+        from phonefleet._typed import connect
 
         return connect(self.provider, **{**self.settings, **common})
 
     def connect_async(self, **common: Any) -> Any:
         """An async store on this server, over the socket."""
-        from phonefleet._registry import connect_async
+        from phonefleet._typed import connect_async
 
         return connect_async(self.provider, **{**self.settings, **common})
 
