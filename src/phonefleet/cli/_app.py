@@ -21,7 +21,7 @@ import phonefleet
 from phonefleet import Feature
 from phonefleet.migrate._codec import number_to_json
 
-from . import _click, _providers, _stores
+from . import _click, _migrating, _providers, _stores
 from ._output import (
     BLOCKER_COLUMNS,
     NUMBER_COLUMNS,
@@ -151,7 +151,7 @@ Timeout = Annotated[
     typer.Option(
         "--timeout",
         metavar="SECONDS",
-        help="give up on the vendor after this long, retries included (same as -o timeout=...)",
+        help="give up on a vendor after this long, retries included (for every store the command opens)",
     ),
 ]
 
@@ -558,17 +558,27 @@ def _field(number: phonefleet.PhoneNumber, field: str) -> str:
 @app.command("migrate")
 def migrate_command(
     *,
-    source: Annotated[str, typer.Option("--from", help="source provider")],
-    target: Annotated[str, typer.Option("--to", help="target provider")],
+    source: Annotated[str | None, typer.Option("--from", help="source provider")] = None,
+    target: Annotated[str | None, typer.Option("--to", help="target provider")] = None,
     do_apply: Annotated[bool, typer.Option("--apply", help="make the changes (default: dry run)")] = False,
     journal: Annotated[Path | None, typer.Option("--journal", help="resume journal (SQLite)")] = None,
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=256)] = 16,
-    carry: Annotated[str, typer.Option("--carry", help="comma-separated fields")] = "name,forwarding,routing",
+    carry: Annotated[str, typer.Option("--carry", help="comma-separated fields")] = _migrating.CARRY,
     archive_source: Annotated[
         bool, typer.Option("--archive-source", help="archive on the source after")
     ] = False,
     create_missing: Annotated[bool, typer.Option("--create-missing", help="create missing numbers")] = False,
     save_plan: Annotated[Path | None, typer.Option("--save-plan", help="write the plan as JSON")] = None,
+    plan_file: Annotated[
+        Path | None, typer.Option("--plan", metavar="FILE", help="run a plan saved with --save-plan")
+    ] = None,
+    numbers_file: Annotated[
+        Path | None,
+        typer.Option("--numbers", metavar="FILE", help="only these numbers (one a line; - for stdin)"),
+    ] = None,
+    number: Annotated[
+        list[str] | None, typer.Option("--number", metavar="NUMBER", help="only this number (repeatable)")
+    ] = None,
     from_option: Annotated[
         list[str] | None,
         typer.Option("--from-option", metavar="KEY=VALUE", help="a setting of the source (repeatable)"),
@@ -590,6 +600,14 @@ def migrate_command(
         unknown = [f for f in fields if f not in CARRYABLE]
         if unknown:
             fail(f"--carry: unknown {', '.join(unknown)}; choose from {', '.join(CARRYABLE)}", code=2)
+        source, target, numbers = _migrating.check_migrate_args(
+            source,
+            target,
+            plan_file=plan_file,
+            numbers_file=numbers_file,
+            number=number,
+            planning_options=create_missing or archive_source or carry != _migrating.CARRY,
+        )
         if source == target and sorted(from_option or ()) == sorted(to_option or ()):
             fail(f"--from and --to name the same store ({source}); a migration needs two", code=2)
         code = asyncio.run(
@@ -606,6 +624,8 @@ def migrate_command(
                 archive_source=archive_source,
                 create_missing=create_missing,
                 save_plan=save_plan,
+                plan_file=plan_file,
+                numbers=numbers,
             )
         )
         if code:
@@ -626,6 +646,8 @@ async def _migrate(
     archive_source: bool,
     create_missing: bool,
     save_plan: Path | None,
+    plan_file: Path | None = None,
+    numbers: list[str] | None = None,
 ) -> int:
     from phonefleet import migrate
 
@@ -633,13 +655,17 @@ async def _migrate(
         _stores.connect_async(source, source_options) as source_store,
         _stores.connect_async(target, target_options) as target_store,
     ):
-        plan = await migrate.plan_async(
-            source_store,
-            target_store,
-            carry=carry,
-            archive_source=archive_source,
-            create_missing=create_missing,
-        )
+        if plan_file is not None:
+            plan = _migrating.load_plan(plan_file, source_store, target_store)
+        else:
+            plan = await migrate.plan_async(
+                source_store,
+                target_store,
+                carry=carry,
+                archive_source=archive_source,
+                create_missing=create_missing,
+                numbers=numbers,
+            )
         if save_plan is not None:
             save_plan.write_text(plan.to_json(), encoding="utf-8")
         print_plan(out, plan, plain_title=True)  # two tables: each says what it is
@@ -650,7 +676,8 @@ async def _migrate(
                 out.line(f"dry run: {len(plan.steps)} steps would run; pass --apply to make them")
             return 0
         with contextlib.ExitStack() as scratch:
-            if journal is None and _stores.EMULATOR_PREFIX in source + target:
+            temporary = journal is None and _stores.EMULATOR_PREFIX in source + target
+            if temporary:
                 # a fresh emulator each run: a journal kept in the folder would lie next time
                 path = Path(scratch.enter_context(tempfile.TemporaryDirectory())) / "journal.sqlite"
             else:
@@ -658,17 +685,20 @@ async def _migrate(
             try:
                 report = await apply_with_progress(out, plan, journal=path, concurrency=concurrency)
             except asyncio.CancelledError as interrupted:  # Ctrl-C: say what was done, then exit 130
-                _print_interrupted(out, plan, getattr(interrupted, "report", None), path)
+                _print_interrupted(
+                    out, plan, getattr(interrupted, "report", None), None if temporary else path
+                )
                 raise
         if out.as_json:
-            out.json({"plan": json.loads(plan.to_json()), "report": report.to_dict(), "journal": str(path)})
+            kept = None if temporary else str(path)
+            out.json({"plan": json.loads(plan.to_json()), "report": report.to_dict(), "journal": kept})
         else:
             print_report(out, report)
-            out.line(f"journal: {path}")
+            out.line(_migrating.TEMPORARY_JOURNAL if temporary else f"journal: {path}")
         return 0 if report.ok else 1
 
 
-def _print_interrupted(out: Output, plan: Any, report: Any, path: Path) -> None:
+def _print_interrupted(out: Output, plan: Any, report: Any, path: Path | None) -> None:
     """What an interrupted apply did, so the user knows the journal resumes it."""
     if report is None:
         return
@@ -677,13 +707,16 @@ def _print_interrupted(out: Output, plan: Any, report: Any, path: Path) -> None:
             {
                 "plan": json.loads(plan.to_json()),
                 "report": report.to_dict(),
-                "journal": str(path),
+                "journal": None if path is None else str(path),
                 "interrupted": True,
             }
         )
     else:
         print_report(out, report)
-        out.line(f"journal: {path} (interrupted: run the same command again to resume)")
+        if path is None:
+            out.line(_migrating.TEMPORARY_JOURNAL)
+        else:
+            out.line(f"journal: {path} (interrupted: run the same command again to resume)")
 
 
 PLAN_COLUMNS = (
@@ -705,7 +738,7 @@ def print_plan(out: Output, plan: Any, *, plain_title: bool = False) -> None:
         title = f"{head}: {len(plan.steps)} steps"
         out.table(PLAN_COLUMNS, plan._rows(), title=title, plain_title=plain_title)
     if plan.skipped:
-        rows = [[item.number, item.what, item.reason] for item in plan.skipped]
+        rows = [[item.number, item.what, _migrating.cli_spelling(item.reason)] for item in plan.skipped]
         title = f"Cannot carry ({len(plan.skipped)})"
         out.table(SKIPPED_COLUMNS, rows, title=title, plain_title=plain_title)
 

@@ -290,7 +290,12 @@ def errors(debug: bool) -> Iterator[None]:
         if debug:
             traceback.print_exc()
         fail("interrupted", code=130)
-    except (CliUsageError, phonefleet.UnknownProviderError, phonefleet.InvalidNumberError) as exc:
+    except (
+        CliUsageError,
+        phonefleet.UnknownProviderError,
+        phonefleet.InvalidNumberError,
+        phonefleet.SettingError,
+    ) as exc:
         if debug:
             raise
         fail(str(exc), code=2)

@@ -43,12 +43,29 @@ class Secrets:
 SECRETS = Secrets()
 
 
-def _settings_of(provider: str) -> tuple[Setting, ...]:
-    """What `-o` may set for `provider`: its settings that can be spelled as text."""
+def _settings_of(provider: str, given: str | None = None) -> tuple[Setting, ...]:
+    """What `-o` may set for `provider`: its settings that can be spelled as text.
+
+    An unknown name is refused with the closest one the command line takes
+    (`twillio` -> `twilio`, `emulatr:linq` -> `emulator:linq`).
+    """
     try:
         return tuple(s for s in phonefleet.provider_settings(provider) if s.text)
     except phonefleet.UnknownProviderError as exc:
-        raise CliUsageError(str(exc)) from None
+        raise CliUsageError(str(unknown_provider(given or provider, exc.installed))) from None
+
+
+def unknown_provider(given: str, installed: Sequence[str]) -> phonefleet.UnknownProviderError:
+    """The error for a provider the CLI does not know, suggesting `NAME` or `emulator:NAME`."""
+    emulated = [f"{EMULATOR_PREFIX}{name}" for name in installed if _has_emulator(name)]
+    return phonefleet.UnknownProviderError(given, installed, also=emulated)
+
+
+def _has_emulator(name: str) -> bool:
+    try:
+        return registration(name).emulator is not None
+    except phonefleet.PhoneFleetError:
+        return False
 
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}")
@@ -128,7 +145,7 @@ def _emulated(provider: str) -> Any:
     from phonefleet.testing import emulate
 
     name = provider.removeprefix(EMULATOR_PREFIX)
-    _settings_of(name)
+    _settings_of(name, provider)
     try:
         return emulate(name, numbers=25, seed=SEED, **SEEDING.get(name, {}))
     except phonefleet.PhoneFleetError as exc:

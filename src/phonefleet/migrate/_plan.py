@@ -95,7 +95,7 @@ class _Builder:
         """The target as it will be once created, or None when it will not be."""
         number, where = source.number, self.target_provider
         if not self.create_missing:
-            self.skip(number, "create", f"not on {where}; pass create_missing to create it")
+            self.skip(number, "create", f"not on {where}; pass create_missing=True to create it")
         elif Feature.CREATE not in self.target_features:
             self.skip(number, "create", f"not on {where}, which cannot create numbers")
         else:
@@ -181,13 +181,16 @@ def build_plan(
     carry: Iterable[str] = _DEFAULT_CARRY,
     archive_source: bool = False,
     create_missing: bool = False,
+    numbers: Iterable[str] | None = None,
 ) -> Plan:
     """The plan that makes the target carry the source's numbers (pure: no I/O).
 
     A value the source does not have (None) is never carried: a migration
-    sets, it does not erase.
+    sets, it does not erase. `numbers` limits it to those E.164 numbers
+    (each checked first); one the source does not hold is skipped, saying so.
     """
     chosen = _check_carry(carry)
+    subset = _subset(numbers)
     targets: dict[str, PhoneNumber] = {}
     for item in target_numbers:
         if not item.archived:
@@ -204,14 +207,22 @@ def build_plan(
     )
     seen: set[str] = set()
     for source in sorted(source_numbers, key=lambda n: n.number):
-        if source.archived:
+        if source.archived or (subset is not None and source.number not in subset):
             continue
         if source.number in seen:
             builder.skip(source.number, "number", f"listed twice by {source_provider}; first one used")
             continue
         seen.add(source.number)
         builder.add(source, targets.get(source.number))
-    options = {"carry": list(chosen), "archive_source": archive_source, "create_missing": create_missing}
+    for number in sorted((subset or set()) - seen):
+        builder.skip(number, "number", f"not an active number on {source_provider}")
+    options: dict[str, Any] = {
+        "carry": list(chosen),
+        "archive_source": archive_source,
+        "create_missing": create_missing,
+    }
+    if subset is not None:
+        options["numbers"] = sorted(subset)
     return Plan(
         source_provider=source_provider,
         target_provider=target_provider,
@@ -221,6 +232,17 @@ def build_plan(
     )
 
 
+def _subset(numbers: Iterable[str] | None) -> set[str] | None:
+    """The numbers a plan is limited to, each canonical E.164 (None: all of them)."""
+    if numbers is None:
+        return None
+    if isinstance(numbers, str):
+        numbers = [numbers]
+    from phonefleet._numbers import to_e164
+
+    return {to_e164(number) for number in numbers}
+
+
 def plan(
     source: PhoneNumberStore,
     target: PhoneNumberStore,
@@ -228,9 +250,14 @@ def plan(
     carry: Iterable[str] = _DEFAULT_CARRY,
     archive_source: bool = False,
     create_missing: bool = False,
+    numbers: Iterable[str] | None = None,
 ) -> Plan:
-    """Compare two sync stores by E.164 number; the `Plan` comes back bound to them."""
+    """Compare two sync stores by E.164 number; the `Plan` comes back bound to them.
+
+    `numbers` limits the plan to those numbers (a subset of the fleet).
+    """
     chosen = _check_carry(carry)
+    _subset(numbers)  # a bad number is refused before either store is read
     linkable = target.linkable() if "link" in chosen and Feature.LINK in target.features else []
     return _bound(
         source,
@@ -241,6 +268,7 @@ def plan(
         chosen,
         archive_source,
         create_missing,
+        numbers,
     )
 
 
@@ -251,11 +279,13 @@ async def plan_async(
     carry: Iterable[str] = _DEFAULT_CARRY,
     archive_source: bool = False,
     create_missing: bool = False,
+    numbers: Iterable[str] | None = None,
 ) -> Plan:
     """`plan` for async stores (both listings are read concurrently)."""
     import asyncio
 
     chosen = _check_carry(carry)
+    _subset(numbers)
 
     async def collect(store: AsyncPhoneNumberStore) -> list[PhoneNumber]:
         return [number async for number in store.list()]
@@ -269,7 +299,15 @@ async def plan_async(
         collect(source), collect(target), phones()
     )
     return _bound(
-        source, target, source_numbers, target_numbers, linkable, chosen, archive_source, create_missing
+        source,
+        target,
+        source_numbers,
+        target_numbers,
+        linkable,
+        chosen,
+        archive_source,
+        create_missing,
+        numbers,
     )
 
 
@@ -282,6 +320,7 @@ def _bound(  # noqa: PLR0917 - private, positional by design
     carry: tuple[str, ...],
     archive_source: bool,
     create_missing: bool,
+    numbers: Iterable[str] | None = None,
 ) -> Plan:
     """The plan for two listings, bound to the stores they came from (sync or async)."""
     result = build_plan(
@@ -295,6 +334,7 @@ def _bound(  # noqa: PLR0917 - private, positional by design
         carry=carry,
         archive_source=archive_source,
         create_missing=create_missing,
+        numbers=numbers,
     )
     result.source, result.target = source, target
     return result
