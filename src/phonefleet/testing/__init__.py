@@ -23,6 +23,7 @@ from ._emulator import (
     json_response,
     seeded_numbers,
 )
+from ._network import Network, NetworkMember, business_days_after
 from ._server import AddressInUseError, EmulatorServer, serve, serve_fixture
 
 __all__ = [
@@ -35,6 +36,8 @@ __all__ = [
     "EmulatorTransport",
     "Fault",
     "FaultPlan",
+    "Network",
+    "NetworkMember",
     "NumberRecord",
     "PoolNumber",
     "ProviderMismatchError",
@@ -42,6 +45,7 @@ __all__ = [
     "RecordBook",
     "Router",
     "emulate",
+    "business_days_after",
     "json_response",
     "pool_numbers",
     "seeded_numbers",
