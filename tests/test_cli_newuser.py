@@ -118,3 +118,48 @@ def test_a_subset_of_numbers(fleet: dict[str, Any], tmp_path: Path) -> None:
     bad = run("migrate", "--from", "linq", "--to", "gravityrail", "--number", "12")
     assert bad.exit_code == 2
     assert bad.stderr.startswith("error: --number 12: ")
+
+
+# -- values as a user reads them, tables at 80 columns (a real terminal) --------------
+def test_show_prints_words_not_python_reprs() -> None:
+    from test_cli_terminal import in_pipe
+
+    listed = in_pipe("list", "emulator:twilio")
+    first = listed.stdout.splitlines()[1].split("\t")[1]
+    shown = dict(
+        line.split("\t", 1) for line in in_pipe("show", "emulator:twilio", first).stdout.splitlines()
+    )
+    assert shown["archived"] == "no"
+    with _stores.connect("emulator:twilio") as store:  # seeded the same in every process
+        capabilities = store.get(first).capabilities
+    assert capabilities
+    assert shown["capabilities"] == ", ".join(sorted(c.value for c in capabilities))
+    assert "False" not in shown.values()
+
+
+def test_csv_writes_true_false_and_plain_lists() -> None:
+    import csv
+    import io
+
+    from test_cli_terminal import in_pipe
+
+    rows = list(
+        csv.DictReader(io.StringIO(in_pipe("export", "emulator:twilio", "-f", "csv", "--all").stdout))
+    )
+    assert {row["archived"] for row in rows} <= {"true", "false"}
+    assert "false" in {row["archived"] for row in rows}
+    assert all("[" not in row["capabilities"] for row in rows)
+
+
+@pytest.mark.parametrize("provider", ["emulator:linq", "emulator:telnyx"])
+def test_eighty_columns_move_a_shared_provider_and_state_into_the_title(provider: str) -> None:
+    from test_cli_terminal import on_terminal
+
+    code, screen = on_terminal("list", provider, cols=80)
+    assert code == 0, screen
+    header = next(line for line in screen.splitlines() if "┃" in line and "number" in line)
+    titles = [cell.strip() for cell in header.strip("┃").split("┃")]
+    assert "provider" not in titles
+    assert "state" not in titles
+    title = next(line for line in screen.splitlines() if "number" in line and "┃" not in line)
+    assert "active" in title

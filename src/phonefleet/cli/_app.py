@@ -21,7 +21,7 @@ import phonefleet
 from phonefleet import Feature
 from phonefleet.migrate._codec import number_to_json
 
-from . import _click, _migrating, _providers, _stores
+from . import _click, _migrating, _providers, _stores, _values
 from ._output import (
     BLOCKER_COLUMNS,
     NUMBER_COLUMNS,
@@ -295,10 +295,7 @@ def _print_number(out: Output, number: phonefleet.PhoneNumber) -> None:
     if out.as_json:
         out.json(data)
         return
-    pairs = [
-        (key, None if value is None else json.dumps(value) if isinstance(value, dict) else str(value))
-        for key, value in data.items()
-    ]
+    pairs = [(key, _values.shown(value)) for key, value in data.items()]
     out.record(pairs, title=f"{number.provider} {number.number}")
 
 
@@ -473,19 +470,13 @@ def export_command(
             writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
             writer.writeheader()
             for row in rows:
-                writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+                writer.writerow({k: _values.csv_cell(v) for k, v in row.items()})
             text = buffer.getvalue()
         if output is None:
             typer.echo(text, nl=False)
         else:
             output.write_text(text, encoding="utf-8")
             typer.echo(f"wrote {len(rows)} numbers to {output}", err=True)
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, sort_keys=True)
-    return "" if value is None else value
 
 
 @app.command("diff")
