@@ -82,6 +82,7 @@ class TelnyxAdapter(Adapter):
 
     provider = PROVIDER
     features = FEATURES
+    listing_order = "number"  # every listing asks for sort=phone_number
 
     def __init__(
         self,

@@ -28,6 +28,7 @@ from phonefleet.adapter import (
     Adapter,
     BasicAuth,
     Flow,
+    ListFilter,
     MissingSettingError,
     Page,
     Ref,
@@ -205,10 +206,19 @@ class TwilioAdapter(Adapter):
 
     # -- list / get -------------------------------------------------------------------
     def list_page(self, archived: bool | None, cursor: str | None) -> Flow[Page]:
+        return (yield from self._list_page(archived, cursor, {}))
+
+    def list_page_filtered(self, archived: bool | None, cursor: str | None, only: ListFilter) -> Flow[Page]:
+        """One number asked for is Twilio's own `PhoneNumber` filter (the store matches it exactly)."""
+        one = sorted(only.numbers) if only.numbers is not None and len(only.numbers) == 1 else []
+        return (yield from self._list_page(archived, cursor, {"PhoneNumber": one[0]} if one else {}))
+
+    def _list_page(self, archived: bool | None, cursor: str | None, narrow: dict[str, str]) -> Flow[Page]:
         if archived:
             return Page(items=())  # a released number is gone: nothing is archived
         if cursor is None:
-            request = self._request("GET", "IncomingPhoneNumbers", params={"PageSize": self.page_size})
+            params: dict[str, str | int] = {**narrow, "PageSize": self.page_size}
+            request = self._request("GET", "IncomingPhoneNumbers", params=params)
         else:
             request = self.requests.request("GET", url=cursor)
         response = yield request

@@ -14,6 +14,7 @@ from ._available import AvailableNumber
 from ._bulk import build_numbers, shared_routing
 from ._bulkcheck import all_e164, gc_paused
 from ._driver import AsyncDriver, Clock, Deadline, SyncDriver, redact_url
+from ._filter import ListFilter
 from ._flow import (
     Adapter,
     Flow,
@@ -77,6 +78,7 @@ __all__ = [
     "Emulator",
     "Flow",
     "JoinedRawJSON",
+    "ListFilter",
     "Page",
     "PortPage",
     "RawJSON",

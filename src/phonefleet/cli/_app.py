@@ -21,10 +21,9 @@ import phonefleet
 from phonefleet import Feature
 from phonefleet.migrate._codec import number_to_json
 
-from . import _click, _migrating, _providers, _stores, _values
+from . import _click, _listing, _migrating, _providers, _stores, _values
 from ._output import (
     BLOCKER_COLUMNS,
-    NUMBER_COLUMNS,
     Column,
     Output,
     blockers_json,
@@ -33,7 +32,6 @@ from ._output import (
     fail,
     isatty,
     numbers_json,
-    numbers_rows,
 )
 
 __all__ = ["app"]
@@ -241,22 +239,46 @@ def list_command(
     provider: Provider,
     archived: Annotated[bool, typer.Option("--archived", help="archived numbers only")] = False,
     all_numbers: Annotated[bool, typer.Option("--all", help="active and archived")] = False,
+    country: Annotated[
+        str | None,
+        typer.Option("--country", metavar="CC", help="only numbers of this country (ISO, e.g. US)"),
+    ] = None,
+    capability: Annotated[
+        str | None,
+        typer.Option("--capability", metavar="CAP", help="only numbers with voice, sms, mms or fax"),
+    ] = None,
+    number: Annotated[
+        list[str] | None, typer.Option("--number", metavar="NUMBER", help="only this number (repeatable)")
+    ] = None,
+    numbers_file: Annotated[
+        Path | None,
+        typer.Option("--numbers", metavar="FILE", help="only these numbers (one a line; - for stdin)"),
+    ] = None,
+    order: Annotated[
+        str, typer.Option("--order", help="number (E.164, the default for every vendor) or vendor")
+    ] = "number",
     option: Options = None,
     timeout: Timeout = None,
     as_json: JsonFlag = False,
     debug: DebugFlag = False,
 ) -> None:
-    """Every number of a provider, in one normalised table."""
+    """Every number of a provider, in one normalised table (rows stream into a pipe)."""
     out = Output(as_json=as_json)
     if archived and all_numbers:
         fail("--archived and --all cannot be used together (--all includes the archived)", code=2)
-    with errors(debug), _stores.connect(provider, _with_timeout(option, timeout)) as store:
-        numbers = list(store.list(archived=None if all_numbers else archived))
-        if as_json:
-            out.json(numbers_json(numbers))
-            return
-        title = f"{provider}: {len(numbers)} numbers"
-        out.table(NUMBER_COLUMNS, numbers_rows(numbers), title=title, empty="no numbers")
+    with errors(debug):
+        chosen = _migrating.read_numbers(numbers_file, number)
+        with _stores.connect(provider, _with_timeout(option, timeout)) as store:
+            try:
+                listing = store.list(
+                    archived=None if all_numbers else archived,
+                    numbers=chosen,
+                    country=country,
+                    capability=capability,
+                )
+            except ValueError as exc:  # a filter the user gave: a usage error
+                fail(str(exc), code=2)
+            _listing.list_numbers(out, store, provider, listing, order=order)
 
 
 @contextlib.contextmanager
