@@ -30,6 +30,7 @@ from ._errors import (
     UnknownProviderError,
     UnsupportedOperationError,
 )
+from ._identity import StoreIdentity
 from ._model import (
     UNSET,
     ArchiveBlocker,
@@ -144,6 +145,7 @@ __all__ = [
     "ServerError",
     "Setting",
     "SettingError",
+    "StoreIdentity",
     "TransportError",
     "UnknownProviderError",
     "UnknownSettingError",

@@ -6,6 +6,7 @@ The comparison is one pure function (`build_plan`) over the two listings;
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -258,8 +259,10 @@ def plan(
     """
     chosen = _check_carry(carry)
     _subset(numbers)  # a bad number is refused before either store is read
+    made = time.time()  # before reading: whatever is done after this, the plan may not have seen
     linkable = target.linkable() if "link" in chosen and Feature.LINK in target.features else []
     return _bound(
+        made,
         source,
         target,
         list(source.list()),
@@ -286,6 +289,7 @@ async def plan_async(
 
     chosen = _check_carry(carry)
     _subset(numbers)
+    made = time.time()
 
     async def collect(store: AsyncPhoneNumberStore) -> list[PhoneNumber]:
         return [number async for number in store.list()]
@@ -299,6 +303,7 @@ async def plan_async(
         collect(source), collect(target), phones()
     )
     return _bound(
+        made,
         source,
         target,
         source_numbers,
@@ -312,6 +317,7 @@ async def plan_async(
 
 
 def _bound(  # noqa: PLR0917 - private, positional by design
+    made: float,
     source: Any,
     target: Any,
     source_numbers: list[PhoneNumber],
@@ -336,7 +342,7 @@ def _bound(  # noqa: PLR0917 - private, positional by design
         create_missing=create_missing,
         numbers=numbers,
     )
-    result.source, result.target = source, target
+    result.source, result.target, result.made_at = source, target, made
     return result
 
 
