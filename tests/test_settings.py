@@ -188,3 +188,13 @@ def test_cli_providers_shows_each_setting() -> None:
     sid = next(line.split("\t") for line in lines if line.startswith("account_sid\t"))
     assert sid[:4] == ["account_sid", "str", "yes", "TWILIO_ACCOUNT_SID"]
     assert any(line.startswith("timeout\tfloat\tno\t-\t30") for line in lines)
+
+
+def test_an_emulators_address_without_its_transport_fails_at_once() -> None:
+    settings = emulate("linq").settings
+    with pytest.raises(SettingError, match=r"emulate\('linq'\)\.connect\(\), or pass transport=") as caught:
+        phonefleet.connect("linq", **settings)
+    assert caught.value.setting == "base_url"
+    emulator = emulate("linq", numbers=2)
+    with phonefleet.connect("linq", transport=emulator.transport, **emulator.settings) as store:
+        assert len(list(store.list())) == 2

@@ -274,6 +274,7 @@ def check_settings(
         from_env = os.environ.get(base_url_env(provider), "").strip()
         if from_env:
             checked["base_url"] = from_env
+    _refuse_unreachable(provider, checked)
     for setting in vendor.values():
         if not setting.required or not _blank(checked.get(setting.name)):
             continue
@@ -281,3 +282,21 @@ def check_settings(
             continue
         raise MissingSettingError(provider, setting.name, setting.env)
     return checked
+
+
+def _refuse_unreachable(provider: str, checked: Mapping[str, Any]) -> None:
+    """An emulator's `*.invalid` base URL with nothing to carry it fails now, not after retries.
+
+    The `.invalid` domain never resolves (RFC 2606): such a URL is an
+    in-process emulator's, reachable only through its transport.
+    """
+    base_url = checked.get("base_url")
+    if base_url is None or checked.get("transport") is not None or checked.get("http_client") is not None:
+        return
+    host = httpx.URL(str(base_url)).host
+    if host == "invalid" or host.endswith(".invalid"):
+        msg = (
+            f"{provider} base_url {host} is an in-process emulator's address (.invalid never resolves): "
+            f"open it with emulate({provider!r}).connect(), or pass transport=emulator.transport"
+        )
+        raise SettingError(msg, provider=provider, setting="base_url")
