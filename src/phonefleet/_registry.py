@@ -15,7 +15,7 @@ import attrs
 
 from ._errors import PhoneFleetError, UnknownProviderError
 from ._flow import Adapter
-from ._settings import COMMON_SETTINGS, Setting, base_url_env, check_settings
+from ._settings import COMMON_SETTINGS, Setting, base_url_env, check_settings, refuse_unreachable
 from ._store import AsyncStore, Store
 from ._wire import Secret
 
@@ -76,12 +76,16 @@ class Registration:
     def connect(self, **settings: Any) -> Store[Any]:
         """A sync store: `settings` checked against `self.settings` and COMMON_SETTINGS first."""
         common, vendor = self._split(settings)
-        return self.store(self.make_adapter(vendor), **common)
+        adapter = self.make_adapter(vendor)
+        refuse_unreachable(self.name, {**vendor, **common})  # after the adapter's own checks
+        return self.store(adapter, **common)
 
     def connect_async(self, **settings: Any) -> AsyncStore[Any]:
         """An async store: `settings` checked against `self.settings` and COMMON_SETTINGS first."""
         common, vendor = self._split(settings)
-        return self.async_store(self.make_adapter(vendor), **common)
+        adapter = self.make_adapter(vendor)
+        refuse_unreachable(self.name, {**vendor, **common})
+        return self.async_store(adapter, **common)
 
     def _split(self, settings: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """Checked settings, as (the store's common ones given, the adapter's).
@@ -90,7 +94,8 @@ class Registration:
         keyword checks (unknown names pass through to it).
         """
         checked = check_settings(self.name, self.settings, settings, strict=bool(self.settings))
-        common = {name: checked.pop(name) for name in _COMMON_NAMES if checked.get(name) is not None}
+        # a common setting given as None is passed on as given: for some, None means "off"
+        common = {name: checked.pop(name) for name in _COMMON_NAMES if name in checked}
         return common, checked
 
     def make_adapter(self, settings: dict[str, Any]) -> Adapter:

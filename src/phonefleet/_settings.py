@@ -31,6 +31,7 @@ __all__ = [
     "UnknownSettingError",
     "base_url_env",
     "check_settings",
+    "refuse_unreachable",
 ]
 
 #: a setting's type (a field named `type` shadows the builtin inside the class)
@@ -192,7 +193,9 @@ def _missing_text(provider: str, name: str, env: tuple[str, ...], also: str, spe
 
 
 #: The settings every store takes, whatever its vendor. Extend this table
-#: (not each adapter) for a new common setting.
+#: (not each adapter, nor `Registration.connect`) for a new common setting:
+#: `connect` checks it here and hands it, when given (None included), to the
+#: store class as a keyword.
 COMMON_SETTINGS: tuple[Setting, ...] = (
     Setting(
         "timeout",
@@ -274,7 +277,6 @@ def check_settings(
         from_env = os.environ.get(base_url_env(provider), "").strip()
         if from_env:
             checked["base_url"] = from_env
-    _refuse_unreachable(provider, checked)
     for setting in vendor.values():
         if not setting.required or not _blank(checked.get(setting.name)):
             continue
@@ -284,7 +286,7 @@ def check_settings(
     return checked
 
 
-def _refuse_unreachable(provider: str, checked: Mapping[str, Any]) -> None:
+def refuse_unreachable(provider: str, checked: Mapping[str, Any]) -> None:
     """An emulator's `*.invalid` base URL with nothing to carry it fails now, not after retries.
 
     The `.invalid` domain never resolves (RFC 2606): such a URL is an
