@@ -10,13 +10,14 @@ vendor`, or when the vendor itself sorts by number (the adapter's
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from phonefleet import PhoneNumber
-
 from ._output import NUMBER_COLUMNS, Output, numbers_json, numbers_rows
+
+if TYPE_CHECKING:
+    from phonefleet import PhoneNumber
 
 __all__ = ["ORDERS", "list_numbers"]
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import phonefleet
-from phonefleet import Setting
 
 from ._output import Column, Output
+
+if TYPE_CHECKING:
+    from phonefleet import Setting
 
 __all__ = ["setting_row", "show_settings"]
 
