@@ -234,6 +234,14 @@ COMMON_SETTINGS: tuple[Setting, ...] = (
         default=32 * 1024 * 1024,
         help="the cap on one decoded response body, in bytes",
     ),
+    Setting(
+        "max_listing_bytes",
+        required=False,
+        type=int,
+        minimum=1,
+        default=256 * 1024 * 1024,
+        help="the cap on a body that is a whole listing (it grows with the fleet), in bytes",
+    ),
 )
 
 _COMMON_NAMES = frozenset(setting.name for setting in COMMON_SETTINGS)
