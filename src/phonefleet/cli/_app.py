@@ -627,6 +627,14 @@ def migrate_command(
     number: Annotated[
         list[str] | None, typer.Option("--number", metavar="NUMBER", help="only this number (repeatable)")
     ] = None,
+    port: Annotated[bool, typer.Option("--port", help="port the numbers the target lacks")] = False,
+    account: Annotated[
+        Path | None, typer.Option("--account", help="the holder's account at the losing carrier (TOML)")
+    ] = None,
+    loa: Annotated[Path | None, typer.Option("--loa", help="the signed letter of authorization")] = None,
+    invoice: Annotated[
+        Path | None, typer.Option("--invoice", help="a recent bill of the losing carrier")
+    ] = None,
     from_option: Annotated[
         list[str] | None,
         typer.Option("--from-option", metavar="KEY=VALUE", help="a setting of the source (repeatable)"),
@@ -654,10 +662,11 @@ def migrate_command(
             plan_file=plan_file,
             numbers_file=numbers_file,
             number=number,
-            planning_options=create_missing or archive_source or carry != _migrating.CARRY,
+            planning_options=create_missing or archive_source or port or carry != _migrating.CARRY,
         )
         if source == target and sorted(from_option or ()) == sorted(to_option or ()):
             fail(f"--from and --to name the same store ({source}); a migration needs two", code=2)
+        porting = _porting(port, account, loa, invoice)
         code = asyncio.run(
             _migrate(
                 out,
@@ -672,6 +681,7 @@ def migrate_command(
                 archive_source=archive_source,
                 create_missing=create_missing,
                 save_plan=save_plan,
+                port=porting,
                 plan_file=plan_file,
                 numbers=numbers,
             )
@@ -694,6 +704,7 @@ async def _migrate(
     archive_source: bool,
     create_missing: bool,
     save_plan: Path | None,
+    port: Any = None,
     plan_file: Path | None = None,
     numbers: list[str] | None = None,
 ) -> int:
@@ -706,12 +717,16 @@ async def _migrate(
         if plan_file is not None:
             plan = _migrating.load_plan(plan_file, source_store, target_store)
         else:
+            if port is not None and journal is not None and journal.exists():
+                port = _in_flight(port, journal, source_store, target_store)
             plan = await migrate.plan_async(
                 source_store,
                 target_store,
                 carry=carry,
                 archive_source=archive_source,
                 create_missing=create_missing,
+                port=port,
+                concurrency=concurrency,
                 numbers=numbers,
             )
         if save_plan is not None:
@@ -743,7 +758,44 @@ async def _migrate(
         else:
             print_report(out, report)
             out.line(_migrating.TEMPORARY_JOURNAL if temporary else f"journal: {path}")
-        return 0 if report.ok else 1
+            if report.waiting:
+                out.line(
+                    "the ports complete on their FOC dates: run the same command again (daily) to carry on"
+                )
+        # numbers waiting for their port are not a failure: a daily job exits 0 until something fails
+        return 0 if report.ok or not (report.failed or report.pending or report.interrupted) else 1
+
+
+def _in_flight(port: Any, journal: Path, source_store: Any, target_store: Any) -> Any:
+    """`port` knowing the numbers the journal has orders for: planned as ports without asking again."""
+    import attrs
+
+    from phonefleet import StoreIdentity
+    from phonefleet.migrate import Journal
+    from phonefleet.migrate._porting import in_flight
+
+    with Journal(
+        journal, source=StoreIdentity.of(source_store), target=StoreIdentity.of(target_store)
+    ) as book:
+        return attrs.evolve(port, in_flight=in_flight(book))
+
+
+def _porting(port: bool, account: Path | None, loa: Path | None, invoice: Path | None) -> Any:
+    """The `migrate.Porting` the --port options describe (None without --port); usage errors exit 2."""
+    if not port:
+        if account or loa or invoice:
+            fail("--account, --loa and --invoice go with --port", code=2)
+        return None
+    if account is None:
+        fail("--port needs --account FILE: the holder's account at the losing carrier (TOML)", code=2)
+    from phonefleet.migrate import Porting
+
+    from ._portfile import AccountFileError, load_account, load_documents
+
+    try:
+        return Porting(load_account(account), documents=load_documents(loa, invoice))
+    except AccountFileError as exc:
+        fail(str(exc), code=2)
 
 
 def _print_interrupted(out: Output, plan: Any, report: Any, path: Path | None) -> None:
@@ -827,6 +879,10 @@ def print_report(out: Output, report: Any) -> None:
             for f in report.failed
         ]
         out.table(columns, rows, title="Failed", plain_title=True)
+    if getattr(report, "waiting", ()):
+        from ._portfile import print_waiting
+
+        print_waiting(out, report)
 
 
 def _default_journal(source: str, target: str, source_store: Any, target_store: Any) -> Path:

@@ -89,8 +89,8 @@ def check_migrate_args(
             raise CliUsageError(msg)
         return source, target, read_numbers(numbers_file, number)
     if numbers_file is not None or number or planning_options:
-        msg = "--plan runs a saved plan as it is: --number, --numbers, --carry, --create-missing and "
-        msg += "--archive-source shape a new plan"
+        msg = "--plan runs a saved plan as it is: --number, --numbers, --carry, --create-missing, "
+        msg += "--archive-source and --port shape a new plan"
         raise CliUsageError(msg)
     planned = plan_providers(plan_file)
     return source or planned[0], target or planned[1], None
