@@ -19,7 +19,7 @@ import msgspec
 from phonefleet import PhoneNumber
 from phonefleet.adapter import Listing, column
 
-from ._mapping import _capabilities, archived_from_wire, ident_from_wire
+from ._mapping import _capabilities, archived_from_wire
 from ._wire import PROVIDER
 
 __all__ = ["LISTING", "numbers_from_body"]
@@ -54,10 +54,6 @@ class Record(msgspec.Struct, gc=False):
     updated_at: _Absent = msgspec.UNSET
 
 
-def _or_none(value: Any) -> Any:
-    return value or None
-
-
 def _archived(listed: bool, flag: Any, at: Any) -> bool:
     """The state the payload says; when it says nothing, the filter the server applied."""
     if flag is msgspec.UNSET and at is msgspec.UNSET:
@@ -77,14 +73,15 @@ LISTING: Final = Listing(
     record=Record,
     constants={"provider": PROVIDER},
     columns={
-        "id": column("uuid", "id", read=ident_from_wire, memo=False, check="id"),
+        # the uuid (a record without one, named by its numeric id, goes the careful way)
+        "id": column("uuid", check="id"),
         "number": column("phoneNumber", check="e164"),
         "name": column("name"),
-        "forwarding_number": column("voiceForwardNumber", read=_or_none, check="e164_or_none"),
+        "forwarding_number": column("voiceForwardNumber", empty_is_none=True, check="e164_or_none"),
         "capabilities": column("capabilities", read=_capability_set),
         "archived": column("isArchived", "archivedAt", read=_archived, context=True),
         "archived_at": column("archivedAt", read=_unset_is_none),
-        "link": column("providerPhoneUuid", read=_or_none),
+        "link": column("providerPhoneUuid", empty_is_none=True),
         "created_at": column("createdAt"),
         "updated_at": column("updatedAt"),
     },

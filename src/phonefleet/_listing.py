@@ -56,7 +56,8 @@ class Column:
     own kind): records with equal keys must read alike. `identity=True` keys
     by the sources' identity (helper columns of shared objects).
     `coalesce=True` takes the first source that is neither null nor
-    `msgspec.UNSET` (one field under several names), then `read` of it. With `context=True` it receives
+    `msgspec.UNSET` (one field under several names), then `read` of it.
+    `empty_is_none=True` reads "" as None (a column without `read`). With `context=True` it receives
     the read's context first (a page-wide index, say). `check` is a bulk check of the
     result: "id" (non-empty strings), "e164" (canonical E.164 strings),
     "e164_or_none" (those or None).
@@ -72,6 +73,7 @@ class Column:
     key: Callable[..., Any] | None = None
     identity: bool = False
     coalesce: bool = False
+    empty_is_none: bool = False
 
 
 def column(
@@ -83,6 +85,7 @@ def column(
     key: Callable[..., Any] | None = None,
     identity: bool = False,
     coalesce: bool = False,
+    empty_is_none: bool = False,
 ) -> Column:
     """A `Column` from its sources (the common spelling)."""
     return Column(
@@ -94,6 +97,7 @@ def column(
         key=key,
         identity=identity,
         coalesce=coalesce,
+        empty_is_none=empty_is_none,
     )
 
 
@@ -290,6 +294,8 @@ class Read:
                     raise _OffShapeError from None
         elif read is None:
             values = self._source(names[0], context)
+            if spec.empty_is_none and "" in values:
+                values = [None if value == "" else value for value in values]
         else:
             if spec.context:
                 read = _bind(read, context)
