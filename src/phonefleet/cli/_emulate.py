@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import signal
 import sys
 from typing import Annotated, Any, NoReturn
 
@@ -113,6 +112,8 @@ def emulate_command(
         _export(server)
     else:
         _announce(server, as_json=as_json)
+    import signal
+
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.serve_forever()
