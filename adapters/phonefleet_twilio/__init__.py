@@ -20,6 +20,7 @@ from phonefleet.adapter import Registration, Setting
 
 from ._adapter import DEFAULT_BASE_URL, FEATURES, TwilioAdapter, search_params
 from ._mapping import APPLICATION, TRUNK, WEBHOOK, forward_url, forwarding_from_url
+from ._porting import MAX_NUMBERS, NUMBERS_BASE_URL, UPLOAD_BASE_URL
 from ._store import AsyncTwilioStore, TwilioStore
 from ._wire import AvailableNumber
 from .emulator import emulator
@@ -28,7 +29,10 @@ __all__ = [
     "APPLICATION",
     "DEFAULT_BASE_URL",
     "FEATURES",
+    "MAX_NUMBERS",
+    "NUMBERS_BASE_URL",
     "TRUNK",
+    "UPLOAD_BASE_URL",
     "WEBHOOK",
     "AsyncTwilioStore",
     "AvailableNumber",
@@ -54,7 +58,7 @@ registration = Registration(
     name="twilio",
     adapter=TwilioAdapter,
     description="Twilio IncomingPhoneNumbers (and SignalWire's Compatibility API): list, get, name, "
-    "forwarding, routing, purchase, release.",
+    "forwarding, routing, purchase, release; porting in (Twilio's Port In API).",
     settings=(
         Setting("account_sid", env=("TWILIO_ACCOUNT_SID",), help="the account sid (AC...), in every path"),
         Setting(
@@ -76,6 +80,16 @@ registration = Registration(
         ),
         Setting("base_url", required=False, help=f"override {DEFAULT_BASE_URL} (SignalWire: .../api/laml)"),
         Setting("page_size", required=False, help="numbers per listing page, 1-1000 (default 1000)"),
+        Setting(
+            "numbers_base_url",
+            required=False,
+            help=f"override {NUMBERS_BASE_URL}, the Port In API's host (porting)",
+        ),
+        Setting(
+            "upload_base_url",
+            required=False,
+            help=f"override {UPLOAD_BASE_URL}, the Documents API's host (the utility bill of a port)",
+        ),
     ),
     store=_store,
     async_store=_async_store,
