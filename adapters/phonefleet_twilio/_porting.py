@@ -209,6 +209,7 @@ class PortingFlows(Adapter):
             # still, only a 429 (nothing stored) is sent again
             extensions={RETRY_EXTENSION: "rate_limit"},
         )
+        request.read()  # the body as bytes: sendable again (a 429), and loggable by size
         response = yield request
         body = self._body(response, "upload", frozenset({200, 201}))
         sid = body.get("sid") if isinstance(body, dict) else None
