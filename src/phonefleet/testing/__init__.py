@@ -26,6 +26,7 @@ from ._emulator import (
     seeded_numbers,
 )
 from ._network import Network, NetworkMember, business_days_after
+from ._record import RequestRecord
 from ._server import AddressInUseError, EmulatorServer, serve, serve_fixture
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "ProviderMismatchError",
     "Route",
     "RecordBook",
+    "RequestRecord",
     "Router",
     "emulate",
     "business_days_after",
