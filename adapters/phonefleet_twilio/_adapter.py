@@ -29,9 +29,12 @@ from phonefleet.adapter import (
     BasicAuth,
     Flow,
     Page,
+    RateLimit,
+    RateSignal,
     Ref,
     RequestBuilder,
     Secret,
+    VendorLimits,
     buy_once,
     check_cursor,
     env_setting,
@@ -104,6 +107,15 @@ def _differs(current: object, wanted: str) -> bool:
     return (current or "") != wanted
 
 
+#: Twilio limits requests in flight per account (429, code 20429) and publishes no rate:
+#: phonefleet adapts its concurrency. SignalWire's copy of the API documents a rate instead:
+#: writes (POST, PUT, PATCH) 13,800 per 10 seconds per account, reads unlimited.
+TWILIO_LIMITS: Final = VendorLimits(concurrency=True)
+SIGNALWIRE_LIMITS: Final = VendorLimits(
+    rate=RateLimit(13800, 10), methods=frozenset({"POST", "PUT", "PATCH"})
+)
+
+
 class TwilioAdapter(Adapter):
     """Twilio IncomingPhoneNumbers (and SignalWire's copy of them), as flows."""
 
@@ -164,6 +176,7 @@ class TwilioAdapter(Adapter):
         self.requests = RequestBuilder(base_url or DEFAULT_BASE_URL)
         signalwire = self.requests.base_url.path.rstrip("/").endswith("/api/laml")
         self.max_name = MAX_SIGNALWIRE_NAME if signalwire else MAX_NAME
+        self.limits = SIGNALWIRE_LIMITS if signalwire else TWILIO_LIMITS
 
     # -- hooks ------------------------------------------------------------------
     def is_own_origin(self, url: httpx.URL) -> bool:
@@ -174,6 +187,13 @@ class TwilioAdapter(Adapter):
 
     def error_from_response(self, response: httpx.Response, operation: str) -> ProviderError:
         return error_from_response(response, operation)
+
+    def rate_signal(self, response: httpx.Response) -> RateSignal:
+        """Twilio's 429 (code 20429) means too many requests in flight on the account."""
+        if response.status_code != 429:
+            return super().rate_signal(response)
+        concurrency = self.limits.concurrency
+        return RateSignal(throttled=True, concurrency=concurrency, retry_after=self.retry_after(response))
 
     # -- requests -----------------------------------------------------------------
     def _request(

@@ -45,6 +45,7 @@ from ._model import (
 )
 from ._numbers import is_e164, to_e164
 from ._protocol import AsyncPhoneNumberStore, NumberRef, PhoneNumberStore
+from ._ratelimit import RateLimit
 from ._retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ __all__ = [
     "PhoneNumberStore",
     "ProviderError",
     "ProviderPhone",
+    "RateLimit",
     "RateLimitError",
     "Reputation",
     "ReputationStatus",

@@ -28,6 +28,8 @@ from . import _redact
 from ._auth import BasicAuth, BearerAuth
 from ._errors import DeadlineExceededError, PhoneFleetError, ResponseFormatError, TransportError
 from ._flow import Adapter, Flow, error_for_status
+from ._pacing import Pacer, Permit, pacer_for
+from ._ratelimit import VENDOR_DEFAULT
 from ._retry import RetryPolicy
 from ._wire import retry_mode
 
@@ -127,6 +129,8 @@ class _Driver:
         timeout: float | None = None,
         clock: Clock | None = None,
         max_response_bytes: int | None = None,
+        rate_limit: object = VENDOR_DEFAULT,
+        pacer: Pacer | None = None,
     ) -> None:
         if max_response_bytes is None:
             max_response_bytes = DEFAULT_MAX_RESPONSE_BYTES
@@ -139,6 +143,8 @@ class _Driver:
         self.timeout = timeout
         self.clock = clock or time.monotonic
         self.max_response_bytes = max_response_bytes
+        #: the account's pacer (shared with every store on the account), asked before each request
+        self.pacer = pacer or pacer_for(adapter, rate_limit, _credential_texts(adapter))
         self._forms = _redact.secret_forms(_credential_texts(adapter))
         # while this store is open, httpx/httpcore DEBUG lines never show its credentials
         self._redaction_key = next(_keys)
@@ -221,6 +227,14 @@ class _Driver:
             for part, value in base.as_dict().items()
         }
         return remaining
+
+    def no_time_to_pace(self, request: httpx.Request) -> DeadlineExceededError:
+        return self.deadline_passed(request, "while pacing to the account's rate limit, before")
+
+    def settle(self, permit: Permit, response: httpx.Response | None) -> None:
+        """Tell the pacer how the request went (None: no answer)."""
+        signal = None if response is None else self.adapter.rate_signal(response)
+        self.pacer.release(permit, signal)
 
     def scrub(self, error: PhoneFleetError) -> PhoneFleetError:
         """Blank the adapter's credentials out of every text field of an error
@@ -425,18 +439,25 @@ class SyncDriver(_Driver):
         raise error
 
     def _send_once(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
-        self.prepare(request, deadline, self.client.timeout)
-        started = self.clock()
-        response = self.client.send(request, auth=self.auth_for(request), stream=True)
-        chunks: list[bytes] = []
+        permit = self.pacer.admit(request.method, deadline.remaining())
+        if permit is None:
+            raise self.no_time_to_pace(request)
+        response: httpx.Response | None = None
         try:
-            self.open_body(response)
-            size = 0
-            for chunk in response.iter_bytes():
-                size = self.take_chunk(chunks, chunk, size, request, deadline)
+            self.prepare(request, deadline, self.client.timeout)
+            started = self.clock()
+            response = self.client.send(request, auth=self.auth_for(request), stream=True)
+            chunks: list[bytes] = []
+            try:
+                self.open_body(response)
+                size = 0
+                for chunk in response.iter_bytes():
+                    size = self.take_chunk(chunks, chunk, size, request, deadline)
+            finally:
+                response.close()
+            self.keep_body(response, chunks)
         finally:
-            response.close()
-        self.keep_body(response, chunks)
+            self.settle(permit, response)
         return self.check_response(request, response, started)
 
     def close(self) -> None:
@@ -531,22 +552,31 @@ class AsyncDriver(_Driver):
         import anyio  # httpx's own dependency; async only, so loaded on first use
 
         client = self.client
-        remaining = self.prepare(request, deadline, client.timeout)
-        started = self.clock()
-        # the deadline as a cancel scope too: no single read can outlast it
-        with anyio.move_on_after(remaining):
-            response = await client.send(request, auth=self.auth_for(request), stream=True)
-            chunks: list[bytes] = []
-            try:
-                self.open_body(response)
-                size = 0
-                async for chunk in response.aiter_bytes():
-                    size = self.take_chunk(chunks, chunk, size, request, deadline)
-            finally:
-                await response.aclose()
-            self.keep_body(response, chunks)
-            return self.check_response(request, response, started)
-        raise self.deadline_passed(request, "while waiting for")
+        permit = await self.pacer.admit_async(request.method, deadline.remaining())
+        if permit is None:
+            raise self.no_time_to_pace(request)
+        response: httpx.Response | None = None
+        try:
+            remaining = self.prepare(request, deadline, client.timeout)
+            started = self.clock()
+            # the deadline as a cancel scope too: no single read can outlast it
+            with anyio.move_on_after(remaining):
+                sent = await client.send(request, auth=self.auth_for(request), stream=True)
+                chunks: list[bytes] = []
+                try:
+                    self.open_body(sent)
+                    size = 0
+                    async for chunk in sent.aiter_bytes():
+                        size = self.take_chunk(chunks, chunk, size, request, deadline)
+                finally:
+                    await sent.aclose()
+                self.keep_body(sent, chunks)
+                response = sent
+        finally:
+            self.settle(permit, response)
+        if response is None:
+            raise self.deadline_passed(request, "while waiting for")
+        return self.check_response(request, response, started)
 
     async def aclose(self) -> None:
         self.close_redaction()

@@ -16,6 +16,7 @@ import httpx
 
 from ._errors import PhoneFleetError, UnknownProviderError
 from ._flow import Adapter
+from ._ratelimit import VENDOR_DEFAULT, parse_rate_limit
 from ._retry import RetryPolicy
 from ._store import AsyncStore, Store
 from ._wire import Secret
@@ -94,10 +95,12 @@ class Registration:
         timeout: float | None = None,
         retry: RetryPolicy | None = None,
         max_response_bytes: int | None = None,
+        rate_limit: object = VENDOR_DEFAULT,
         **settings: Any,
     ) -> Store[Any]:
+        pace = parse_rate_limit(rate_limit)
         adapter = self.make_adapter(settings)
-        common = _common(http_client, transport, timeout, retry, max_response_bytes)
+        common = _common(http_client, transport, timeout, retry, max_response_bytes, pace)
         return self.store(adapter, **common)
 
     def connect_async(
@@ -108,10 +111,12 @@ class Registration:
         timeout: float | None = None,
         retry: RetryPolicy | None = None,
         max_response_bytes: int | None = None,
+        rate_limit: object = VENDOR_DEFAULT,
         **settings: Any,
     ) -> AsyncStore[Any]:
+        pace = parse_rate_limit(rate_limit)
         adapter = self.make_adapter(settings)
-        common = _common(http_client, transport, timeout, retry, max_response_bytes)
+        common = _common(http_client, transport, timeout, retry, max_response_bytes, pace)
         return self.async_store(adapter, **common)
 
     def make_adapter(self, settings: dict[str, Any]) -> Adapter:
@@ -135,16 +140,20 @@ class Registration:
         return adapter
 
 
-def _common(
+def _common(  # noqa: PLR0917 - positional only, one per common setting
     http_client: object,
     transport: object,
     timeout: float | None,
     retry: object,
     max_response_bytes: int | None,
+    rate_limit: object = VENDOR_DEFAULT,
+    /,
 ) -> dict[str, Any]:
     common = {"http_client": http_client, "transport": transport, "timeout": timeout, "retry": retry}
     if max_response_bytes is not None:  # only when given: a store subclass may predate the setting
         common["max_response_bytes"] = max_response_bytes
+    if rate_limit is not VENDOR_DEFAULT:  # likewise
+        common["rate_limit"] = rate_limit
     return common
 
 
@@ -192,7 +201,8 @@ def connect(provider: str, **settings: Any) -> Store[Any]:
     Vendor settings fall back to the vendor's environment variables. Common
     settings: `http_client` (yours; never closed here), `transport`,
     `max_response_bytes` (the cap on one decoded body, default 32 MiB),
-    `timeout`, `retry` (a RetryPolicy).
+    `timeout`, `retry` (a RetryPolicy), `rate_limit` (e.g. "50/s"; the
+    vendor's documented limit by default; None turns pacing off).
     """
     return registration(provider).connect(**settings)
 

@@ -26,7 +26,9 @@ from ._model import (
     Unset,
 )
 from ._numbers import to_e164
+from ._pacing import Pacer, PaceStats
 from ._protocol import NumberRef
+from ._ratelimit import VENDOR_DEFAULT
 from ._retry import RetryPolicy
 
 __all__ = ["AsyncStore", "Store"]
@@ -182,6 +184,15 @@ class _StoreBase(Generic[A]):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.adapter.describe()}>"
 
+    @property
+    def pacing(self) -> PaceStats:
+        """The account's pace: requests sent, answers that were 429, the current rate and concurrency."""
+        return self._pacer.stats()
+
+    @property
+    def _pacer(self) -> Pacer:
+        return self._driver.pacer  # type: ignore[attr-defined, no-any-return]
+
 
 def _client_options(timeout: float | None, transport: object | None) -> dict[str, Any]:
     options: dict[str, Any] = {
@@ -214,6 +225,8 @@ class Store(_StoreBase[A]):
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
         max_response_bytes: int | None = None,
+        rate_limit: object = VENDOR_DEFAULT,
+        pacer: Pacer | None = None,
     ) -> None:
         super().__init__(adapter)
         if http_client is not None and not isinstance(http_client, httpx.Client):
@@ -227,6 +240,8 @@ class Store(_StoreBase[A]):
             timeout=timeout,
             clock=clock,
             max_response_bytes=max_response_bytes,
+            rate_limit=rate_limit,
+            pacer=pacer,
         )
 
     def run(self, flow: Flow[T]) -> T:
@@ -306,6 +321,8 @@ class AsyncStore(_StoreBase[A]):
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
         max_response_bytes: int | None = None,
+        rate_limit: object = VENDOR_DEFAULT,
+        pacer: Pacer | None = None,
     ) -> None:
         super().__init__(adapter)
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
@@ -319,6 +336,8 @@ class AsyncStore(_StoreBase[A]):
             timeout=timeout,
             clock=clock,
             max_response_bytes=max_response_bytes,
+            rate_limit=rate_limit,
+            pacer=pacer,
         )
 
     async def run(self, flow: Flow[T]) -> T:

@@ -28,6 +28,8 @@ from ._flow import (
     parse_retry_after,
 )
 from ._once import UNKNOWN_OUTCOME, buy_once, release_once, released, write_once
+from ._pacing import Pacer, PaceStats
+from ._ratelimit import VENDOR_DEFAULT, RateLimit, RateSignal, VendorLimits, header_number, parse_rate_limit
 from ._raw import JoinedRawJSON, RawJSON
 from ._registry import (
     ENTRY_POINT_GROUP,
@@ -60,6 +62,7 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "RETRY_EXTENSION",
     "UNKNOWN_OUTCOME",
+    "VENDOR_DEFAULT",
     "Adapter",
     "AsyncDriver",
     "AvailableNumber",
@@ -71,7 +74,11 @@ __all__ = [
     "Emulator",
     "Flow",
     "JoinedRawJSON",
+    "PaceStats",
+    "Pacer",
     "Page",
+    "RateLimit",
+    "RateSignal",
     "RawJSON",
     "Ref",
     "Registration",
@@ -81,6 +88,7 @@ __all__ = [
     "Setting",
     "Store",
     "SyncDriver",
+    "VendorLimits",
     "all_e164",
     "as_ref",
     "build_numbers",
@@ -95,11 +103,13 @@ __all__ = [
     "error_for_response",
     "error_for_status",
     "gc_paused",
+    "header_number",
     "json_or_none",
     "loads",
     "next_page_number",
     "page_size_setting",
     "parse_datetime",
+    "parse_rate_limit",
     "parse_retry_after",
     "quote_segment",
     "redact_url",
