@@ -29,7 +29,15 @@ import httpx
 
 from phonefleet import is_e164, to_e164
 from phonefleet.adapter import decode_json, dumps
-from phonefleet.testing import Emulator, EmulatorTransport, FaultPlan, Router, json_response, seeded_numbers
+from phonefleet.testing import (
+    Emulator,
+    EmulatorTransport,
+    FaultPlan,
+    LimitState,
+    Router,
+    json_response,
+    seeded_numbers,
+)
 
 __all__ = ["BASE_URL", "TelnyxEmulator", "emulator"]
 
@@ -291,6 +299,14 @@ class TelnyxEmulator(EmulatorTransport):
         else:
             body = _errors("10015", "Bad Request", httpx.codes.get_reason_phrase(status) or "Error")
         return json_response(status, body, headers)
+
+    def limit_headers(self, state: LimitState) -> dict[str, str]:
+        """Telnyx's rate headers, on every answer: the window's limit, what is left, seconds to its reset."""
+        return {
+            "x-ratelimit-limit": str(state.limit),
+            "x-ratelimit-remaining": str(state.remaining),
+            "x-ratelimit-reset": str(state.retry_after),
+        }
 
     def changed(self) -> None:
         """Forget the encoded records: call it after editing `records` or `voice` by hand."""

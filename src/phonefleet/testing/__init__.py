@@ -8,6 +8,7 @@ emulator over HTTP on loopback, for SDKs and apps in any language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from phonefleet._registry import registration
@@ -25,11 +26,13 @@ from ._emulator import (
     json_response,
     seeded_numbers,
 )
+from ._limits import AccountLimit, LimitState, account_limit
 from ._server import AddressInUseError, EmulatorServer, serve, serve_fixture
 
 __all__ = [
     "ALL_FAULTS",
     "AREAS",
+    "AccountLimit",
     "TOLL_FREE_AREAS",
     "AddressInUseError",
     "Emulator",
@@ -37,6 +40,7 @@ __all__ = [
     "EmulatorTransport",
     "Fault",
     "FaultPlan",
+    "LimitState",
     "NumberRecord",
     "PoolNumber",
     "ProviderMismatchError",
@@ -52,8 +56,21 @@ __all__ = [
 ]
 
 
-def emulate(provider: str, **options: Any) -> Emulator:
-    """The emulator an adapter registers, built with `options` (seed size, faults...)."""
+def emulate(
+    provider: str,
+    *,
+    rate_limit: object = None,
+    concurrency_limit: int | None = None,
+    limit_clock: Callable[[], float] | None = None,
+    **options: Any,
+) -> Emulator:
+    """The emulator an adapter registers, built with `options` (seed size, faults...).
+
+    `rate_limit` ("100/s") and `concurrency_limit` (requests in flight) make it
+    enforce an account limit and answer beyond it as the vendor does (on
+    `limit_clock`, injectable so tests never sleep); the rate counts the
+    methods the vendor counts (SignalWire: writes only).
+    """
     from phonefleet._errors import PhoneFleetError
 
     factory = registration(provider).emulator
@@ -64,4 +81,8 @@ def emulate(provider: str, **options: Any) -> Emulator:
     assert isinstance(emulator, Emulator)
     if emulator.provider is None:
         emulator.provider = provider
+    transport = emulator.transport
+    emulator.transport.limit = account_limit(
+        rate_limit, concurrency_limit, methods=transport.limited_methods, clock=limit_clock
+    )
     return emulator
