@@ -12,7 +12,7 @@ import phonefleet
 from phonefleet import DeadlineExceededError, RateLimit, RetryPolicy
 from phonefleet._pacing import Pacer
 from phonefleet.adapter import VENDOR_DEFAULT, RateSignal, VendorLimits, parse_rate_limit
-from phonefleet.testing import emulate
+from phonefleet.testing import account_limit, emulate
 
 
 class FakeTime:
@@ -412,3 +412,41 @@ def test_the_pacer_never_waits_past_the_deadline() -> None:
         store.get("id-1")
     assert sent == []
     assert fake.slept == []
+
+
+# -- what a migration reports ------------------------------------------------------------
+def test_a_migration_reports_its_429s_and_its_pace(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from phonefleet import migrate
+
+    frozen = FakeTime()  # the target's window never ends: every request past 3 is refused
+    source_emu = emulate("linq", numbers=6, seed=41)
+    target_emu = emulate("telnyx", numbers=6, seed=41, rate_limit="3/s", limit_clock=frozen.clock)
+    with source_emu.connect() as source, target_emu.connect() as target:
+        for number in source.list():
+            source.set_forwarding(number, "+12025550199")
+        target_emu.transport.limit = None
+        plan = migrate.plan(source, target, carry=("forwarding",))
+        assert plan.steps
+        target_emu.transport.limit = account_limit("3/s", clock=frozen.clock)
+        target_emu.transport.requests.clear()
+        report = migrate.apply(plan, journal=Path(str(tmp_path)) / "j.sqlite", concurrency=2)
+    refused = target_emu.transport.limit.refused
+    assert refused > 0
+    assert report.throttled == refused
+    assert report.requests >= len(target_emu.transport.requests)
+    assert report.seconds > 0
+    assert report.requests_per_second is not None
+    assert f"{refused} answered 429" in report.summary()
+    assert report.to_dict()["throttled"] == refused
+
+
+def test_the_cli_emulate_flags_reach_the_emulator() -> None:
+    from typer.testing import CliRunner
+
+    from phonefleet.cli import app
+
+    result = CliRunner().invoke(app, ["emulate", "linq", "--rate-limit", "sometimes", "--port", "0"])
+    assert result.exit_code == 2
+    assert "--rate-limit" in result.output

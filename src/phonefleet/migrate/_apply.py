@@ -22,6 +22,7 @@ from typing import Any
 
 from ._journal import Journal
 from ._model import Plan, Report, Step, by_number
+from ._pace import Pace
 from ._steps import Context, NumberFlow, run_number
 
 __all__ = ["apply", "apply_async"]
@@ -82,9 +83,13 @@ def _close_journal(journal: Journal | None, owned: bool, ctx: Context) -> None:
             journal.close()
 
 
-def _report(plan: Plan, ctx: Context, *, interrupted: bool) -> Report:
+def _report(plan: Plan, ctx: Context, *, interrupted: bool, pace: Pace) -> Report:
     pending = tuple(step for step in plan.steps if step not in ctx.reached)
+    requests, throttled, seconds = pace.so_far()
     return Report(
+        requests=requests,
+        throttled=throttled,
+        seconds=seconds,
         done=tuple(ctx.done),
         already_done=tuple(ctx.already_done),
         skipped=tuple(ctx.skipped),
@@ -152,6 +157,7 @@ def apply(
     stores = _stores(plan, want_async=False)
     opened, owned = _open_journal(journal, plan, take_over=take_over)
     ctx = Context(journal=opened, dry_run=dry_run, progress=progress)
+    pace = Pace(stores.values())
     groups = list(by_number(plan.steps).values())
     workers = max(1, min(concurrency, len(groups)))
     units: Iterator[list[Step]] = iter(groups)
@@ -180,7 +186,7 @@ def apply(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         _close_journal(opened, owned, ctx)
-    return _report(plan, ctx, interrupted=interrupted or ctx.stopping)
+    return _report(plan, ctx, interrupted=interrupted or ctx.stopping, pace=pace)
 
 
 async def apply_async(
@@ -203,6 +209,7 @@ async def apply_async(
     stores = _stores(plan, want_async=True)
     opened, owned = _open_journal(journal, plan, take_over=take_over)
     ctx = Context(journal=opened, dry_run=dry_run, progress=progress)
+    pace = Pace(stores.values())
     groups = list(by_number(plan.steps).values())
     units: Iterator[list[Step]] = iter(groups)
 
@@ -234,7 +241,7 @@ async def apply_async(
             if not task.done():
                 task.cancel()
         _close_journal(opened, owned, ctx)
-    report = _report(plan, ctx, interrupted=cancelled is not None or ctx.stopping)
+    report = _report(plan, ctx, interrupted=cancelled is not None or ctx.stopping, pace=pace)
     if cancelled is not None:
         cancelled.report = report  # type: ignore[attr-defined] # for a Ctrl-C handler to print
         raise cancelled

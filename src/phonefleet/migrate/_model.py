@@ -305,7 +305,8 @@ class Report:
     `skipped`: steps not sent, with why (dry run, a failed dependency);
     `failed`: steps that failed, with typed errors; `pending`: steps not
     reached because the run was interrupted; `stopped_by`: what interrupted
-    it (e.g. "KeyboardInterrupt"), if anything.
+    it (e.g. "KeyboardInterrupt"), if anything. `requests`, `throttled` (answers
+    that were 429) and `seconds` say how the run went against the vendors' limits.
     """
 
     done: tuple[Step, ...] = ()
@@ -316,6 +317,14 @@ class Report:
     dry_run: bool = False
     interrupted: bool = False
     stopped_by: str | None = None
+    requests: int = 0
+    throttled: int = 0
+    seconds: float = 0.0
+
+    @property
+    def requests_per_second(self) -> float | None:
+        """The pace the run achieved (requests sent to both stores per second)."""
+        return self.requests / self.seconds if self.seconds > 0 and self.requests else None
 
     @property
     def ok(self) -> bool:
@@ -331,6 +340,8 @@ class Report:
         ]
         if self.pending:
             parts.append(f"{len(self.pending)} not run")
+        if self.throttled:
+            parts.append(f"{self.throttled} answered 429")
         text = ", ".join(parts)
         if self.dry_run:
             text = f"dry run: {text}"
@@ -355,6 +366,10 @@ class Report:
                 for item in self.failed
             ],
             "pending": [step(item) for item in self.pending],
+            "requests": self.requests,
+            "throttled": self.throttled,
+            "seconds": round(self.seconds, 3),
+            "requests_per_second": self.requests_per_second,
         }
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "Route",
     "RecordBook",
     "Router",
+    "account_limit",
     "emulate",
     "json_response",
     "pool_numbers",
