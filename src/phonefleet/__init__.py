@@ -18,8 +18,10 @@ from ._errors import (
     DeadlineExceededError,
     InvalidNumberError,
     NotFoundError,
+    NotPortableError,
     PermissionDeniedError,
     PhoneFleetError,
+    PortFailedError,
     ProviderError,
     RateLimitError,
     ResponseFormatError,
@@ -44,6 +46,15 @@ from ._model import (
     Unset,
 )
 from ._numbers import is_e164, to_e164
+from ._porting import (
+    Portability,
+    PortAccount,
+    PortAddress,
+    PortDocuments,
+    PortedNumber,
+    PortIn,
+    PortStatus,
+)
 from ._protocol import AsyncPhoneNumberStore, NumberRef, PhoneNumberStore
 from ._ratelimit import RateLimit
 from ._retry import RetryPolicy
@@ -99,6 +110,7 @@ __all__ = [
     "InvalidNumberError",
     "MemoryStore",
     "NotFoundError",
+    "NotPortableError",
     "NumberChanges",
     "NumberRef",
     "NumberType",
@@ -106,6 +118,14 @@ __all__ = [
     "PhoneFleetError",
     "PhoneNumber",
     "PhoneNumberStore",
+    "PortAccount",
+    "PortAddress",
+    "PortDocuments",
+    "PortFailedError",
+    "PortIn",
+    "PortStatus",
+    "Portability",
+    "PortedNumber",
     "ProviderError",
     "ProviderPhone",
     "RateLimit",

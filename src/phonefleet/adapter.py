@@ -18,6 +18,7 @@ from ._flow import (
     Adapter,
     Flow,
     Page,
+    PortPage,
     Ref,
     as_ref,
     check_cursor,
@@ -29,6 +30,7 @@ from ._flow import (
 )
 from ._once import UNKNOWN_OUTCOME, buy_once, release_once, released, write_once
 from ._pacing import Pacer, PaceStats
+from ._porting import least_advanced
 from ._ratelimit import VENDOR_DEFAULT, RateLimit, RateSignal, VendorLimits, header_number, parse_rate_limit
 from ._raw import JoinedRawJSON, RawJSON
 from ._registry import (
@@ -79,6 +81,7 @@ __all__ = [
     "Page",
     "RateLimit",
     "RateSignal",
+    "PortPage",
     "RawJSON",
     "Ref",
     "Registration",
@@ -105,6 +108,7 @@ __all__ = [
     "gc_paused",
     "header_number",
     "json_or_none",
+    "least_advanced",
     "loads",
     "next_page_number",
     "page_size_setting",

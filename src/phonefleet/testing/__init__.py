@@ -27,6 +27,7 @@ from ._emulator import (
     seeded_numbers,
 )
 from ._limits import AccountLimit, LimitState, account_limit
+from ._network import Network, NetworkMember, business_days_after
 from ._server import AddressInUseError, EmulatorServer, serve, serve_fixture
 
 __all__ = [
@@ -41,6 +42,8 @@ __all__ = [
     "Fault",
     "FaultPlan",
     "LimitState",
+    "Network",
+    "NetworkMember",
     "NumberRecord",
     "PoolNumber",
     "ProviderMismatchError",
@@ -49,6 +52,7 @@ __all__ = [
     "Router",
     "account_limit",
     "emulate",
+    "business_days_after",
     "json_response",
     "pool_numbers",
     "seeded_numbers",
