@@ -115,7 +115,12 @@ class _Waiter:
         if self.event is not None:
             self.event.set()
         elif self.loop is not None:
-            self.loop.call_soon_threadsafe(_resolve, self.future)
+            import asyncio
+
+            if asyncio._get_running_loop() is self.loop:  # the common case: freed by a task of its loop
+                _resolve(self.future)
+            else:
+                self.loop.call_soon_threadsafe(_resolve, self.future)
 
 
 def _resolve(future: Any) -> None:
@@ -321,7 +326,8 @@ class Pacer:
                 left = budget - (self.clock() - started)
                 if left <= 0:
                     raise TimeoutError
-                await asyncio.wait_for(asyncio.shield(waiter.future), left)
+                async with asyncio.timeout(left if math.isfinite(left) else None):
+                    await waiter.future
         except TimeoutError:
             if not self._abandon(permit):
                 return None
