@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 
 import httpx
 import pytest
@@ -450,3 +451,21 @@ def test_the_cli_emulate_flags_reach_the_emulator() -> None:
     result = CliRunner().invoke(app, ["emulate", "linq", "--rate-limit", "sometimes", "--port", "0"])
     assert result.exit_code == 2
     assert "--rate-limit" in result.output
+
+
+def test_a_queued_thread_waits_without_a_budget_in_test_mode() -> None:
+    import threading
+
+    paced = Pacer(VendorLimits(concurrency=True), None)  # real waits: test mode lifts the budget
+    paced.concurrency = 1
+    held = paced.admit("POST", 5)
+    assert held is not None
+    got: list[object] = []
+    thread = threading.Thread(target=lambda: got.append(paced.admit("POST", 5)))
+    thread.start()
+    while not paced._waiters:  # the thread has queued (a yield, never a timed wait)
+        os.sched_yield()
+    paced.release(held, OK)
+    thread.join(timeout=10)
+    assert got
+    assert got[0] is not None

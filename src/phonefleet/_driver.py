@@ -29,7 +29,7 @@ from ._auth import BasicAuth, BearerAuth
 from ._errors import DeadlineExceededError, PhoneFleetError, ResponseFormatError, TransportError
 from ._flow import Adapter, Flow, error_for_status
 from ._pacing import Pacer, Permit, pacer_for
-from ._ratelimit import VENDOR_DEFAULT
+from ._ratelimit import VENDOR_DEFAULT, RateSignal
 from ._retry import RetryPolicy
 from ._wire import retry_mode
 
@@ -53,6 +53,7 @@ DEFAULT_MAX_RESPONSE_BYTES: Final = 32 * 1024 * 1024
 #: slice expands to a few MB at most (gzip's ratio is about 1:1000)
 _SLICE: Final = 4096
 _keys = itertools.count()
+_SIGNAL: Final = "phonefleet.rate_signal"
 
 
 def _slices(chunk: bytes) -> Iterator[bytes]:
@@ -233,8 +234,18 @@ class _Driver:
 
     def settle(self, permit: Permit, response: httpx.Response | None) -> None:
         """Tell the pacer how the request went (None: no answer)."""
-        signal = None if response is None else self.adapter.rate_signal(response)
+        signal = None
+        if response is not None:
+            signal = self.adapter.rate_signal(response)
+            response.extensions[_SIGNAL] = signal  # its wait is read once, not twice
         self.pacer.release(permit, signal)
+
+    def wait_asked(self, response: httpx.Response) -> float | None:
+        """The wait the vendor asked for, as the rate signal read it."""
+        signal = response.extensions.get(_SIGNAL)
+        if isinstance(signal, RateSignal) and signal.throttled:
+            return signal.retry_after
+        return self.adapter.retry_after(response)
 
     def scrub(self, error: PhoneFleetError) -> PhoneFleetError:
         """Blank the adapter's credentials out of every text field of an error
@@ -295,7 +306,7 @@ class _Driver:
             attempt += 1
             wait: float | None = None
             if isinstance(exc, _RetryableResponse):
-                wait = self.adapter.retry_after(exc.response)
+                wait = self.wait_asked(exc.response)
                 if wait is not None and wait > self.policy.max_retry_after:
                     self._log_giving_up(request, f"Retry-After {wait:g}s exceeds the cap")
                     return False

@@ -294,7 +294,7 @@ class Pacer:
         if waiter is not None and waiter.event is not None:
             left = budget - (self.clock() - started)
             try:
-                woken = left > 0 and waiter.event.wait(left)
+                woken = left > 0 and waiter.event.wait(left if math.isfinite(left) else None)
             except BaseException:
                 if self._abandon(permit):
                     self.release(permit, None)
