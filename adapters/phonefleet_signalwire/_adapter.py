@@ -161,6 +161,7 @@ class SignalWireAdapter(Adapter):
     provider = "signalwire"
     features = FEATURES
     limits = LIMITS
+    forwarding_replaces_voice = True  # forwarding is the relay_script call handler
 
     def __init__(
         self,

@@ -95,12 +95,13 @@ class Registration:
         timeout: float | None = None,
         retry: RetryPolicy | None = None,
         max_response_bytes: int | None = None,
+        max_listing_bytes: int | None = None,
         rate_limit: object = VENDOR_DEFAULT,
         **settings: Any,
     ) -> Store[Any]:
         pace = parse_rate_limit(rate_limit)
         adapter = self.make_adapter(settings)
-        common = _common(http_client, transport, timeout, retry, max_response_bytes, pace)
+        common = _common(http_client, transport, timeout, retry, max_response_bytes, max_listing_bytes, pace)
         return self.store(adapter, **common)
 
     def connect_async(
@@ -111,12 +112,13 @@ class Registration:
         timeout: float | None = None,
         retry: RetryPolicy | None = None,
         max_response_bytes: int | None = None,
+        max_listing_bytes: int | None = None,
         rate_limit: object = VENDOR_DEFAULT,
         **settings: Any,
     ) -> AsyncStore[Any]:
         pace = parse_rate_limit(rate_limit)
         adapter = self.make_adapter(settings)
-        common = _common(http_client, transport, timeout, retry, max_response_bytes, pace)
+        common = _common(http_client, transport, timeout, retry, max_response_bytes, max_listing_bytes, pace)
         return self.async_store(adapter, **common)
 
     def make_adapter(self, settings: dict[str, Any]) -> Adapter:
@@ -140,19 +142,21 @@ class Registration:
         return adapter
 
 
-def _common(  # noqa: PLR0917 - positional only, one per common setting
+def _common(  # noqa: PLR0917 - private, one call site per store kind
     http_client: object,
     transport: object,
     timeout: float | None,
     retry: object,
     max_response_bytes: int | None,
+    max_listing_bytes: int | None = None,
     rate_limit: object = VENDOR_DEFAULT,
-    /,
 ) -> dict[str, Any]:
     common = {"http_client": http_client, "transport": transport, "timeout": timeout, "retry": retry}
     if max_response_bytes is not None:  # only when given: a store subclass may predate the setting
         common["max_response_bytes"] = max_response_bytes
-    if rate_limit is not VENDOR_DEFAULT:  # likewise
+    if max_listing_bytes is not None:
+        common["max_listing_bytes"] = max_listing_bytes
+    if rate_limit is not VENDOR_DEFAULT:  # only when given, likewise
         common["rate_limit"] = rate_limit
     return common
 
@@ -201,6 +205,8 @@ def connect(provider: str, **settings: Any) -> Store[Any]:
     Vendor settings fall back to the vendor's environment variables. Common
     settings: `http_client` (yours; never closed here), `transport`,
     `max_response_bytes` (the cap on one decoded body, default 32 MiB),
+    `max_listing_bytes` (the cap on a listing answered in one body, which grows
+    with the fleet: Linq's; default 256 MiB),
     `timeout`, `retry` (a RetryPolicy), `rate_limit` (e.g. "50/s"; the
     vendor's documented limit by default; None turns pacing off).
     """

@@ -28,11 +28,13 @@ from ._flow import (
     error_for_status,
     parse_retry_after,
 )
+from ._memo import Memo
 from ._once import UNKNOWN_OUTCOME, buy_once, release_once, released, write_once
 from ._pacing import Pacer, PaceStats
 from ._porting import least_advanced
 from ._ratelimit import VENDOR_DEFAULT, RateLimit, RateSignal, VendorLimits, header_number, parse_rate_limit
 from ._raw import JoinedRawJSON, RawJSON
+from ._redact import shorten
 from ._registry import (
     ENTRY_POINT_GROUP,
     Emulator,
@@ -78,6 +80,7 @@ __all__ = [
     "JoinedRawJSON",
     "PaceStats",
     "Pacer",
+    "Memo",
     "Page",
     "RateLimit",
     "RateSignal",
@@ -122,6 +125,7 @@ __all__ = [
     "released",
     "retry_mode",
     "shared_routing",
+    "shorten",
     "secret_setting",
     "write_once",
 ]

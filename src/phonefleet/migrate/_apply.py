@@ -25,6 +25,7 @@ from phonefleet._identity import StoreIdentity
 from ._journal import Journal
 from ._model import Plan, Report, Step, by_number
 from ._pace import Pace
+from ._porting import PortRun
 from ._steps import Context, NumberFlow, run_number
 
 __all__ = ["apply", "apply_async"]
@@ -99,9 +100,9 @@ def _close_journal(journal: Journal | None, owned: bool, ctx: Context) -> None:
             journal.close()
 
 
-def _report(plan: Plan, ctx: Context, *, interrupted: bool, pace: Pace) -> Report:
+def _report(plan: Plan, ctx: Context, *, interrupted: bool, pace: Pace | None = None) -> Report:
     pending = tuple(step for step in plan.steps if step not in ctx.reached)
-    requests, throttled, seconds = pace.so_far()
+    requests, throttled, seconds = pace.so_far() if pace is not None else (0, 0, 0.0)
     return Report(
         requests=requests,
         throttled=throttled,
@@ -114,6 +115,7 @@ def _report(plan: Plan, ctx: Context, *, interrupted: bool, pace: Pace) -> Repor
         dry_run=ctx.dry_run,
         interrupted=interrupted or bool(pending),
         stopped_by=ctx.stopped_by,
+        waiting=tuple(ctx.waiting),
     )
 
 
@@ -124,6 +126,8 @@ def _drive(flow: NumberFlow, stores: dict[str, Any]) -> None:
         while True:
             try:
                 result = getattr(stores[call.store], call.method)(*call.args, **call.kwargs)
+                if call.collect:
+                    result = list(result)
             except Exception as exc:  # the flow reports it, typed
                 call = flow.throw(exc)
             else:
@@ -140,7 +144,11 @@ async def _drive_async(flow: NumberFlow, stores: dict[str, Any]) -> None:
         call = next(flow)
         while True:
             try:
-                result = await getattr(stores[call.store], call.method)(*call.args, **call.kwargs)
+                method = getattr(stores[call.store], call.method)
+                if call.collect:
+                    result = [item async for item in method(*call.args, **call.kwargs)]
+                else:
+                    result = await method(*call.args, **call.kwargs)
             except Exception as exc:  # the flow reports it, typed
                 call = flow.throw(exc)
             else:
@@ -176,7 +184,15 @@ def apply(
     opened, owned = _open_journal(journal, plan, take_over=take_over, dry_run=dry_run)
     ctx = Context(journal=opened, dry_run=dry_run, progress=progress, plan_made=plan.made_at)
     pace = Pace(stores.values())
-    groups = list(by_number(plan.steps).values())
+    ports, groups = PortRun.start(by_number(plan.steps), plan.port, ctx)
+    if ports.groups:  # the ports first: their numbers' other steps run only once they have arrived
+        try:
+            _drive(ports.flow(), stores)
+        except BaseException as exc:  # Ctrl-C or a crash inside a store: nothing more starts
+            ctx.stop(exc)
+            _close_journal(opened, owned, ctx)
+            return _report(plan, ctx, interrupted=True, pace=pace)
+        groups += ports.runnable()
     workers = max(1, min(concurrency, len(groups)))
     units: Iterator[list[Step]] = iter(groups)
     lock = threading.Lock()
@@ -228,7 +244,18 @@ async def apply_async(
     opened, owned = _open_journal(journal, plan, take_over=take_over, dry_run=dry_run)
     ctx = Context(journal=opened, dry_run=dry_run, progress=progress, plan_made=plan.made_at)
     pace = Pace(stores.values())
-    groups = list(by_number(plan.steps).values())
+    ports, groups = PortRun.start(by_number(plan.steps), plan.port, ctx)
+    if ports.groups:  # the ports first: their numbers' other steps run only once they have arrived
+        try:
+            await _drive_async(ports.flow(), stores)
+        except BaseException as exc:  # cancelled, or a crash inside a store: nothing more starts
+            ctx.stop("cancelled" if isinstance(exc, asyncio.CancelledError) else exc)
+            _close_journal(opened, owned, ctx)
+            if isinstance(exc, asyncio.CancelledError):
+                exc.report = _report(plan, ctx, interrupted=True, pace=pace)  # type: ignore[attr-defined]
+                raise
+            return _report(plan, ctx, interrupted=True, pace=pace)
+        groups += ports.runnable()
     units: Iterator[list[Step]] = iter(groups)
 
     async def worker() -> None:

@@ -28,6 +28,7 @@ from ._emulator import (
 )
 from ._limits import AccountLimit, LimitState, account_limit
 from ._network import Network, NetworkMember, business_days_after
+from ._record import RequestRecord
 from ._server import AddressInUseError, EmulatorServer, serve, serve_fixture
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "ProviderMismatchError",
     "Route",
     "RecordBook",
+    "RequestRecord",
     "Router",
     "account_limit",
     "emulate",

@@ -24,6 +24,7 @@ from phonefleet._errors import PhoneFleetError
 from phonefleet._wire import dumps
 
 from ._limits import AccountLimit, LimitState
+from ._record import RequestRecord
 
 __all__ = [
     "ALL_FAULTS",
@@ -150,10 +151,11 @@ class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.faults = faults or FaultPlan()
         self.latency = latency
         self.limit: AccountLimit | None = None
-        self.requests: list[httpx.Request] = []
+        #: the requests received, newest kept (bounded: see `RequestRecord`)
+        self.requests = RequestRecord()
         #: the requests the emulated server processed (faults aside): the
-        #: ground truth for "was this write sent twice?"
-        self.applied: list[httpx.Request] = []
+        #: ground truth for "was this write sent twice?" (bounded the same way)
+        self.applied = RequestRecord()
         self._lock = threading.RLock()
 
     # -- to override --------------------------------------------------------
