@@ -14,6 +14,7 @@ from ._available import AvailableNumber
 from ._bulk import build_numbers, shared_routing
 from ._bulkcheck import all_e164, gc_paused
 from ._driver import AsyncDriver, Clock, Deadline, SyncDriver, redact_url
+from ._filter import ListFilter
 from ._flow import (
     Adapter,
     Flow,
@@ -39,9 +40,9 @@ from ._registry import (
     ENTRY_POINT_GROUP,
     Emulator,
     Registration,
-    Setting,
     registration,
 )
+from ._settings import COMMON_SETTINGS, MissingSettingError, Setting, SettingError, UnknownSettingError
 from ._store import AsyncStore, Store
 from ._wire import (
     RETRY_EXTENSION,
@@ -63,7 +64,11 @@ from ._wire import (
 )
 
 __all__ = [
+    "COMMON_SETTINGS",
     "ENTRY_POINT_GROUP",
+    "MissingSettingError",
+    "SettingError",
+    "UnknownSettingError",
     "RETRY_EXTENSION",
     "UNKNOWN_OUTCOME",
     "VENDOR_DEFAULT",
@@ -80,6 +85,7 @@ __all__ = [
     "JoinedRawJSON",
     "PaceStats",
     "Pacer",
+    "ListFilter",
     "Memo",
     "Page",
     "RateLimit",

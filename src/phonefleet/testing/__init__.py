@@ -8,10 +8,7 @@ emulator over HTTP on loopback, for SDKs and apps in any language.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from phonefleet._registry import registration
+from phonefleet._typed import emulate
 
 from ._book import AREAS, TOLL_FREE_AREAS, NumberRecord, PoolNumber, RecordBook, pool_numbers
 from ._emulator import (
@@ -61,35 +58,3 @@ __all__ = [
     "serve",
     "serve_fixture",
 ]
-
-
-def emulate(
-    provider: str,
-    *,
-    rate_limit: object = None,
-    concurrency_limit: int | None = None,
-    limit_clock: Callable[[], float] | None = None,
-    **options: Any,
-) -> Emulator:
-    """The emulator an adapter registers, built with `options` (seed size, faults...).
-
-    `rate_limit` ("100/s") and `concurrency_limit` (requests in flight) make it
-    enforce an account limit and answer beyond it as the vendor does (on
-    `limit_clock`, injectable so tests never sleep); the rate counts the
-    methods the vendor counts (SignalWire: writes only).
-    """
-    from phonefleet._errors import PhoneFleetError
-
-    factory = registration(provider).emulator
-    if factory is None:
-        msg = f"the {provider!r} adapter ships no emulator"
-        raise PhoneFleetError(msg)
-    emulator = factory(**options)
-    assert isinstance(emulator, Emulator)
-    if emulator.provider is None:
-        emulator.provider = provider
-    transport = emulator.transport
-    emulator.transport.limit = account_limit(
-        rate_limit, concurrency_limit, methods=transport.limited_methods, clock=limit_clock
-    )
-    return emulator
