@@ -159,8 +159,32 @@ def test_answers_sent_before_a_cut_do_not_cut_again() -> None:
     for permit in permits:
         assert permit is not None
         paced.release(permit, TOO_MANY)
-    assert paced.rate == pytest.approx(95 * 0.85)  # one step for the burst, not ten
+    assert paced.rate == pytest.approx(95 * 0.9)  # one step for the burst, not ten
     assert paced.stats().throttled == 10
+
+
+def test_a_short_retry_after_slows_the_account_without_stopping_it() -> None:
+    paced, fake = pacer(VendorLimits(rate=RateLimit(100, 1)))
+    permit = paced.admit("POST", 60)
+    assert permit is not None
+    fake.now += 0.5
+    paced.release(permit, RateSignal(throttled=True, retry_after=1.0))  # a whole second at a window's end
+    nxt = paced.admit("POST", 60)
+    assert nxt is not None
+    assert all(wait < 0.1 for wait in fake.slept)  # only the refused request waits its second
+
+
+def test_the_window_log_spreads_sends_a_stall_bunched() -> None:
+    paced, fake = pacer(VendorLimits(rate=RateLimit(10, 1)))
+    sent = []
+    for _ in range(30):
+        permit = paced.admit("POST", 60)
+        assert permit is not None
+        sent.append(fake.now)
+        paced.release(permit, OK)
+        paced._tokens = paced._capacity  # as if a stalled loop woke every reservation at once
+    for start in sent:
+        assert sum(1 for t in sent if start <= t < start + 1) <= 9  # never more than 95% in any second
 
 
 def test_with_nothing_documented_a_429_learns_the_pace() -> None:

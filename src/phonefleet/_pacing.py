@@ -43,8 +43,8 @@ _HEADROOM: Final = 0.95
 #: a burst may run this share of the window's requests ahead of the rate
 _BURST_SHARE: Final = 0.02
 #: one 429 takes this share off the rate; clean running adds back this share of the ceiling per second
-_STEP_DOWN: Final = 0.85
-_RECOVER_PER_SECOND: Final = 0.05
+_STEP_DOWN: Final = 0.9
+_RECOVER_PER_SECOND: Final = 0.1
 #: a learned rate (no ceiling) creeps up by this share of itself per clean second
 _PROBE_PER_SECOND: Final = 0.02
 _MIN_RATE: Final = 0.1
@@ -52,6 +52,9 @@ _MIN_RATE: Final = 0.1
 _MAX_HEADER_LIMIT: Final = 10_000_000
 _MAX_RESET: Final = 3600.0
 _MAX_PAUSE: Final = 120.0
+#: a Retry-After this long pauses the whole account; a shorter one (a whole second at a
+#: window's end) only slows it, the refused request itself waiting it out
+_LONG_PAUSE: Final = 2.0
 #: a concurrency probe after this many clean answers per allowed request in flight
 _PROBE_EVERY: Final = 25
 _PROBE_MIN: Final = 100
@@ -179,6 +182,11 @@ class Pacer:
         self._recovered = now
         self._window = 0.0
         self._sent: collections.deque[float] = collections.deque(maxlen=256)
+        # -- the window log: never more than `_log_cap` sends in any `_log_span` seconds, checked as
+        #    each request leaves (a stalled event loop wakes many at once: this spreads them again)
+        self._log: collections.deque[float] = collections.deque()
+        self._log_cap = int(rate.requests * _HEADROOM) if rate is not None else 0
+        self._log_span = rate.per if rate is not None else 0.0
         # -- the gate: requests in flight, the ceiling found, who waits
         self.concurrency: float = math.inf
         self._in_flight = 0
@@ -216,6 +224,7 @@ class Pacer:
             if self.ceiling is None or wanted < self.ceiling:
                 self.ceiling = wanted
                 self._capacity = max(1.0, rate.requests * _BURST_SHARE)
+                self._log_cap, self._log_span = int(rate.requests * _HEADROOM), rate.per
             self.rate = wanted if self.rate is None else min(self.rate, wanted)
 
     # -- admission --------------------------------------------------------------------
@@ -243,6 +252,27 @@ class Pacer:
             if wait >= budget:
                 return None
         return wait
+
+    def _window_wait(self, permit: Permit) -> float:
+        """Seconds until one more send fits the window log (0: it fits, and is logged)."""
+        if not permit.counted or self._log_cap < 1 or not self.enabled:
+            return 0.0
+        with self._lock:
+            now = self.clock()
+            log, span = self._log, self._log_span
+            while log and log[0] <= now - span:
+                log.popleft()
+            if len(log) < self._log_cap:
+                log.append(now)
+                return 0.0
+            return log[0] + span - now + 1e-6
+
+    def _no_log(self) -> bool:
+        return self._log_cap < 1 or (self._real_waits and _testing())
+
+    def _give_up(self, permit: Permit) -> None:
+        if permit.waiter is None or self._abandon(permit):
+            self.release(permit, None)
 
     def _admit_now(self, permit: Permit) -> None:
         self._in_flight += 1
@@ -283,13 +313,18 @@ class Pacer:
                 queued.event = threading.Event()
                 permit.waiter = queued
                 self._waiters.append(queued)
-        if wait:
-            try:
+        try:
+            if wait:
                 self._sleep(wait)
-            except BaseException:
-                if permit.waiter is None or self._abandon(permit):
-                    self.release(permit, None)
-                raise
+            if not self._no_log():
+                while (extra := self._window_wait(permit)) > 0:
+                    if self.clock() - started + extra >= budget:
+                        self._give_up(permit)
+                        return None
+                    self._sleep(extra)
+        except BaseException:
+            self._give_up(permit)
+            raise
         waiter = permit.waiter
         if waiter is not None and waiter.event is not None:
             left = budget - (self.clock() - started)
@@ -321,6 +356,12 @@ class Pacer:
         try:
             if wait:
                 await self._async_sleep(wait)
+            if not self._no_log():
+                while (extra := self._window_wait(permit)) > 0:
+                    if self.clock() - started + extra >= budget:
+                        self._give_up(permit)
+                        return None
+                    await self._async_sleep(extra)
             waiter = permit.waiter
             if waiter is not None and waiter.future is not None:
                 left = budget - (self.clock() - started)
@@ -372,7 +413,7 @@ class Pacer:
             elif permit.counted:
                 self._cut_rate(permit, now)
             pause = _sane(signal.retry_after, _MAX_PAUSE)
-            if pause:
+            if pause and pause >= _LONG_PAUSE:
                 self._paused_until = max(self._paused_until, now + pause)
         else:
             if permit.gated:
@@ -446,6 +487,8 @@ class Pacer:
         if ceiling != self.ceiling:
             self.ceiling = ceiling
             self._capacity = max(1.0, limit * _BURST_SHARE)
+            if self._user_ceiling is None or ceiling < self._user_ceiling:
+                self._log_cap, self._log_span = int(limit * _HEADROOM), self._window
         self.rate = ceiling if self.rate is None else min(self.rate, ceiling)
         if remaining == 0 and reset is not None and reset > 0 and not signal.throttled:
             self._paused_until = max(self._paused_until, now + reset)
