@@ -26,7 +26,6 @@ from phonefleet import (
     Unset,
 )
 from phonefleet.adapter import (
-    Adapter,
     BasicAuth,
     Flow,
     ListFilter,
@@ -57,6 +56,7 @@ from ._mapping import (
     page_from_wire,
     voice_fields,
 )
+from ._porting import NUMBERS_BASE_URL, UPLOAD_BASE_URL, PortingFlows
 from ._wire import API_VERSION, FORM_NAMES, PROVIDER, AvailableNumber
 
 __all__ = ["DEFAULT_BASE_URL", "FEATURES", "TwilioAdapter", "search_params"]
@@ -70,6 +70,7 @@ FEATURES: Final = frozenset(
         Feature.SET_FORWARDING,
         Feature.CREATE,
         Feature.ARCHIVE,
+        Feature.PORT_IN,
     }
 )
 DEFAULT_BASE_URL: Final = "https://api.twilio.com"
@@ -120,7 +121,7 @@ SIGNALWIRE_LIMITS: Final = VendorLimits(
 )
 
 
-class TwilioAdapter(Adapter):
+class TwilioAdapter(PortingFlows):
     """Twilio IncomingPhoneNumbers (and SignalWire's copy of them), as flows."""
 
     provider = PROVIDER
@@ -136,6 +137,8 @@ class TwilioAdapter(Adapter):
         api_secret: str | Secret | None = None,
         base_url: str | None = None,
         page_size: int | str | None = None,
+        numbers_base_url: str | None = None,
+        upload_base_url: str | None = None,
     ) -> None:
         account = env_setting(account_sid, "TWILIO_ACCOUNT_SID")
         if not account:
@@ -182,10 +185,16 @@ class TwilioAdapter(Adapter):
         signalwire = self.requests.base_url.path.rstrip("/").endswith("/api/laml")
         self.max_name = MAX_SIGNALWIRE_NAME if signalwire else MAX_NAME
         self.limits = SIGNALWIRE_LIMITS if signalwire else TWILIO_LIMITS
+        # porting lives on two more hosts; SignalWire's dialect has neither
+        self.numbers = None if signalwire else RequestBuilder(numbers_base_url or NUMBERS_BASE_URL)
+        self.uploads = None if signalwire else RequestBuilder(upload_base_url or UPLOAD_BASE_URL)
+        if signalwire:
+            self.features = FEATURES - {Feature.PORT_IN}
 
     # -- hooks ------------------------------------------------------------------
     def is_own_origin(self, url: httpx.URL) -> bool:
-        return self.requests.is_same_origin(url)
+        builders = (self.requests, self.numbers, self.uploads)
+        return any(b is not None and b.is_same_origin(url) for b in builders)
 
     def describe(self) -> str:
         return f"twilio {self.requests.base_url}"
