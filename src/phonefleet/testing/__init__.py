@@ -26,6 +26,7 @@ from ._emulator import (
     seeded_numbers,
 )
 from ._server import AddressInUseError, EmulatorServer, serve, serve_fixture
+from ._spec import Refusal, SpecSlice
 
 __all__ = [
     "ALL_FAULTS",
@@ -42,7 +43,9 @@ __all__ = [
     "ProviderMismatchError",
     "Route",
     "RecordBook",
+    "Refusal",
     "Router",
+    "SpecSlice",
     "emulate",
     "json_response",
     "pool_numbers",
