@@ -18,8 +18,10 @@ from ._errors import (
     DeadlineExceededError,
     InvalidNumberError,
     NotFoundError,
+    NotPortableError,
     PermissionDeniedError,
     PhoneFleetError,
+    PortFailedError,
     ProviderError,
     RateLimitError,
     ResponseFormatError,
@@ -44,6 +46,15 @@ from ._model import (
     Unset,
 )
 from ._numbers import is_e164, to_e164
+from ._porting import (
+    Portability,
+    PortAccount,
+    PortAddress,
+    PortDocuments,
+    PortedNumber,
+    PortIn,
+    PortStatus,
+)
 from ._protocol import AsyncPhoneNumberStore, NumberRef, PhoneNumberStore
 from ._retry import RetryPolicy
 
@@ -98,6 +109,7 @@ __all__ = [
     "InvalidNumberError",
     "MemoryStore",
     "NotFoundError",
+    "NotPortableError",
     "NumberChanges",
     "NumberRef",
     "NumberType",
@@ -105,6 +117,14 @@ __all__ = [
     "PhoneFleetError",
     "PhoneNumber",
     "PhoneNumberStore",
+    "PortAccount",
+    "PortAddress",
+    "PortDocuments",
+    "PortFailedError",
+    "PortIn",
+    "PortStatus",
+    "Portability",
+    "PortedNumber",
     "ProviderError",
     "ProviderPhone",
     "RateLimitError",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._model import ArchiveBlocker, Feature
+    from ._porting import Portability, PortIn
 
 __all__ = [
     "ArchiveBlockedError",
@@ -19,8 +20,10 @@ __all__ = [
     "DeadlineExceededError",
     "InvalidNumberError",
     "NotFoundError",
+    "NotPortableError",
     "PermissionDeniedError",
     "PhoneFleetError",
+    "PortFailedError",
     "ProviderError",
     "RateLimitError",
     "ResponseFormatError",
@@ -171,3 +174,29 @@ class TransportError(PhoneFleetError):
 
 class DeadlineExceededError(TransportError, TimeoutError):
     """The operation's overall deadline passed."""
+
+
+class NotPortableError(PhoneFleetError):
+    """Some numbers cannot be ported; no order was created.
+
+    `results` holds the `Portability` of each number that cannot port, with
+    the vendor's reason.
+    """
+
+    def __init__(self, results: Sequence[Portability]) -> None:
+        self.results = tuple(results)
+        shown = "; ".join(f"{r.number}: {r.reason or 'not portable'}" for r in self.results[:10])
+        more = f" (and {len(self.results) - 10} more)" if len(self.results) > 10 else ""
+        count = len(self.results)
+        super().__init__(f"{count} number{'s' if count != 1 else ''} cannot be ported: {shown}{more}")
+
+
+class PortFailedError(PhoneFleetError):
+    """A port was rejected or cancelled; the vendor's reason is in the message.
+
+    `port` is the order as last seen (None when it could not be read).
+    """
+
+    def __init__(self, message: str, *, port: PortIn | None = None) -> None:
+        self.port = port
+        super().__init__(message)

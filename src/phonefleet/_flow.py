@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Generator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeAlias, TypeVar
 
@@ -33,9 +33,10 @@ from ._errors import (
 )
 from ._model import ArchiveBlocker, Feature, NumberChanges, PhoneNumber, ProviderPhone
 from ._numbers import is_e164, to_e164
+from ._porting import Portability, PortAccount, PortDocuments, PortIn
 from ._wire import RequestBuilder, Secret
 
-__all__ = ["Adapter", "Flow", "Page", "Ref", "as_ref", "done"]
+__all__ = ["Adapter", "Flow", "Page", "PortPage", "Ref", "as_ref", "done"]
 
 T = TypeVar("T")
 Flow: TypeAlias = Generator[httpx.Request, httpx.Response, T]
@@ -46,6 +47,14 @@ class Page:
     """One page of a listing; `next` is the cursor of the following page."""
 
     items: Sequence[PhoneNumber]
+    next: str | None = None
+
+
+@attrs.frozen
+class PortPage:
+    """One page of a listing of port-in orders; `next` is the cursor of the following page."""
+
+    items: Sequence[PortIn]
     next: str | None = None
 
 
@@ -173,6 +182,35 @@ class Adapter:
 
     def linkable(self) -> Flow[list[ProviderPhone]]:
         raise self.unsupported(Feature.LINK)
+
+    # -- porting (Feature.PORT_IN) ------------------------------------------
+    # The core validates every input first (E.164, no repeats, the account,
+    # documents read into bytes) and runs `check_portability` before
+    # `port_in`, so these flows see only clean input, and `port_in` only
+    # numbers the vendor said can port.
+    def check_portability(self, numbers: tuple[str, ...]) -> Flow[list[Portability]]:
+        """One `Portability` per number (any order; the core restores the caller's)."""
+        raise self.unsupported(Feature.PORT_IN)
+
+    def port_in(
+        self,
+        numbers: tuple[str, ...],
+        *,
+        account: PortAccount,
+        documents: PortDocuments,
+        date: date | None,
+    ) -> Flow[list[PortIn]]:
+        """Create and submit the order(s) for `numbers`: never twice, even after an unclear outcome."""
+        raise self.unsupported(Feature.PORT_IN)
+
+    def get_port_in(self, port_id: str) -> Flow[PortIn]:
+        raise self.unsupported(Feature.PORT_IN)
+
+    def list_port_ins_page(self, open_only: bool, cursor: str | None) -> Flow[PortPage]:
+        raise self.unsupported(Feature.PORT_IN)
+
+    def cancel_port_in(self, port_id: str) -> Flow[PortIn]:
+        raise self.unsupported(Feature.PORT_IN)
 
     # -- shared flow helpers ----------------------------------------------
     def unsupported(self, feature: Feature, detail: str | None = None) -> UnsupportedOperationError:

@@ -83,6 +83,7 @@ class Feature(enum.Enum):
     ARCHIVE_BLOCKERS = "archive_blockers"
     LINK = "link"
     REPUTATION = "reputation"
+    PORT_IN = "port_in"
 
 
 def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:

@@ -8,14 +8,18 @@ each method hands the prepared flow to its driver.
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator, Iterator
+import datetime as dt
+from collections.abc import AsyncIterator, Iterable, Iterator
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
+import attrs
 import httpx
 
+from . import _redact
 from ._driver import AsyncDriver, Clock, SyncDriver
-from ._flow import Adapter, Flow, Page, Ref, as_ref, check_cursor
+from ._errors import NotPortableError, PhoneFleetError, ResponseFormatError
+from ._flow import Adapter, Flow, Page, PortPage, Ref, as_ref, check_cursor
 from ._model import (
     ArchiveBlocker,
     Feature,
@@ -26,6 +30,7 @@ from ._model import (
     Unset,
 )
 from ._numbers import to_e164
+from ._porting import Portability, PortAccount, PortDocuments, PortIn
 from ._protocol import NumberRef
 from ._retry import RetryPolicy
 
@@ -122,6 +127,128 @@ class _Operations(Generic[A]):
     def linkable(self) -> Flow[list[ProviderPhone]]:
         self.require(Feature.LINK)
         return self.adapter.linkable()
+
+    # -- porting ------------------------------------------------------------
+    def check_portability(self, numbers: Iterable[str]) -> Flow[list[Portability]]:
+        self.require(Feature.PORT_IN)
+        return self._portability(port_numbers(numbers))
+
+    def _portability(self, numbers: tuple[str, ...]) -> Flow[list[Portability]]:
+        results = yield from self.adapter.check_portability(numbers)
+        by_number = {result.number: result for result in results}
+        missing = [n for n in numbers if n not in by_number]
+        if missing or len(by_number) != len(results):
+            msg = f"the portability answer does not cover each number asked once (missing: {missing[:5]})"
+            raise ResponseFormatError(msg, provider=self.provider)
+        return [by_number[n] for n in numbers]
+
+    def port_in(
+        self,
+        numbers: Iterable[str],
+        account: PortAccount,
+        documents: PortDocuments,
+        date: dt.date | None,
+    ) -> Flow[list[PortIn]]:
+        self.require(Feature.PORT_IN)
+        wanted = port_numbers(numbers)
+        account = check_account(account)
+        if not isinstance(documents, PortDocuments):
+            msg = f"documents must be a PortDocuments, not {type(documents).__name__}"
+            raise TypeError(msg)
+        if date is not None and (not isinstance(date, dt.date) or isinstance(date, dt.datetime)):
+            msg = f"date must be a datetime.date or None, got {date!r}"
+            raise TypeError(msg)
+        loaded = documents.read()
+        return scrubbing(self._port_in(wanted, account, loaded, date), account.secrets())
+
+    def _port_in(
+        self, numbers: tuple[str, ...], account: PortAccount, documents: PortDocuments, date: dt.date | None
+    ) -> Flow[list[PortIn]]:
+        results = yield from self._portability(numbers)
+        refused = [result for result in results if not result.portable]
+        if refused:
+            raise NotPortableError(refused)
+        return (yield from self.adapter.port_in(numbers, account=account, documents=documents, date=date))
+
+    def get_port_in(self, port_id: str) -> Flow[PortIn]:
+        self.require(Feature.PORT_IN)
+        _check_id(port_id, "port_id")
+        return self.adapter.get_port_in(port_id.strip())
+
+    def cancel_port_in(self, port_id: str) -> Flow[PortIn]:
+        self.require(Feature.PORT_IN)
+        _check_id(port_id, "port_id")
+        return self.adapter.cancel_port_in(port_id.strip())
+
+
+def port_numbers(numbers: Iterable[str]) -> tuple[str, ...]:
+    """The caller's numbers as E.164, validated before any request: none missing, none repeated."""
+    if isinstance(numbers, str):
+        msg = "numbers must be a list of numbers, not one string"
+        raise TypeError(msg)
+    canonical = tuple(to_e164(number) for number in numbers)
+    if not canonical:
+        msg = "no numbers given: a port needs at least one"
+        raise ValueError(msg)
+    if len(set(canonical)) != len(canonical):
+        from collections import Counter
+
+        repeated = sorted(n for n, count in Counter(canonical).items() if count > 1)
+        msg = f"numbers repeated: {', '.join(repeated)}"
+        raise ValueError(msg)
+    return canonical
+
+
+def check_account(account: PortAccount) -> PortAccount:
+    """The account with its billing number canonical; a clear error before any request otherwise."""
+    if not isinstance(account, PortAccount):
+        msg = f"account must be a PortAccount, not {type(account).__name__}"
+        raise TypeError(msg)
+    if "@" not in account.authorized_email.strip().strip("@"):
+        msg = f"authorized_email is not an email address: {account.authorized_email!r}"
+        raise ValueError(msg)
+    if account.billing_number is not None:
+        billing = to_e164(account.billing_number)
+        if billing != account.billing_number:
+            account = attrs.evolve(account, billing_number=billing)
+    return account
+
+
+def scrubbing(flow: Flow[T], secrets: tuple[str, ...]) -> Flow[T]:
+    """Run `flow`, blanking `secrets` (a pin, an account number) out of any error it raises."""
+    forms = _redact.secret_forms(secrets)
+    try:
+        return (yield from flow)
+    except PhoneFleetError as exc:
+        _redact.scrub_error(exc, forms)
+        raise
+
+
+class _PortPager:
+    """Walks the pages of a listing of port-in orders, refusing a cursor seen before."""
+
+    def __init__(self, ops: _Operations[Any], open_only: bool) -> None:
+        ops.require(Feature.PORT_IN)
+        if not isinstance(open_only, bool):
+            msg = f"open_only must be True or False, got {open_only!r}"
+            raise TypeError(msg)
+        self._ops = ops
+        self._open_only = open_only
+        self._cursor: str | None = None
+        self._seen: set[str] = set()
+        self._finished = False
+
+    def next_flow(self) -> Flow[PortPage] | None:
+        if self._finished:
+            return None
+        adapter: Adapter = self._ops.adapter
+        return adapter.list_port_ins_page(self._open_only, self._cursor)
+
+    def advance(self, page: PortPage) -> None:
+        if page.next is None:
+            self._finished = True
+        else:
+            self._cursor = check_cursor(page.next, self._seen, self._ops.provider)
 
 
 def _check_routing(routing: Routing | None) -> None:
@@ -272,6 +399,45 @@ class Store(_StoreBase[A]):
     def linkable(self) -> builtins.list[ProviderPhone]:
         return self._driver.run(self._ops.linkable())
 
+    def check_portability(self, numbers: Iterable[str]) -> builtins.list[Portability]:
+        """Whether each number (E.164) can be ported here, in input order. Needs `Feature.PORT_IN`."""
+        return self._driver.run(self._ops.check_portability(numbers))
+
+    def port_in(
+        self,
+        numbers: Iterable[str],
+        *,
+        account: PortAccount,
+        documents: PortDocuments = PortDocuments(),  # noqa: B008 - frozen, immutable
+        date: dt.date | None = None,
+    ) -> builtins.list[PortIn]:
+        """Create and submit port-in orders for `numbers`, after checking each can port.
+
+        Raises `NotPortableError` (no order created) if any number cannot
+        port. A vendor may split one request into several orders (by losing
+        carrier, or by size): hence a list. Needs `Feature.PORT_IN`.
+        """
+        return self._driver.run(self._ops.port_in(numbers, account, documents, date))
+
+    def get_port_in(self, port_id: str) -> PortIn:
+        """One port-in order, as the vendor reports it now."""
+        return self._driver.run(self._ops.get_port_in(port_id))
+
+    def list_port_ins(self, *, open_only: bool = False) -> Iterator[PortIn]:
+        """Every port-in order (only those not done, with `open_only`), page by page."""
+        pager = _PortPager(self._ops, open_only)
+        return self._stream_ports(pager)
+
+    def _stream_ports(self, pager: _PortPager) -> Iterator[PortIn]:
+        while (flow := pager.next_flow()) is not None:
+            page = self._driver.run(flow)
+            yield from page.items
+            pager.advance(page)
+
+    def cancel_port_in(self, port_id: str) -> PortIn:
+        """Cancel a port-in order; returns it as the vendor reports it afterwards."""
+        return self._driver.run(self._ops.cancel_port_in(port_id))
+
     def close(self) -> None:
         self._driver.close()
 
@@ -364,6 +530,41 @@ class AsyncStore(_StoreBase[A]):
 
     async def linkable(self) -> builtins.list[ProviderPhone]:
         return await self._driver.run(self._ops.linkable())
+
+    async def check_portability(self, numbers: Iterable[str]) -> builtins.list[Portability]:
+        """Whether each number (E.164) can be ported here, in input order. Needs `Feature.PORT_IN`."""
+        return await self._driver.run(self._ops.check_portability(numbers))
+
+    async def port_in(
+        self,
+        numbers: Iterable[str],
+        *,
+        account: PortAccount,
+        documents: PortDocuments = PortDocuments(),  # noqa: B008 - frozen, immutable
+        date: dt.date | None = None,
+    ) -> builtins.list[PortIn]:
+        """Create and submit port-in orders for `numbers`; see `Store.port_in`."""
+        return await self._driver.run(self._ops.port_in(numbers, account, documents, date))
+
+    async def get_port_in(self, port_id: str) -> PortIn:
+        """One port-in order, as the vendor reports it now."""
+        return await self._driver.run(self._ops.get_port_in(port_id))
+
+    def list_port_ins(self, *, open_only: bool = False) -> AsyncIterator[PortIn]:
+        """Every port-in order (only those not done, with `open_only`), page by page."""
+        pager = _PortPager(self._ops, open_only)
+        return self._stream_ports(pager)
+
+    async def _stream_ports(self, pager: _PortPager) -> AsyncIterator[PortIn]:
+        while (flow := pager.next_flow()) is not None:
+            page = await self._driver.run(flow)
+            for item in page.items:
+                yield item
+            pager.advance(page)
+
+    async def cancel_port_in(self, port_id: str) -> PortIn:
+        """Cancel a port-in order; returns it as the vendor reports it afterwards."""
+        return await self._driver.run(self._ops.cancel_port_in(port_id))
 
     async def close(self) -> None:
         await self._driver.aclose()

@@ -18,6 +18,7 @@ from ._flow import (
     Adapter,
     Flow,
     Page,
+    PortPage,
     Ref,
     as_ref,
     check_cursor,
@@ -28,6 +29,7 @@ from ._flow import (
     parse_retry_after,
 )
 from ._once import UNKNOWN_OUTCOME, buy_once, release_once, released, write_once
+from ._porting import least_advanced
 from ._raw import JoinedRawJSON, RawJSON
 from ._registry import (
     ENTRY_POINT_GROUP,
@@ -72,6 +74,7 @@ __all__ = [
     "Flow",
     "JoinedRawJSON",
     "Page",
+    "PortPage",
     "RawJSON",
     "Ref",
     "Registration",
@@ -96,6 +99,7 @@ __all__ = [
     "error_for_status",
     "gc_paused",
     "json_or_none",
+    "least_advanced",
     "loads",
     "next_page_number",
     "page_size_setting",

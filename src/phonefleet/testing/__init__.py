@@ -25,6 +25,7 @@ from ._emulator import (
     json_response,
     seeded_numbers,
 )
+from ._network import Network, NetworkMember, business_days_after
 from ._server import AddressInUseError, EmulatorServer, serve, serve_fixture
 from ._spec import Refusal, SpecSlice
 
@@ -38,6 +39,8 @@ __all__ = [
     "EmulatorTransport",
     "Fault",
     "FaultPlan",
+    "Network",
+    "NetworkMember",
     "NumberRecord",
     "PoolNumber",
     "ProviderMismatchError",
@@ -47,6 +50,7 @@ __all__ = [
     "Router",
     "SpecSlice",
     "emulate",
+    "business_days_after",
     "json_response",
     "pool_numbers",
     "seeded_numbers",
