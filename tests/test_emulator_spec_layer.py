@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 
+import phonefleet
 from _spec_check import VENDORS, spec
-from phonefleet.testing import SpecSlice
+from phonefleet import ResponseFormatError
+from phonefleet.testing import SpecSlice, emulate
 from phonefleet_twilio._emulator_spec import TWILIO_SPEC, dialect_spec
 from phonefleet_twilio._mapping import number_from_wire
 
@@ -103,3 +106,25 @@ def test_the_twilio_adapter_reads_an_unset_url_in_both_forms(unset: str | None) 
 
 def test_the_spec_slices_load_once() -> None:
     assert TWILIO_SPEC.source["path"] == "spec/json/twilio_api_v2010.json"
+
+
+@pytest.mark.parametrize("ident", ["", ".", "..", None, 7])
+def test_a_telnyx_record_without_a_usable_id_is_a_format_error(ident: object) -> None:
+    emu = emulate("telnyx", numbers=1)
+    record = dict(next(iter(emu.transport.records.values())), id=ident)
+    meta = {"total_pages": 1, "total_results": 1, "page_number": 1, "page_size": 20}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/phone_numbers/voice"):
+            return httpx.Response(200, json={"data": [], "meta": meta})
+        return httpx.Response(200, json={"data": [record], "meta": meta})
+
+    client = httpx.Client(transport=httpx.MockTransport(answer))
+    with phonefleet.connect(
+        "telnyx", api_key="k", base_url="https://api.telnyx.com/v2", http_client=client
+    ) as store:
+        with pytest.raises(ResponseFormatError, match="id"):
+            list(store.list())
+        with pytest.raises(ResponseFormatError, match="id"):
+            store.get(record["phone_number"])
+    assert [r.url.path for r in emu.transport.requests] == []  # nothing reached a real server
