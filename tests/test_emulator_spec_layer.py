@@ -128,3 +128,21 @@ def test_a_telnyx_record_without_a_usable_id_is_a_format_error(ident: object) ->
         with pytest.raises(ResponseFormatError, match="id"):
             store.get(record["phone_number"])
     assert [r.url.path for r in emu.transport.requests] == []  # nothing reached a real server
+
+
+@pytest.mark.parametrize(
+    ("provider", "challenge"),
+    [
+        ("twilio", 'Basic realm="Twilio API"'),
+        ("signalwire", 'Basic realm="SignalWire"'),
+        ("telnyx", "Bearer"),
+        ("linq", "Bearer"),  # (Gravity Rail's challenge is held by its own tests)
+    ],
+)
+def test_every_emulators_401_carries_its_challenge(provider: str, challenge: str) -> None:
+    emu = emulate(provider, numbers=1)
+    base = str(emu.settings["base_url"])
+    with httpx.Client(transport=emu.transport) as http:
+        answer = http.get(base.rstrip("/") + "/phone_numbers", headers={"Authorization": "Bearer wrong"})
+    assert answer.status_code == 401
+    assert answer.headers["WWW-Authenticate"] == challenge
