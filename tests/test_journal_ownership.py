@@ -1,7 +1,7 @@
 """A migration journal serves one run at a time, and records how each run ended.
 
 Two runs on one journal would send every write twice; the second is refused
-before anything is sent. A crashed (killed) owner does not block a resume.
+before anything is sent. A crashed (killed) owner does not block a resume once its heartbeat is stale.
 A cancelled `apply_async` records the interruption and re-raises.
 """
 
@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import pytest
 
 from phonefleet import AsyncMemoryStore, MemoryStore, PhoneNumber, migrate
 from phonefleet.migrate import Journal, JournalBusyError, Plan
+from phonefleet.migrate._journal import STALE_SECONDS
 
 NUMBERS = [f"+1202555{i:04d}" for i in range(30)]
 
@@ -120,7 +122,7 @@ sys.stdin.read()
 """
 
 
-def test_a_killed_owner_is_taken_over_on_the_same_host(tmp_path: Path) -> None:
+def test_a_killed_owner_is_taken_over_once_its_heartbeat_is_stale(tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite"
     owner = subprocess.Popen(
         [sys.executable, "-c", _OWNER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
@@ -134,12 +136,16 @@ def test_a_killed_owner_is_taken_over_on_the_same_host(tmp_path: Path) -> None:
         assert info.value.owner["pid"] == owner.pid
         owner.send_signal(signal.SIGKILL)  # kill -9: no chance to release
         owner.wait(timeout=30)
-        journal.claim()  # its process is gone: taken over without asking
-        runs = journal.runs()
-        assert runs[0]["pid"] == owner.pid
-        assert runs[0]["outcome"].startswith("taken over")
-        assert runs[1]["pid"] == os.getpid()
+        with pytest.raises(JournalBusyError):
+            journal.claim()  # its pid is gone, but a pid proves nothing: its heartbeat is still fresh
         journal.close()
+        later = Journal(path, source="linq", target="gr", clock=lambda: time.time() + STALE_SECONDS + 1)
+        later.claim()  # silent for longer than STALE_SECONDS: taken over without asking
+        runs = later.runs()
+        assert runs[0]["pid"] == owner.pid
+        assert runs[0]["outcome"].startswith("taken over (its heartbeat is stale")
+        assert runs[1]["pid"] == os.getpid()
+        later.close()
     finally:
         if owner.poll() is None:
             owner.kill()
@@ -152,7 +158,8 @@ def test_an_owner_on_another_host_is_taken_over_only_when_asked(tmp_path: Path) 
     with sqlite3.connect(path) as db:
         db.execute(
             "INSERT INTO owner (id, run, pid, host, started, heartbeat)"
-            " VALUES (1, 'r1', 4242, 'elsewhere', 0, 0)"
+            " VALUES (1, 'r1', 4242, 'elsewhere', ?, ?)",
+            (time.time(), time.time()),
         )
     plan, _, _ = _plan()
     with pytest.raises(JournalBusyError, match="pid 4242 on elsewhere"):
@@ -164,10 +171,7 @@ def test_an_owner_on_another_host_is_taken_over_only_when_asked(tmp_path: Path) 
     journal.close()
 
 
-def test_a_run_whose_journal_was_taken_over_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from phonefleet.migrate import _journal as journal_module
-
-    monkeypatch.setattr(journal_module, "HEARTBEAT_SECONDS", 0.0)  # check ownership on every write
+def test_a_run_whose_journal_was_taken_over_stops_at_once(tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite"
     plan, _, target = _plan()
     original = target.update
@@ -185,7 +189,9 @@ def test_a_run_whose_journal_was_taken_over_stops(tmp_path: Path, monkeypatch: p
     report = migrate.apply(plan, journal=path, concurrency=1)
     assert report.interrupted
     assert "taken over" in (report.stopped_by or "")
-    assert calls[0] < len(NUMBERS)
+    assert "JournalTakenOverError" in (report.stopped_by or "")
+    assert calls[0] == 3  # not one more request once the journal was lost
+    assert len(report.done) == 3  # the third took effect: reported, though no longer journaled
 
 
 async def test_apply_async_reraises_a_timeout_and_journals_the_interruption(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from phonefleet import (
     ProviderError,
     ProviderPhone,
     ResponseFormatError,
+    StoreIdentity,
     TransportError,
     Unset,
 )
@@ -161,6 +162,9 @@ class GravityRailAdapter(Adapter):
 
     def describe(self) -> str:
         return f"{self.provider} {self.requests.base_url}"
+
+    def identity(self) -> StoreIdentity:
+        return StoreIdentity(self.provider, self.workspace, self.requests.base_url)
 
     def error_from_response(self, response: httpx.Response, operation: str) -> ProviderError:
         return error_from_response(response, operation, secret=self._secret.reveal())

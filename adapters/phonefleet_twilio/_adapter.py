@@ -22,6 +22,7 @@ from phonefleet import (
     ProviderError,
     ResponseFormatError,
     Routing,
+    StoreIdentity,
     Unset,
 )
 from phonefleet.adapter import (
@@ -171,6 +172,9 @@ class TwilioAdapter(Adapter):
 
     def describe(self) -> str:
         return f"twilio {self.requests.base_url}"
+
+    def identity(self) -> StoreIdentity:
+        return StoreIdentity(self.provider, self.account_sid, self.requests.base_url)
 
     def error_from_response(self, response: httpx.Response, operation: str) -> ProviderError:
         return error_from_response(response, operation)

@@ -30,6 +30,7 @@ from ._errors import (
     UnknownProviderError,
     UnsupportedOperationError,
 )
+from ._identity import StoreIdentity
 from ._model import (
     UNSET,
     ArchiveBlocker,
@@ -134,6 +135,7 @@ __all__ = [
     "RetryPolicy",
     "Routing",
     "ServerError",
+    "StoreIdentity",
     "TransportError",
     "UnknownProviderError",
     "Unset",

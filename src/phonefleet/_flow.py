@@ -31,6 +31,7 @@ from ._errors import (
     ServerError,
     UnsupportedOperationError,
 )
+from ._identity import StoreIdentity
 from ._model import ArchiveBlocker, Feature, NumberChanges, PhoneNumber, ProviderPhone
 from ._numbers import is_e164, to_e164
 from ._porting import Portability, PortAccount, PortDocuments, PortIn
@@ -139,6 +140,14 @@ class Adapter:
         if isinstance(requests, RequestBuilder):
             return f"{self.provider} {requests.base_url}"
         return self.provider
+
+    def identity(self) -> StoreIdentity:
+        """Which account the store speaks to (never a credential): the provider
+        and the base URL of the adapter's `requests`; adapters that know their
+        account (an account sid, a workspace) override this to add it."""
+        requests = getattr(self, "requests", None)
+        base_url = requests.base_url if isinstance(requests, RequestBuilder) else None
+        return StoreIdentity(self.provider, None, base_url)
 
     # -- errors ------------------------------------------------------------
     def error_from_response(self, response: httpx.Response, operation: str) -> ProviderError:

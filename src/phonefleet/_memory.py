@@ -18,6 +18,7 @@ import attrs
 
 from ._errors import ArchiveBlockedError, ConflictError, NotFoundError
 from ._flow import Adapter, Flow, Page, Ref, done
+from ._identity import StoreIdentity
 from ._model import (
     ArchiveBlocker,
     Feature,
@@ -58,8 +59,11 @@ class MemoryAdapter(Adapter):
         features: Iterable[Feature] = ALL_FEATURES,
         page_size: int = _PAGE_SIZE,
         clock: Callable[[], datetime] = _now,
+        name: str | None = None,
     ) -> None:
         self.provider = provider
+        #: this store's own name, its account in `identity()`: a new store is a new account
+        self.name = name if name is not None else f"memory-{uuid.uuid4().hex[:12]}"
         self.features = frozenset(features)
         self._page_size = page_size
         self._clock = clock
@@ -79,6 +83,9 @@ class MemoryAdapter(Adapter):
 
     def describe(self) -> str:
         return f"{self.provider} ({len(self._numbers)} numbers)"
+
+    def identity(self) -> StoreIdentity:
+        return StoreIdentity(self.provider, self.name)
 
     # -- state helpers ----------------------------------------------------
     def _seed(self, item: PhoneNumber | str) -> PhoneNumber:
@@ -230,11 +237,11 @@ def _merge_routing(current: Routing | None, change: Routing | None) -> Routing |
     )
 
 
-_ADAPTER_OPTIONS = frozenset({"provider", "features", "page_size", "clock"})
+_ADAPTER_OPTIONS = frozenset({"provider", "features", "page_size", "clock", "name"})
 
 
 def _split(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Adapter options (provider, features, page_size, clock) apart from store options."""
+    """Adapter options (provider, features, page_size, clock, name) apart from store options."""
     adapter = {key: options.pop(key) for key in list(options) if key in _ADAPTER_OPTIONS}
     return adapter, options
 
@@ -245,6 +252,8 @@ class MemoryStore(Store[MemoryAdapter]):
     `MemoryStore(["+12025550100"], blockers={"+12025550100": [...]},
     linkable=[ProviderPhone("pp-1", "+12025550100")])`; `provider=`,
     `features=` and `page_size=` shape it like the vendor it stands in for.
+    `name=` is its account in `identity` (default: a new unique name), so two
+    stores are two accounts unless given the same name.
     """
 
     def __init__(

@@ -20,6 +20,7 @@ from . import _redact
 from ._driver import AsyncDriver, Clock, SyncDriver
 from ._errors import NotPortableError, PhoneFleetError, ResponseFormatError
 from ._flow import Adapter, Flow, Page, PortPage, Ref, as_ref, check_cursor
+from ._identity import StoreIdentity
 from ._model import (
     ArchiveBlocker,
     Feature,
@@ -305,6 +306,11 @@ class _StoreBase(Generic[A]):
     @property
     def features(self) -> frozenset[Feature]:
         return self._ops.features
+
+    @property
+    def identity(self) -> StoreIdentity:
+        """Which account this store speaks to: provider, account, base URL; never a credential."""
+        return self._ops.adapter.identity()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.adapter.describe()}>"

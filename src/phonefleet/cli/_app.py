@@ -645,7 +645,7 @@ async def _migrate(
                 # a fresh emulator each run: a journal kept in the folder would lie next time
                 path = Path(scratch.enter_context(tempfile.TemporaryDirectory())) / "journal.sqlite"
             else:
-                path = journal or Path(f"phonefleet-{_slug(source)}-to-{_slug(target)}.journal.sqlite")
+                path = journal or _default_journal(source, target, source_store, target_store)
             try:
                 report = await apply_with_progress(out, plan, journal=path, concurrency=concurrency)
             except asyncio.CancelledError as interrupted:  # Ctrl-C: say what was done, then exit 130
@@ -737,6 +737,18 @@ def print_report(out: Output, report: Any) -> None:
             for f in report.failed
         ]
         out.table(columns, rows, title="Failed", plain_title=True)
+
+
+def _default_journal(source: str, target: str, source_store: Any, target_store: Any) -> Path:
+    """The journal of this pair of accounts: named by providers and a digest of both
+    stores' identities (never a credential), so another pair never reuses it."""
+    import hashlib
+
+    from phonefleet import StoreIdentity
+
+    both = "\n".join(StoreIdentity.of(store).to_json() for store in (source_store, target_store))
+    digest = hashlib.sha256(both.encode()).hexdigest()[:12]
+    return Path(f"phonefleet-{_slug(source)}-to-{_slug(target)}-{digest}.journal.sqlite")
 
 
 def _slug(provider: str) -> str:

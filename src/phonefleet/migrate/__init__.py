@@ -11,13 +11,20 @@ report = migrate.apply(plan, journal="migration.sqlite")
 Rerun `apply` with the same journal after a crash or Ctrl-C: what is done
 is skipped, what was in flight is checked before anything is sent again.
 A journal serves one run at a time: a second run on it is refused with
-`JournalBusyError` (`take_over=True` takes over from a run that is gone).
+`JournalBusyError` (`take_over=True` takes over from a run that is gone),
+and one pair of stores: another pair is refused with `JournalMismatchError`.
 """
 
 from __future__ import annotations
 
 from ._apply import apply, apply_async
-from ._journal import Journal, JournalBusyError
+from ._journal import (
+    Journal,
+    JournalBusyError,
+    JournalCorruptError,
+    JournalMismatchError,
+    JournalTakenOverError,
+)
 from ._model import Action, Failure, Plan, Report, Skipped, SkippedStep, Step
 from ._plan import CARRYABLE, Difference, build_plan, compare, plan, plan_async
 from ._steps import StepNotAppliedError
@@ -29,6 +36,9 @@ __all__ = [
     "Failure",
     "Journal",
     "JournalBusyError",
+    "JournalCorruptError",
+    "JournalMismatchError",
+    "JournalTakenOverError",
     "Plan",
     "Report",
     "Skipped",

@@ -20,6 +20,8 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
+from phonefleet._identity import StoreIdentity
+
 from ._journal import Journal
 from ._model import Plan, Report, Step, by_number
 from ._steps import Context, NumberFlow, run_number
@@ -54,16 +56,30 @@ def _stores(plan: Plan, *, want_async: bool) -> dict[str, Any]:
     return stores
 
 
+def _identities(plan: Plan) -> dict[str, StoreIdentity | None]:
+    """The identities of the stores the plan is bound to (None for a side not bound)."""
+    return {
+        side: None if store is None else StoreIdentity.of(store)
+        for side, store in (("source", plan.source), ("target", plan.target))
+    }
+
+
 def _open_journal(
-    journal: str | Path | Journal | None, plan: Plan, *, take_over: bool
+    journal: str | Path | Journal | None, plan: Plan, *, take_over: bool, dry_run: bool
 ) -> tuple[Journal | None, bool]:
-    """The run's journal, claimed for this run (refused if another run holds it)."""
-    if journal is None:
+    """The run's journal, claimed for this run (refused if another run holds it,
+    or if it records another source or target). A dry run opens none: it writes nothing."""
+    if journal is None or dry_run:
         return None, False
+    identities = _identities(plan)
     if isinstance(journal, Journal):
-        journal.claim(take_over=take_over)
+        journal.claim(take_over=take_over, **identities)
         return journal, False
-    opened = Journal(journal, source=plan.source_provider, target=plan.target_provider)
+    opened = Journal(
+        journal,
+        source=identities["source"] or plan.source_provider,
+        target=identities["target"] or plan.target_provider,
+    )
     try:
         opened.claim(take_over=take_over)
     except BaseException:
@@ -144,14 +160,16 @@ def apply(
     `journal` (a path) records each step before and after it runs; rerun
     with the same journal to resume. A journal another run holds is refused
     (`JournalBusyError`) before anything is sent; `take_over=True` takes it
-    from a run that is gone (one on this host whose process died is taken
-    over without asking). `progress(step, outcome)` is called as each step
-    settles (from worker threads).
+    from a run that is gone (a run whose heartbeat is stale is taken over
+    without asking). A journal of another source or target is refused
+    (`JournalMismatchError`). A dry run neither opens nor writes the journal.
+    `progress(step, outcome)` is called as each step settles (from worker
+    threads).
     """
     _check_concurrency(concurrency)
     stores = _stores(plan, want_async=False)
-    opened, owned = _open_journal(journal, plan, take_over=take_over)
-    ctx = Context(journal=opened, dry_run=dry_run, progress=progress)
+    opened, owned = _open_journal(journal, plan, take_over=take_over, dry_run=dry_run)
+    ctx = Context(journal=opened, dry_run=dry_run, progress=progress, plan_made=plan.made_at)
     groups = list(by_number(plan.steps).values())
     workers = max(1, min(concurrency, len(groups)))
     units: Iterator[list[Step]] = iter(groups)
@@ -201,8 +219,8 @@ async def apply_async(
     """
     _check_concurrency(concurrency)
     stores = _stores(plan, want_async=True)
-    opened, owned = _open_journal(journal, plan, take_over=take_over)
-    ctx = Context(journal=opened, dry_run=dry_run, progress=progress)
+    opened, owned = _open_journal(journal, plan, take_over=take_over, dry_run=dry_run)
+    ctx = Context(journal=opened, dry_run=dry_run, progress=progress, plan_made=plan.made_at)
     groups = list(by_number(plan.steps).values())
     units: Iterator[list[Step]] = iter(groups)
 

@@ -5,37 +5,70 @@ A step is written as `started` before its request is sent and as `done` or
 `failed` step has an unknown outcome and is re-checked against the store
 before anything is sent again.
 
+A journal belongs to one source and one target: their identities
+(provider, account, base URL; never a credential) are recorded by the
+first run that claims it, and a run with another pair is refused
+(`JournalMismatchError`).
+
 A journal belongs to one run at a time. `claim()` writes an owner row (run
 id, pid, host, start time, heartbeat) under `BEGIN IMMEDIATE`, so two runs
 can never both hold it; a second run gets `JournalBusyError` naming the
-owner. A crashed owner does not block a resume: when its pid is gone on
-this same host it is taken over at once; a run on another host (or a pid
-reused since) is taken over only with `take_over=True`.
+owner. The owner refreshes its heartbeat from a background thread; an
+owner whose heartbeat is stale (older than `STALE_SECONDS`) is taken over
+automatically, any other only with `take_over=True`. A pid says nothing
+across pid namespaces, so it is never trusted to decide. Every write checks,
+in its own transaction, that this run still owns the journal: a run whose
+journal was taken over records and sends nothing more
+(`JournalTakenOverError`).
+
+The file carries a schema version (`meta` row `schema`): a journal written
+by an older phonefleet is upgraded in place, one written by a newer one is
+refused.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
 import socket
 import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
 
 from phonefleet._errors import PhoneFleetError
+from phonefleet._identity import StoreIdentity
 
 from ._model import Step
 
-__all__ = ["DONE", "FAILED", "STARTED", "Journal", "JournalBusyError"]
+__all__ = [
+    "DONE",
+    "FAILED",
+    "STARTED",
+    "Journal",
+    "JournalBusyError",
+    "JournalCorruptError",
+    "JournalMismatchError",
+    "JournalTakenOverError",
+]
 
 log: Final = logging.getLogger("phonefleet.migrate")
-#: how often a running owner refreshes its heartbeat (and checks it still owns the journal)
+#: how often a running owner refreshes its heartbeat
 HEARTBEAT_SECONDS: Final = 5.0
+#: an owner silent this long is gone: its journal is taken over without asking
+STALE_SECONDS: Final = 30.0
+#: the journal's schema version; 1 had no identities and no version row
+SCHEMA_VERSION: Final = 2
+
+_OWNER_KEYS: Final = ("run", "pid", "host", "started", "heartbeat")
+_MAX_PID: Final = 2**31 - 1
+_MAX_TIME: Final = 253402300799.0  # 9999-12-31T23:59:59Z
 
 
 class JournalBusyError(PhoneFleetError):
@@ -47,23 +80,65 @@ class JournalBusyError(PhoneFleetError):
         super().__init__(
             f"the migration journal {path} is in use by another run (pid {owner['pid']} on "
             f"{owner['host']}, started {_when(owner['started'])}, last seen {_when(owner['heartbeat'])}); "
-            "wait for it to finish, or, if that run is gone, take the journal over "
-            "(apply(..., take_over=True))"
+            "wait for it to finish: a run that is gone is taken over automatically once its heartbeat "
+            f"is {STALE_SECONDS:.0f} s old, or at once with apply(..., take_over=True) if you know it is gone"
         )
+
+
+class JournalMismatchError(PhoneFleetError):
+    """The journal records another source or target than this run's stores."""
+
+    def __init__(self, message: str, *, path: Path) -> None:
+        self.path = path
+        super().__init__(message)
+
+
+class JournalTakenOverError(PhoneFleetError):
+    """Another run took this run's journal over: this run records and sends nothing more."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(
+            f"the migration journal {path} was taken over by another run; this run stops and sends "
+            "nothing more"
+        )
+
+
+class JournalCorruptError(PhoneFleetError):
+    """A record in the journal file is not one phonefleet writes."""
 
 
 def _when(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True  # exists under another user, or we cannot tell: assume alive
-    return True
+def _owner(path: Path, row: tuple[Any, ...]) -> dict[str, Any]:
+    """The owner row, checked: a corrupted one is a typed error, never a TypeError later."""
+    found = dict(zip(_OWNER_KEYS, row, strict=True))
+    run, pid, host = found["run"], found["pid"], found["host"]
+    problems = []
+    if not isinstance(run, str) or not run:
+        problems.append("run")
+    if isinstance(pid, bool) or not isinstance(pid, int) or not 0 < pid <= _MAX_PID:
+        problems.append("pid")
+    if not isinstance(host, str):
+        problems.append("host")
+    for key in ("started", "heartbeat"):
+        value = found[key]
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or not 0 <= value <= _MAX_TIME
+        ):
+            problems.append(key)
+    if problems:
+        msg = (
+            f"the owner record of the migration journal {path} is corrupted ({', '.join(problems)} not "
+            "valid); if no run is using it, replace it with apply(..., take_over=True)"
+        )
+        raise JournalCorruptError(msg)
+    return found
 
 
 STARTED: Final = "started"
@@ -100,45 +175,148 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 """
 
+_SIDES: Final = ("source", "target")
+
+
+def _identity(value: str | StoreIdentity) -> StoreIdentity | None:
+    """A store's identity, or None when only a provider name was given."""
+    return value if isinstance(value, StoreIdentity) else None
+
 
 class Journal:
-    """The record of one migration (source provider -> target provider).
+    """The record of one migration (one source store -> one target store).
 
-    Safe to share between threads; every write is its own transaction, so
-    the file is consistent whenever the process stops. Opening one only
-    reads it; `apply` claims it for its run (see `claim`).
+    `source` and `target` are the stores' identities (`store.identity`), or
+    provider names alone: then the identities are recorded and checked by
+    the first run that claims the journal. Safe to share between threads;
+    every write is its own transaction, so the file is consistent whenever
+    the process stops. Opening one only reads it (a new file gets its
+    header); `apply` claims it for its run (see `claim`). `clock` is the
+    wall clock of heartbeats and records (injected by tests).
     """
 
-    def __init__(self, path: str | Path, *, source: str, target: str) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        source: str | StoreIdentity,
+        target: str | StoreIdentity,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.path = Path(path)
+        self._clock = clock
         self._lock = threading.Lock()
         self._run: str | None = None
         self._claimed = 0.0
         self._beat = 0.0
+        self._beating: tuple[threading.Thread, threading.Event] | None = None
+        self._identities = {"source": _identity(source), "target": _identity(target)}
+        providers = {
+            "source": source.provider if isinstance(source, StoreIdentity) else source,
+            "target": target.provider if isinstance(target, StoreIdentity) else target,
+        }
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10.0)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
-            self._check_owner(source, target)
-            self._states: dict[str, str] = dict(self._db.execute("SELECT key, state FROM steps").fetchall())
         except sqlite3.Error as exc:
             msg = f"cannot use {self.path} as a migration journal: {exc}"
             raise PhoneFleetError(msg) from exc
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            self._check_header(providers["source"], providers["target"])
+            self._check_identities(self._identities)
+            self._states: dict[str, tuple[str, float]] = {
+                key: (state, updated)
+                for key, state, updated in self._db.execute("SELECT key, state, updated FROM steps")
+            }
+        except sqlite3.Error as exc:
+            self._db.close()
+            msg = f"cannot use {self.path} as a migration journal: {exc}"
+            raise PhoneFleetError(msg) from exc
+        except BaseException:
+            self._db.close()
+            raise
 
-    def _check_owner(self, source: str, target: str) -> None:
-        found = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+    def _meta(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+
+    def _check_header(self, source: str, target: str) -> None:
+        """A new file gets its header; an older schema is upgraded, a newer one refused."""
+        found = self._meta()
         if not found:
             self._db.execute(
-                "INSERT INTO meta (key, value) VALUES ('source', ?), ('target', ?), ('created', ?)",
-                (source, target, str(time.time())),
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('source', ?), ('target', ?), ('created', ?),"
+                " ('schema', ?)",
+                (source, target, str(self._clock()), str(SCHEMA_VERSION)),
             )
-        elif (found.get("source"), found.get("target")) != (source, target):
+            found = self._meta()
+        version_text = found.get("schema", "1")
+        if not version_text.isdigit():
+            msg = f"{self.path} is not a migration journal phonefleet can read (schema {version_text!r})"
+            raise JournalCorruptError(msg)
+        version = int(version_text)
+        if version > SCHEMA_VERSION:
+            msg = (
+                f"{self.path} was written by a newer phonefleet (journal schema {version}; this one reads "
+                f"up to {SCHEMA_VERSION}): resume it with that version"
+            )
+            raise JournalCorruptError(msg)
+        if version < SCHEMA_VERSION:  # 1 -> 2: identities are recorded by the next run that claims it
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
+            )
+            log.info(
+                "upgraded the migration journal %s to schema %s; its stores' identities are recorded by "
+                "the next run, and every step it calls done is re-checked by a fresh plan",
+                self.path,
+                SCHEMA_VERSION,
+            )
+        if (found.get("source"), found.get("target")) != (source, target):
             msg = (
                 f"{self.path} is the journal of a migration from {found.get('source')} "
                 f"to {found.get('target')}, not {source} to {target}"
             )
-            raise PhoneFleetError(msg)
+            raise JournalMismatchError(msg, path=self.path)
+
+    def identities(self) -> dict[str, StoreIdentity | None]:
+        """The `source` and `target` identities this journal is bound to (None: not yet recorded)."""
+        with self._lock:
+            return self._recorded()
+
+    def _recorded(self) -> dict[str, StoreIdentity | None]:
+        found = self._meta()
+        result: dict[str, StoreIdentity | None] = {}
+        for side in _SIDES:
+            text = found.get(f"{side}_identity")
+            try:
+                result[side] = None if text is None else StoreIdentity.from_json(text)
+            except ValueError as exc:
+                msg = f"the {side} identity recorded in the migration journal {self.path} is corrupted"
+                raise JournalCorruptError(msg) from exc
+        return result
+
+    def _check_identities(self, wanted: dict[str, StoreIdentity | None], *, bind: bool = False) -> None:
+        """Refuse another pair of stores; record the identities not yet recorded when binding."""
+        recorded = self._recorded()
+        for side in _SIDES:
+            mine, theirs = wanted[side], recorded[side]
+            if mine is None:
+                continue
+            if theirs is None:
+                if bind:
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                        (f"{side}_identity", mine.to_json()),
+                    )
+                continue
+            if mine != theirs:
+                msg = (
+                    f"{self.path} is the journal of a migration with the {side} {theirs.describe()}, "
+                    f"not {mine.describe()}: a journal serves one source and one target; "
+                    "use another journal file for this pair"
+                )
+                raise JournalMismatchError(msg, path=self.path)
 
     # -- ownership -------------------------------------------------------------
     def owner(self) -> dict[str, Any] | None:
@@ -147,11 +325,7 @@ class Journal:
             row = self._db.execute(
                 "SELECT run, pid, host, started, heartbeat FROM owner WHERE id = 1"
             ).fetchone()
-        return (
-            None
-            if row is None
-            else dict(zip(("run", "pid", "host", "started", "heartbeat"), row, strict=True))
-        )
+        return None if row is None else dict(zip(_OWNER_KEYS, row, strict=True))
 
     def runs(self) -> list[dict[str, Any]]:
         """Every run that claimed this journal, oldest first, with how it ended
@@ -163,45 +337,34 @@ class Journal:
         keys = ("run", "pid", "host", "started", "ended", "outcome")
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
-    def claim(self, *, take_over: bool = False) -> str:
+    def claim(
+        self,
+        *,
+        take_over: bool = False,
+        source: StoreIdentity | None = None,
+        target: StoreIdentity | None = None,
+    ) -> str:
         """Own the journal for one run, or raise `JournalBusyError`.
 
-        An owner whose pid is gone on this host (a crashed or killed run) is
-        taken over; any other owner only with `take_over=True`.
+        An owner whose heartbeat is stale (older than `STALE_SECONDS`) is
+        taken over; any other owner only with `take_over=True`. `source` and
+        `target` (else those the journal was opened with) are checked against
+        the identities recorded, and recorded if none are yet.
         """
-        run, pid, host, now = uuid.uuid4().hex, os.getpid(), socket.gethostname(), time.time()
+        run, pid, host, now = uuid.uuid4().hex, os.getpid(), socket.gethostname(), self._clock()
+        wanted = {
+            "source": source if source is not None else self._identities["source"],
+            "target": target if target is not None else self._identities["target"],
+        }
         with self._lock:
             if self._run is not None:  # this very object is in use by a run already
-                mine = {
-                    "run": self._run,
-                    "pid": pid,
-                    "host": host,
-                    "started": self._claimed,
-                    "heartbeat": self._beat,
-                }
-                raise JournalBusyError(self.path, mine)
+                mine = {"run": self._run, "pid": pid, "host": host, "started": self._claimed}
+                raise JournalBusyError(self.path, {**mine, "heartbeat": self._beat})
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
-                    row = self._db.execute(
-                        "SELECT run, pid, host, started, heartbeat FROM owner WHERE id = 1"
-                    ).fetchone()
-                    if row is not None:
-                        found = dict(zip(("run", "pid", "host", "started", "heartbeat"), row, strict=True))
-                        crashed = found["host"] == host and not _pid_alive(found["pid"])
-                        if not (crashed or take_over):
-                            raise JournalBusyError(self.path, found)
-                        log.warning(
-                            "taking over the migration journal %s from pid %s on %s (%s)",
-                            self.path,
-                            found["pid"],
-                            found["host"],
-                            "its process is gone" if crashed else "take_over=True",
-                        )
-                        self._db.execute(
-                            "UPDATE runs SET outcome = ? WHERE run = ? AND outcome IS NULL",
-                            ("taken over: the run stopped without finishing", found["run"]),
-                        )
+                    self._check_identities(wanted, bind=True)
+                    self._take(now, take_over=take_over)
                     self._db.execute(
                         "INSERT OR REPLACE INTO owner (id, run, pid, host, started, heartbeat)"
                         " VALUES (1, ?, ?, ?, ?, ?)",
@@ -219,37 +382,94 @@ class Journal:
                 msg = f"cannot claim the migration journal {self.path}: {exc}"
                 raise PhoneFleetError(msg) from exc
             self._run, self._claimed, self._beat = run, now, now
+            self._start_heartbeat(run)
         return run
+
+    def _take(self, now: float, *, take_over: bool) -> None:
+        """Inside the claim's transaction: refuse a live owner, or end a gone one's run."""
+        row = self._db.execute("SELECT run, pid, host, started, heartbeat FROM owner WHERE id = 1").fetchone()
+        if row is None:
+            return
+        try:
+            found = _owner(self.path, row)
+        except JournalCorruptError:
+            if not take_over:
+                raise
+            log.warning(
+                "replacing the corrupted owner record of the migration journal %s (take_over=True)", self.path
+            )
+            return
+        silent = now - found["heartbeat"]
+        stale = silent > STALE_SECONDS
+        if not (stale or take_over):
+            raise JournalBusyError(self.path, found)
+        reason = f"its heartbeat is stale: last seen {silent:.0f} s ago" if stale else "take_over=True"
+        log.warning(
+            "taking over the migration journal %s from pid %s on %s (%s)",
+            self.path,
+            found["pid"],
+            found["host"],
+            reason,
+        )
+        self._db.execute(
+            "UPDATE runs SET outcome = ? WHERE run = ? AND outcome IS NULL",
+            (f"taken over ({reason}): the run stopped without finishing", found["run"]),
+        )
+
+    def _start_heartbeat(self, run: str) -> None:
+        stop = threading.Event()
+        thread = threading.Thread(
+            target=self._heartbeat, args=(run, stop), name="phonefleet-journal-heartbeat", daemon=True
+        )
+        self._beating = (thread, stop)
+        thread.start()
+
+    def _heartbeat(self, run: str, stop: threading.Event) -> None:
+        """Refresh the owner row while the run lasts, so it is never mistaken for a gone one."""
+        while not stop.wait(max(HEARTBEAT_SECONDS, 0.05)):
+            with self._lock:
+                if self._run != run:
+                    return
+                now = self._clock()
+                try:
+                    updated = self._db.execute(
+                        "UPDATE owner SET heartbeat = ? WHERE id = 1 AND run = ?", (now, run)
+                    )
+                except sqlite3.Error as exc:  # busy or gone: the next beat tries again
+                    log.debug("journal heartbeat failed: %s", exc)
+                    continue
+                if updated.rowcount == 0:  # taken over: the next write says so
+                    return
+                self._beat = now
 
     def release(self, outcome: str) -> None:
         """End this run's ownership, recording how it ended ("finished", "interrupted: ...")."""
         with self._lock:
             run, self._run = self._run, None
-            if run is None:
-                return
-            self._db.execute("DELETE FROM owner WHERE id = 1 AND run = ?", (run,))
-            self._db.execute(
-                "UPDATE runs SET ended = ?, outcome = ? WHERE run = ?", (time.time(), outcome, run)
-            )
-
-    def _heartbeat(self, now: float) -> None:
-        """Refresh the owner row now and then; a run whose journal was taken over stops."""
-        if self._run is None or now - self._beat < HEARTBEAT_SECONDS:
-            return
-        updated = self._db.execute(
-            "UPDATE owner SET heartbeat = ? WHERE id = 1 AND run = ?", (now, self._run)
-        )
-        if updated.rowcount == 0:
-            msg = f"the migration journal {self.path} was taken over by another run; this run stops"
-            raise PhoneFleetError(msg)
-        self._beat = now
+            beating, self._beating = self._beating, None
+            if run is not None:
+                self._db.execute("DELETE FROM owner WHERE id = 1 AND run = ?", (run,))
+                self._db.execute(
+                    "UPDATE runs SET ended = ?, outcome = ? WHERE run = ?", (self._clock(), outcome, run)
+                )
+        if beating is not None:
+            thread, stop = beating
+            stop.set()
+            thread.join()
 
     # -- steps -------------------------------------------------------------------
     def state(self, step: Step) -> str | None:
         """`started`, `done`, `failed`, or None when never run."""
+        found = self._states.get(step.key)
+        return None if found is None else found[0]
+
+    def record(self, step: Step) -> tuple[str, float] | None:
+        """The step's state and when it was recorded (seconds since the epoch), or None."""
         return self._states.get(step.key)
 
     def started(self, step: Step) -> None:
+        """Record that the step is about to be sent; raises `JournalTakenOverError`
+        (and records nothing) if this run no longer owns the journal."""
         self._write(step, STARTED, None)
 
     def done(self, step: Step) -> None:
@@ -259,28 +479,41 @@ class Journal:
         self._write(step, FAILED, f"{type(error).__name__}: {error}")
 
     def _write(self, step: Step, state: str, error: str | None) -> None:
+        """One transaction: check this run still owns the journal, then record."""
         key = step.key
-        now = time.time()
         with self._lock:
-            self._heartbeat(now)
-            self._db.execute(
-                "INSERT INTO steps (key, number, store, action, state, attempts, error, updated)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT(key) DO UPDATE SET state = excluded.state,"
-                " attempts = steps.attempts + excluded.attempts, error = excluded.error,"
-                " updated = excluded.updated",
-                (
-                    key,
-                    step.number,
-                    step.store,
-                    step.action.value,
-                    state,
-                    1 if state == STARTED else 0,
-                    error,
-                    now,
-                ),
-            )
-            self._states[key] = state
+            now = self._clock()
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    row = self._db.execute("SELECT run FROM owner WHERE id = 1").fetchone()
+                    if (None if row is None else row[0]) != self._run:
+                        raise JournalTakenOverError(self.path)
+                    self._db.execute(
+                        "INSERT INTO steps (key, number, store, action, state, attempts, error, updated)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                        " ON CONFLICT(key) DO UPDATE SET state = excluded.state,"
+                        " attempts = steps.attempts + excluded.attempts, error = excluded.error,"
+                        " updated = excluded.updated",
+                        (
+                            key,
+                            step.number,
+                            step.store,
+                            step.action.value,
+                            state,
+                            1 if state == STARTED else 0,
+                            error,
+                            now,
+                        ),
+                    )
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                msg = f"cannot write to the migration journal {self.path}: {exc}"
+                raise PhoneFleetError(msg) from exc
+            self._states[key] = (state, now)
 
     def counts(self) -> dict[str, int]:
         with self._lock:

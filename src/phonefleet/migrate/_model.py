@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
+import math
 from collections.abc import Sequence
 from typing import Any, Literal, TypeAlias
 
@@ -129,6 +130,9 @@ class Plan:
     steps: tuple[Step, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     options: dict[str, Any] = attrs.field(factory=dict)
+    #: when the stores were read (seconds since the epoch; None: not known): a
+    #: journal's `done` newer than this is believed, an older one is re-checked
+    made_at: float | None = attrs.field(default=None, repr=False)
     source: Any = attrs.field(default=None, repr=False)
     target: Any = attrs.field(default=None, repr=False)
 
@@ -167,6 +171,7 @@ class Plan:
             "source": self.source_provider,
             "target": self.target_provider,
             "options": self.options,
+            "made_at": self.made_at,
             "steps": [
                 {
                     "number": step.number,
@@ -213,6 +218,7 @@ class Plan:
                 steps=steps,
                 skipped=skipped,
                 options=dict(document.get("options") or {}),
+                made_at=_made_at(document.get("made_at")),
             )
         except PhoneFleetError:
             raise
@@ -285,6 +291,12 @@ def _change(step: Step) -> str:
     if step.action is Action.CREATE:
         return f"create, name {format_value(step.after)}"
     return f"{format_value(step.before)} -> {format_value(step.after)}"
+
+
+def _made_at(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
 
 
 def _side(value: object) -> StoreSide:

@@ -6,6 +6,7 @@ The comparison is one pure function (`build_plan`) over the two listings;
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -231,8 +232,10 @@ def plan(
 ) -> Plan:
     """Compare two sync stores by E.164 number; the `Plan` comes back bound to them."""
     chosen = _check_carry(carry)
+    made = time.time()  # before reading: whatever is done after this, the plan may not have seen
     linkable = target.linkable() if "link" in chosen and Feature.LINK in target.features else []
     return _bound(
+        made,
         source,
         target,
         list(source.list()),
@@ -256,6 +259,7 @@ async def plan_async(
     import asyncio
 
     chosen = _check_carry(carry)
+    made = time.time()
 
     async def collect(store: AsyncPhoneNumberStore) -> list[PhoneNumber]:
         return [number async for number in store.list()]
@@ -269,11 +273,12 @@ async def plan_async(
         collect(source), collect(target), phones()
     )
     return _bound(
-        source, target, source_numbers, target_numbers, linkable, chosen, archive_source, create_missing
+        made, source, target, source_numbers, target_numbers, linkable, chosen, archive_source, create_missing
     )
 
 
 def _bound(  # noqa: PLR0917 - private, positional by design
+    made: float,
     source: Any,
     target: Any,
     source_numbers: list[PhoneNumber],
@@ -296,7 +301,7 @@ def _bound(  # noqa: PLR0917 - private, positional by design
         archive_source=archive_source,
         create_missing=create_missing,
     )
-    result.source, result.target = source, target
+    result.source, result.target, result.made_at = source, target, made
     return result
 
 

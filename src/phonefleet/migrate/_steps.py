@@ -37,6 +37,9 @@ class Call:
 
 NumberFlow: TypeAlias = Generator[Call, Any, None]
 
+#: a step the journal calls done, to be confirmed in the store before it is believed
+RECHECK = "recheck"
+
 
 class StepNotAppliedError(PhoneFleetError):
     """The store answered without error, but the step's effect is not there."""
@@ -92,6 +95,8 @@ class Context:
     journal: Journal | None
     dry_run: bool
     progress: Callable[[Step, str], None] | None = None
+    #: when the plan read its stores (None: unknown), to tell a fresh plan from a stale one
+    plan_made: float | None = None
     stopping: bool = False
     stopped_by: str | None = None
     done: list[Step] = attrs.field(factory=list)
@@ -116,16 +121,32 @@ class Context:
             self.progress(step, outcome)
 
     def mark_done(self, step: Step) -> None:
-        if self.journal is not None:
-            self.journal.done(step)
-        self.done.append(step)
-        self._report(step, "done")
+        try:
+            if self.journal is not None:
+                self.journal.done(step)
+        finally:  # the store has it, even if the journal was taken over meanwhile
+            self.done.append(step)
+            self._report(step, "done")
 
     def mark_failed(self, step: Step, error: Exception) -> None:
-        if self.journal is not None:
-            self.journal.failed(step, error)
-        self.failed.append(Failure(step, error))
-        self._report(step, "failed")
+        try:
+            if self.journal is not None:
+                self.journal.failed(step, error)
+        finally:
+            self.failed.append(Failure(step, error))
+            self._report(step, "failed")
+
+    def state(self, step: Step) -> str | None:
+        """The journal's word on a step; `done` becomes RECHECK when the plan
+        is newer than that record: a plan made after the step was done still
+        needing it means the store may not show it, so the store is asked."""
+        record = self.journal.record(step) if self.journal is not None else None
+        if record is None:
+            return None
+        state, when = record
+        if state == DONE and (self.plan_made is None or self.plan_made >= when):
+            return RECHECK
+        return state
 
     def mark_skipped(self, step: Step, reason: str) -> None:
         self.skipped.append(SkippedStep(step, reason))
@@ -140,15 +161,16 @@ def run_number(steps: Sequence[Step], ctx: Context) -> NumberFlow:
     """Every step of one number, in order: the target's first, the source's archive last.
 
     The archive is sent only when every target step for the number is in
-    effect. A step the journal left `started` or `failed` is looked up
-    first and sent only if its effect is missing, so nothing (an archive
-    above all) is sent twice.
+    effect. A step the journal left `started` or `failed`, or calls `done`
+    although a fresh plan still needs it, is looked up first and sent only
+    if its effect is missing, so nothing (an archive above all) is sent
+    twice and nothing is reported done that the store does not show.
     """
     unit = _Unit()
     for step in steps:
         if ctx.stopping:
             return
-        state = ctx.journal.state(step) if ctx.journal is not None else None
+        state = ctx.state(step)
         if state == DONE:
             ctx.mark_already_done(step)
         elif step.store == "source" and not unit.target_ready:
@@ -179,6 +201,12 @@ class _Unit:
             self.target_ref = number.id
         ctx.mark_done(step)
 
+    def confirmed(self, step: Step, number: PhoneNumber | None, ctx: Context) -> None:
+        """Done by an earlier run, and the store shows it."""
+        if step.action is Action.CREATE and number is not None:
+            self.target_ref = number.id
+        ctx.mark_already_done(step)
+
     def failed(self, step: Step, error: Exception, ctx: Context) -> None:
         if step.action is Action.CREATE:
             self.create_failed = True
@@ -189,8 +217,9 @@ class _Unit:
 
 def _run_step(step: Step, state: str | None, unit: _Unit, ctx: Context) -> NumberFlow:
     ref = unit.ref(step)
-    if state in (STARTED, FAILED):
-        # The outcome of an earlier attempt is unknown: look before sending again.
+    if state in (STARTED, FAILED, RECHECK):
+        # The outcome of an earlier attempt is unknown (or its record may be
+        # another store's): look before sending again.
         lookup = step.number if step.action is Action.CREATE else ref
         try:
             current = yield Call(step.store, "get", (lookup,))
@@ -200,7 +229,10 @@ def _run_step(step: Step, state: str | None, unit: _Unit, ctx: Context) -> Numbe
             unit.failed(step, exc, ctx)
             return
         if satisfied(step, current):
-            unit.succeeded(step, current, ctx)
+            if state == RECHECK:  # the journal had it right: nothing to record again
+                unit.confirmed(step, current, ctx)
+            else:
+                unit.succeeded(step, current, ctx)
             return
     if ctx.journal is not None:
         ctx.journal.started(step)
