@@ -370,6 +370,21 @@ def test_a_corrupted_owner_row_is_a_phonefleet_error(tmp_path: Path, pid: Any, h
     assert migrate.apply(plan, journal=path, take_over=True).ok  # replaced when asked
 
 
+def test_a_corrupted_step_record_is_looked_up_never_a_type_error(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    source, target = Counting(_source()), _target()
+    plan = migrate.plan(source, target, archive_source=True)
+    migrate.apply(plan, journal=path)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE steps SET updated = 'yesterday' WHERE action = 'archive'")
+        db.execute("UPDATE steps SET state = 'bogus' WHERE action = 'set_name'")
+    source.calls.clear()
+    again = migrate.apply(plan, journal=path)
+    assert again.ok
+    assert "archive" not in source.calls  # looked up, found archived, never sent twice
+    assert source.calls.count("get") == len(NUMBERS)
+
+
 # -- 5. a dry run writes nothing ------------------------------------------------------------------
 def test_a_dry_run_creates_no_journal(tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite"

@@ -25,7 +25,6 @@ from phonefleet import (
     ResponseFormatError,
 )
 from phonefleet.adapter import (
-    Adapter,
     AvailableNumber,
     BearerAuth,
     Flow,
@@ -54,6 +53,7 @@ from ._mapping import (
     records_of,
     voices_by_id,
 )
+from ._porting import PortingFlows
 from ._wire import DELETED, MAX_PAGE_SIZE, PROVIDER
 
 __all__ = ["DEFAULT_BASE_URL", "FEATURES", "MAX_SENDS", "TelnyxAdapter"]
@@ -69,6 +69,7 @@ FEATURES: Final = frozenset(
         Feature.CREATE,
         Feature.ARCHIVE,
         Feature.ARCHIVE_BLOCKERS,
+        Feature.PORT_IN,
     }
 )
 #: how often an order or a delete is sent in all, each repeat only after a
@@ -78,8 +79,8 @@ MAX_SENDS: Final = 3
 _SORT: Final = ("sort", "phone_number")
 
 
-class TelnyxAdapter(Adapter):
-    """Telnyx v2 phone numbers, as flows."""
+class TelnyxAdapter(PortingFlows):
+    """Telnyx v2 phone numbers (and porting orders, from `PortingFlows`), as flows."""
 
     provider = PROVIDER
     features = FEATURES

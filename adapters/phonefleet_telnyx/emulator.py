@@ -29,7 +29,17 @@ import httpx
 
 from phonefleet import is_e164, to_e164
 from phonefleet.adapter import decode_json, dumps
-from phonefleet.testing import Emulator, EmulatorTransport, FaultPlan, Router, json_response, seeded_numbers
+from phonefleet.testing import (
+    Emulator,
+    EmulatorTransport,
+    FaultPlan,
+    Network,
+    Router,
+    json_response,
+    seeded_numbers,
+)
+
+from ._porting_emulator import TelnyxPorting
 
 from . import _emulator_spec as spec
 
@@ -141,6 +151,7 @@ class TelnyxEmulator(EmulatorTransport):
         seed: int = 0,
         activate_after: int = 2,
         clock: Callable[[], datetime] | None = None,
+        network: Network | None = None,
     ) -> None:
         super().__init__(faults=faults, latency=latency)
         self.api_key = api_key
@@ -166,6 +177,9 @@ class TelnyxEmulator(EmulatorTransport):
         self._encoded: dict[str, dict[str, bytes]] = {"numbers": {}, "voice": {}}
         self.router = Router()
         self._routes()
+        #: porting orders and documents, and this emulator's place on a Network
+        self.porting = TelnyxPorting(self, network)
+        self.porting.mount()
 
     # -- setting up ---------------------------------------------------------------------
     def _new_id(self) -> str:
@@ -983,18 +997,26 @@ def emulator(
     locked: int = 0,
     clock: Callable[[], datetime] | None = None,
     api_key: str | None = None,
+    network: Network | None = None,
 ) -> Emulator:
     """A Telnyx emulator and the settings that connect a store to it.
 
     `numbers` seeds the account (an int means `seeded_numbers(numbers,
     offset=offset)`); an ordered number turns active after `activate_after`
     reads; `available` numbers are for sale; `locked` gives the first N
-    numbers deletion lock.
+    numbers deletion lock. On a `network` its numbers can be ported away to
+    another member and it ports numbers in; without one it makes its own.
     """
     rng = random.Random(seed + 1)  # noqa: S311 - test data, not crypto
     key = api_key or f"KEY{rng.getrandbits(128):032X}_{rng.getrandbits(64):016x}"
     emu = TelnyxEmulator(
-        api_key=key, faults=faults, latency=latency, seed=seed, activate_after=activate_after, clock=clock
+        api_key=key,
+        faults=faults,
+        latency=latency,
+        seed=seed,
+        activate_after=activate_after,
+        clock=clock,
+        network=network,
     )
     connections = [emu.add_connection(name) for name in ("main-sip", "call-center", "ivr")]
     profiles = [emu.add_messaging_profile(name) for name in ("regional-customers", "alerts")]
@@ -1005,6 +1027,7 @@ def emulator(
     )
     for index, number in enumerate(seeds):
         _seed(emu, number, index=index, rng=rng, connections=connections, profiles=profiles)
+    emu.porting.hold_seeded()
     for record in list(emu.records.values())[:locked]:
         record["deletion_lock_enabled"] = True
     base = offset + len(seeds) if isinstance(numbers, int) else 0

@@ -201,6 +201,20 @@ class Adapter:
         """One `Portability` per number (any order; the core restores the caller's)."""
         raise self.unsupported(Feature.PORT_IN)
 
+    def check_port_in(
+        self,
+        numbers: tuple[str, ...],
+        *,
+        account: PortAccount,
+        documents: PortDocuments,
+        date: date | None,
+    ) -> None:
+        """Refuse (ValueError) what this vendor requires and the port lacks, before any request.
+
+        The core calls it before `check_portability`, so a port the vendor
+        would refuse for missing data sends nothing at all. Nothing by default.
+        """
+
     def port_in(
         self,
         numbers: tuple[str, ...],

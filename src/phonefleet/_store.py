@@ -160,6 +160,7 @@ class _Operations(Generic[A]):
             msg = f"date must be a datetime.date or None, got {date!r}"
             raise TypeError(msg)
         loaded = documents.read()
+        self.adapter.check_port_in(wanted, account=account, documents=loaded, date=date)
         return scrubbing(self._port_in(wanted, account, loaded, date), account.secrets())
 
     def _port_in(

@@ -145,6 +145,18 @@ STARTED: Final = "started"
 DONE: Final = "done"
 FAILED: Final = "failed"
 
+
+def _record(state: object, updated: object) -> tuple[str, float]:
+    """A step's record as read back; a corrupted one is an unknown outcome, looked up before
+    anything is sent (a state we never write counts as `started`, an unreadable time as
+    older than any plan)."""
+    if state not in (STARTED, DONE, FAILED):
+        state = STARTED
+    if isinstance(updated, bool) or not isinstance(updated, int | float) or not math.isfinite(updated):
+        updated = -math.inf
+    return str(state), float(updated)
+
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS steps (
@@ -227,7 +239,7 @@ class Journal:
             self._check_header(providers["source"], providers["target"])
             self._check_identities(self._identities)
             self._states: dict[str, tuple[str, float]] = {
-                key: (state, updated)
+                str(key): _record(state, updated)
                 for key, state, updated in self._db.execute("SELECT key, state, updated FROM steps")
             }
         except sqlite3.Error as exc:
