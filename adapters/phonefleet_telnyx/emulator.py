@@ -39,9 +39,8 @@ from phonefleet.testing import (
     seeded_numbers,
 )
 
-from ._porting_emulator import TelnyxPorting
-
 from . import _emulator_spec as spec
+from ._porting_emulator import TelnyxPorting
 
 __all__ = ["BASE_URL", "TelnyxEmulator", "emulator"]
 
@@ -116,11 +115,11 @@ class _Refusal(Exception):  # noqa: N818 - carries an answer out of a handler
         *,
         pointer: str | None = None,
         parameter: str | None = None,
-        headers: dict[str, str] | None = None,
     ) -> None:
         self.status = status
         self.body = _errors(code, title, detail, pointer=pointer, parameter=parameter)
-        self.headers = headers
+        #: headers the answer carries (a 401's challenge)
+        self.headers: dict[str, str] | None = None
 
 
 def _errors(
@@ -346,13 +345,11 @@ class TelnyxEmulator(EmulatorTransport):
     def _authenticate(self, request: httpx.Request) -> None:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or token != self.api_key:
-            raise _Refusal(
-                401,
-                "10009",
-                "Authentication failed",
-                "Could not understand the provided credentials.",
-                headers={"WWW-Authenticate": "Bearer"},
+            refusal = _Refusal(
+                401, "10009", "Authentication failed", "Could not understand the provided credentials."
             )
+            refusal.headers = {"WWW-Authenticate": "Bearer"}
+            raise refusal
 
     def _routes(self) -> None:
         add = self.router.add
