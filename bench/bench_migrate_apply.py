@@ -69,7 +69,7 @@ async def _run_once(backend: str, count: int) -> tuple[float, int, int]:
             target: Any = emulator.connect_async("gravityrail")
             listing = [n async for n in target.list()]
             emulator.transport.latency = LATENCY
-            before = len(emulator.transport.requests)
+            before = emulator.transport.requests.total
         else:
             inner = AsyncMemoryStore(
                 [PhoneNumber("gr", f"t{i}", n) for i, n in enumerate(numbers)], provider="gr"
@@ -90,7 +90,7 @@ async def _run_once(backend: str, count: int) -> tuple[float, int, int]:
         report = await apply_async(plan, journal=journal, concurrency=CONCURRENCY)
         wall = time.perf_counter() - started
         if backend == "emulator":
-            requests = len(emulator.transport.requests) - before
+            requests = emulator.transport.requests.total - before
             await target.close()
         else:
             requests = target.calls

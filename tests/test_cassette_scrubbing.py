@@ -109,3 +109,41 @@ def test_the_providers_own_secrets_are_scrubbed_from_bodies(monkeypatch: pytest.
     config = vcr_config(provider="linq")
     response = {"headers": {}, "body": {"string": b'{"echo": "sk_live_from_the_env_0123"}'}}
     assert b"sk_live" not in config["before_record_response"](response)["body"]["string"]
+
+
+def test_a_twilio_api_key_sid_used_as_the_basic_user_is_scrubbed(tmp_path: Path) -> None:
+    """api_key is declared secret: a vendor echoing the SK... sid leaves it in no cassette,
+    in any form; the AC... account sid in every path stays (replays need it)."""
+    from phonefleet_twilio.emulator import ACCOUNT_SID, API_KEY, API_SECRET
+
+    emulator = emulate("twilio", numbers=2)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        response = emulator.transport.handle_request(request)
+        body = json.loads(response.read())
+        body["echo"] = {
+            "key": API_KEY,
+            "quoted": quote(API_KEY),
+            "b64": base64.b64encode(API_KEY.encode()).decode(),
+        }
+        headers = {"Content-Type": "application/json", "X-Debug-Key": API_KEY}
+        return httpx.Response(response.status_code, json=body, headers=headers)
+
+    path = tmp_path / "twilio-key.yaml"
+    with vcr.VCR(record_mode="all").use_cassette(str(path), **vcr_config()):
+        client = httpx.Client(transport=httpx.MockTransport(answer))
+        store = phonefleet.connect(
+            "twilio",
+            http_client=client,
+            account_sid=ACCOUNT_SID,
+            api_key=API_KEY,
+            api_secret=API_SECRET,
+            base_url=emulator.settings["base_url"],
+        )
+        assert len(list(store.list())) == 2
+        client.close()
+    text = path.read_text()
+    assert "IncomingPhoneNumbers" in text
+    for secret in (API_KEY, API_SECRET, base64.b64encode(API_KEY.encode()).decode()):
+        assert secret not in text
+    assert ACCOUNT_SID in text

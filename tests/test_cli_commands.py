@@ -382,3 +382,32 @@ def test_an_interrupted_apply_prints_what_it_did_and_exits_130(
     as_json = run(*args, "--json")
     assert as_json.exit_code == 130
     assert json.loads(as_json.stdout)["interrupted"] is True
+
+
+def test_forward_asks_before_replacing_a_voice_handler_that_is_not_forwarding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On Twilio forwarding is the voice URL: a SIP trunk would silently go."""
+    from phonefleet import Handler, NumberChanges, Routing
+    from phonefleet.testing import emulate
+
+    emulator = emulate("twilio", numbers=3)
+    monkeypatch.setattr(_stores, "connect", lambda provider, options=None: emulator.connect("twilio"))
+    with emulator.connect("twilio") as store:
+        trunked, plain, _ = list(store.list())
+        trunk = Handler("sip_trunk", target="TK0123456789abcdef0123456789abcdef")
+        store.update(trunked.id, NumberChanges(routing=Routing(voice=trunk)))
+        declined = run("forward", "twilio", trunked.number, FWD, input="n\n")
+        assert declined.exit_code == 1
+        assert "sip_trunk TK0123456789abcdef0123456789abcdef" in declined.output
+        assert "aborted: nothing changed" in declined.stderr
+        kept = store.get(trunked.id)
+        assert kept.forwarding_number is None
+        assert kept.routing is not None
+        assert kept.routing.voice == trunk
+        accepted = run("forward", "twilio", trunked.number, FWD, "--yes", "--json")
+        assert accepted.exit_code == 0, accepted.output
+        assert json.loads(accepted.stdout)["forwarding_number"] == FWD
+        asked_nothing = run("forward", "twilio", plain.number, FWD, "--json")  # no handler to lose
+        assert asked_nothing.exit_code == 0, asked_nothing.output
+        assert json.loads(asked_nothing.stdout)["forwarding_number"] == FWD

@@ -297,13 +297,15 @@ def _gzip_answer(body: bytes) -> Callable[[httpx.Request], httpx.Response]:
 
 def test_a_decompression_bomb_stops_at_the_default_cap(bomb: bytes) -> None:
     assert len(bomb) < 1_000_000
+    # not a listing (Linq answers its whole fleet in one body: that cap is max_listing_bytes)
     with _store("linq", _gzip_answer(bomb)) as store, pytest.raises(ResponseFormatError, match="larger than"):
-        list(store.list())
+        store.set_forwarding("ph-1", "+12025550199")
 
 
 @pytest.mark.parametrize("provider", VENDORS)
 def test_the_cap_is_a_store_setting_and_the_expansion_is_never_held(provider: str, bomb: bytes) -> None:
-    with _store(provider, _gzip_answer(bomb), max_response_bytes=1_000_000) as store:
+    caps = {"max_response_bytes": 1_000_000, "max_listing_bytes": 1_000_000}
+    with _store(provider, _gzip_answer(bomb), **caps) as store:
         tracemalloc.start()
         try:
             with pytest.raises(ResponseFormatError, match="1,000,000 bytes"):
@@ -317,7 +319,7 @@ def test_the_cap_is_a_store_setting_and_the_expansion_is_never_held(provider: st
 async def test_the_cap_holds_for_async_stores(bomb: bytes) -> None:
     transport = httpx.MockTransport(_gzip_answer(bomb))
     store = phonefleet.connect_async(
-        "linq", transport=transport, max_response_bytes=1_000_000, **_settings("linq")
+        "linq", transport=transport, max_listing_bytes=1_000_000, **_settings("linq")
     )
     async with store:
         with pytest.raises(ResponseFormatError, match="larger than"):
@@ -335,6 +337,30 @@ def test_a_body_declared_too_large_is_refused_unread() -> None:
 
     with _store("linq", answer) as store, pytest.raises(ResponseFormatError, match="larger than"):
         list(store.list())
+
+
+def test_a_fleet_answered_in_one_body_past_the_page_cap_is_read() -> None:
+    """Linq answers every number in one body: 100,000 numbers are some 36 MB, past the
+    32 MiB cap of one answer; that listing's cap is max_listing_bytes, sized for fleets."""
+    fleet = _padded_listing(40 * 1024 * 1024)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=fleet, headers=JSON)
+
+    with _store("linq", answer) as store:
+        assert list(store.list()) == []
+    with _store("linq", answer, max_listing_bytes=1_000_000) as store:
+        with pytest.raises(ResponseFormatError, match=r"max_listing_bytes") as caught:
+            list(store.list())
+        assert "connect(..., max_listing_bytes=...)" in str(caught.value)
+        with pytest.raises(ResponseFormatError, match=r"max_response_bytes"):  # one record: the small cap
+            store.set_forwarding("ph-1", "+12025550199")
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "256MB"])
+def test_the_listing_cap_must_be_a_positive_integer(bad: object) -> None:
+    with pytest.raises(ValueError, match="max_listing_bytes"):
+        phonefleet.connect("linq", max_listing_bytes=bad, **_settings("linq"))
 
 
 def test_a_page_under_the_cap_is_read_as_usual() -> None:

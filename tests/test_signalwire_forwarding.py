@@ -521,3 +521,113 @@ def test_hostile_nesting_in_script_contents_is_no_script() -> None:
         "version": "1.0.0",
         "sections": {"main": []},
     }
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"call_state_url": "https://collector.example/calls"},
+        {"status_url": "https://collector.example/status"},
+        {"status_url_method": "GET", "status_url": "https://collector.example/status"},
+        {"ringback": ["https://collector.example/ring.mp3"]},
+        {"transfer_after_bridge": "https://collector.example/next.swml"},
+        {"headers": [{"name": "X-Leak", "value": "%{call.from}"}]},
+        {"webhook_url": "https://collector.example/any"},
+        {"custom_parameters": {"k": "v"}},
+        {"username": "u", "password": "p"},
+    ],
+)
+def test_a_connect_that_reports_elsewhere_is_not_forwarding(extra: dict[str, Any]) -> None:
+    contents = {"sections": {"main": [{"connect": {"from": "%{call.from}", "to": TARGET, **extra}}]}}
+    assert forwarding_target(contents) is None
+    calm = {"sections": {"main": [{"connect": {"to": TARGET, "timeout": 20, "answer_on_bridge": True}}]}}
+    assert forwarding_target(calm) == TARGET
+
+
+def test_a_script_reporting_to_a_third_party_is_never_reused(emu: Emulator, store: SignalWireStore) -> None:
+    sw = _sw(emu)
+    spy = type(next(iter(sw.scripts.values())))(
+        "spying-script",
+        "spying-inner",
+        "front desk (reports calls)",
+        {
+            "contents": {
+                "version": "1.0.0",
+                "sections": {
+                    "main": [
+                        {
+                            "connect": {
+                                "from": "%{call.from}",
+                                "to": TARGET,
+                                "call_state_url": "https://collector.example/calls",
+                            }
+                        }
+                    ]
+                },
+            }
+        },
+        "2020-01-01T00:00:00Z",  # older than any: it would be picked if it were forwarding
+    )
+    sw.scripts[spy.id] = spy
+    number = _plain_number(emu, store)
+    forwarded = store.set_forwarding(number.id, TARGET)
+    assert forwarded.forwarding_number == TARGET
+    assert forwarded.routing is not None
+    assert forwarded.routing.voice is not None
+    assert forwarded.routing.voice.url != spy.request_url
+    (made,) = _made_here(emu)
+    assert forwarded.routing.voice.url == made.request_url
+
+
+def test_a_script_text_larger_than_any_forwarding_one_is_never_parsed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import yaml
+
+    from phonefleet_signalwire._forwarding import MAX_SCRIPT_TEXT
+
+    parsed: list[int] = []
+    real = yaml.load
+
+    def counting(text: str, *args: Any, **kwargs: Any) -> Any:
+        parsed.append(len(text))
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(yaml, "load", counting)
+    monkeypatch.setattr(yaml, "safe_load", lambda text: counting(text, Loader=yaml.SafeLoader))
+    small = 'version: 1.0.0\nsections:\n  main:\n    - connect:\n        to: "+12025550199"\n'
+    assert forwarding_target(small) == TARGET
+    assert parsed == [len(small)]
+    huge = small + "#" + "x" * 4_900_000 + "\n"  # the 4.9 MB script that took 24 s
+    assert forwarding_target(huge) is None
+    bomb = 'a: &a ["x","x"]\nb: &b [*a,*a]\nsections: {main: [{connect: {to: "+12025550199"}}]}\n'
+    assert forwarding_target(bomb) is None
+    assert forwarding_target("sections: {other: [{play: {url: 'say:hi'}}]}") is None
+    assert parsed == [len(small)]  # neither the huge one nor the others reached the parser
+    assert len(small) < MAX_SCRIPT_TEXT
+
+
+def test_a_huge_script_on_the_async_store_never_reaches_the_parser(
+    emu: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    sw = _sw(emu)
+    sw.scripts["huge"] = type(next(iter(sw.scripts.values())))(
+        "huge",
+        "huge-inner",
+        "huge",
+        {"contents": "main: connect\n" + "#" * 1_300_000},
+        "2024-01-01T00:00:00Z",
+    )
+    calls: list[int] = []
+    monkeypatch.setattr(yaml, "load", lambda text, **kw: calls.append(len(text)))
+    monkeypatch.setattr(yaml, "safe_load", lambda text: calls.append(len(text)))
+
+    async def main() -> list[phonefleet.PhoneNumber]:
+        async with emu.connect_async("signalwire") as store:
+            return [n async for n in store.list()]
+
+    numbers = asyncio.run(main())
+    assert len(numbers) == 40
+    assert all(size < 1_000_000 for size in calls)

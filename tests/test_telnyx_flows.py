@@ -501,7 +501,7 @@ def test_the_fast_and_careful_paths_read_a_page_alike() -> None:
         params = {"page[size]": 250, "sort": "phone_number"}
         voice_body = client.get(f"{base}/phone_numbers/voice", params=params).content
         numbers_body = client.get(f"{base}/phone_numbers", params=params).content
-    fast = fast_page(numbers_body, voice_body)
+    fast = fast_page(numbers_body, voice_body, 1)
     assert fast is not None
     numbers, following = fast
     assert following == "2"
@@ -533,3 +533,23 @@ def test_an_unusual_record_takes_the_careful_path_with_the_same_result(
     assert number.number == "+19705550001"
     assert number.country == "US"
     assert number.created_at is not None
+
+
+@pytest.mark.parametrize("answered", [3, 1])
+def test_an_answer_for_another_page_than_asked_is_a_format_error(answered: int) -> None:
+    """Asked for page 2, an answer saying page 3 of 3 (or page 1) must not end the listing early."""
+    emu = emulate("telnyx", numbers=30, seed=5)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        response = emu.transport.handle_request(request)
+        if request.url.params.get("page[number]") != "2":
+            return response
+        body = json.loads(response.read())
+        body["meta"]["page_number"] = answered
+        return httpx.Response(response.status_code, json=body, request=request)
+
+    store = phonefleet.connect("telnyx", transport=httpx.MockTransport(answer), page_size=10, **emu.settings)
+    with store, pytest.raises(ResponseFormatError, match="asked for page 2"):
+        list(store.list())
+    with phonefleet.connect("telnyx", transport=emu.transport, page_size=10, **emu.settings) as honest:
+        assert len(list(honest.list())) == 30  # every page, following the request's own count

@@ -45,7 +45,7 @@ def test_forwarding_number_only_for_an_enabled_always_forward(
     assert careful.forwarding_number == expected
     assert careful.raw["voice"]["call_forwarding"] == settings  # on-failure stays visible
     page = json.dumps({"data": [record], "meta": {"page_number": 1, "total_pages": 1}}).encode()
-    fast = fast_page(page, json.dumps({"data": [voice]}).encode())
+    fast = fast_page(page, json.dumps({"data": [voice]}).encode(), 1)
     if fast is not None:  # the fast path may hand a page to the careful one, never disagree
         assert [n.forwarding_number for n in fast[0]] == [expected]
         assert fast[0][0].raw["voice"]["call_forwarding"] == settings

@@ -89,7 +89,7 @@ def test_fast_and_careful_agree(page: tuple[list[dict[str, Any]], list[dict[str,
     numbers_body = json.dumps({"data": records, "meta": meta}).encode()
     voice_body = None if voices is None else json.dumps({"data": voices, "meta": meta}).encode()
     try:
-        fast = fast_page(numbers_body, voice_body)
+        fast = fast_page(numbers_body, voice_body, 1)
     except ResponseFormatError:
         fast = "error"
     if fast is None:

@@ -387,7 +387,9 @@ def test_the_cli_lists_shows_and_forwards_on_twilio() -> None:
     shown = runner.invoke(app, ["show", "emulator:twilio", forwarded["number"], "--json"])
     assert shown.exit_code == 0, shown.output
     assert json.loads(shown.stdout)["id"] == forwarded["id"]
-    on = runner.invoke(app, ["forward", "emulator:twilio", numbers[0]["number"], "+1 650 555 0199", "--json"])
+    on = runner.invoke(
+        app, ["forward", "emulator:twilio", numbers[0]["number"], "+1 650 555 0199", "--yes", "--json"]
+    )
     assert on.exit_code == 0, on.output
     assert json.loads(on.stdout)["forwarding_number"] == "+16505550199"
     off = runner.invoke(app, ["forward", "emulator:twilio", forwarded["number"], "--off", "--json"])

@@ -45,6 +45,7 @@ from phonefleet.adapter import (
     check_base_url,
     env_setting,
     loads,
+    shorten,
 )
 
 from ._errors import error_from_response
@@ -104,7 +105,7 @@ def _workspace(value: object) -> str:
     try:
         return str(uuid.UUID(str(value).strip()))
     except ValueError:
-        msg = f"gravityrail workspace must be a uuid, got {str(value)[:60]!r}"
+        msg = f"gravityrail workspace must be a uuid, got {shorten(str(value), 60, quote=True)}"
         raise ValueError(msg) from None
 
 

@@ -14,7 +14,7 @@ from typing import Any, Final
 import httpx
 
 from phonefleet import ProviderError
-from phonefleet.adapter import error_for_status, json_or_none, parse_retry_after
+from phonefleet.adapter import error_for_status, json_or_none, parse_retry_after, shorten
 
 from ._wire import PROVIDER
 
@@ -79,7 +79,7 @@ def error_from_response(
 ) -> ProviderError:
     """The typed error for one Gravity Rail error response."""
     message, code = _detail(response)
-    message = scrub(message, secret)[:_MAX_MESSAGE]
+    message = shorten(scrub(message, secret), _MAX_MESSAGE, secrets=[secret] if secret else ())
     scope: str | None = None
     if response.status_code == 403:
         named = _SCOPE_IN_TEXT.search(message)

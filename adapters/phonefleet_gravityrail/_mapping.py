@@ -15,7 +15,7 @@ from phonefleet import (
     is_e164,
     to_e164,
 )
-from phonefleet.adapter import parse_datetime
+from phonefleet.adapter import parse_datetime, shorten
 
 from ._wire import (
     PROVIDER,
@@ -56,7 +56,7 @@ def _e164(value: str, what: str) -> str:
     try:
         return to_e164(value)
     except InvalidNumberError as exc:
-        msg = f"{what} {value[:40]!r} is not an E.164 number: {exc.reason}"
+        msg = f"{what} {shorten(value, 40, quote=True)} is not an E.164 number: {exc.reason}"
         raise ResponseFormatError(msg, provider=PROVIDER) from None
 
 

@@ -112,7 +112,8 @@ class LinqAdapter(Adapter):
         return self._list()
 
     def _list(self) -> Flow[Page]:
-        response = yield self.requests.request("GET", "v3", "phone_numbers")
+        # the whole fleet in one body: capped by max_listing_bytes, not max_response_bytes
+        response = yield self.requests.request("GET", "v3", "phone_numbers", whole_listing=True)
         self.raise_for_error(response, "list")
         with gc_paused():
             numbers = numbers_from_body(response.content)

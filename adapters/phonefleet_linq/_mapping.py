@@ -27,7 +27,7 @@ from phonefleet import (
     ReputationStatus,
     ResponseFormatError,
 )
-from phonefleet.adapter import RawJSON, build_numbers, e164_from_wire
+from phonefleet.adapter import RawJSON, build_numbers, e164_from_wire, shorten
 
 from ._wire import PROVIDER
 
@@ -100,7 +100,7 @@ def number_from_record(record: object, *, with_reputation: bool = True) -> Phone
         msg = "phone number without an 'id'"
         raise _fail(msg)
     if "phone_number" not in record:
-        msg = f"phone number {ident[:40]!r} has no 'phone_number'"
+        msg = f"phone number {shorten(ident, 40, quote=True)} has no 'phone_number'"
         raise _fail(msg)
     number = _number(record["phone_number"], "phone_number")
     forwarding = record.get("forwarding_number")

@@ -153,6 +153,7 @@ class SignalWireAdapter(Adapter):
 
     provider = "signalwire"
     features = FEATURES
+    forwarding_replaces_voice = True  # forwarding is the relay_script call handler
 
     def __init__(
         self,

@@ -18,7 +18,7 @@ from typing import Any, Final
 import attrs
 
 from phonefleet import PhoneNumber, ResponseFormatError, is_e164
-from phonefleet.adapter import decode_json
+from phonefleet.adapter import decode_json, shorten
 
 from ._mapping import _datetime, _detail
 
@@ -37,11 +37,33 @@ __all__ = [
 ]
 
 PROVIDER: Final = "signalwire"
+#: the longest script text read as possibly forwarding: the longest forwarding
+#: script (every option of `_FORWARDING_OPTIONS` spelt out) is under 1,000
+#: characters; anything longer does more than forward, so is never parsed
+MAX_SCRIPT_TEXT: Final = 2048
 #: what names the scripts phonefleet creates (and the only ones it prunes)
 SCRIPT_NAME_PREFIX: Final = "phonefleet forward "
-#: `connect` options that change where a call goes, or run more SWML: with
-#: any of them the script is more than forwarding
-_NOT_FORWARDING: Final = frozenset({"serial", "parallel", "serial_parallel", "confirm", "result"})
+#: the `connect` options a forwarding script may have: where the call goes and
+#: how it rings, nothing else. Any other option is more than forwarding: it
+#: dials alternatives or runs more SWML (`serial`, `parallel`, `confirm`,
+#: `result`, `transfer_after_bridge`), or sends data about every call
+#: somewhere (`call_state_url`, `status_url`, `ringback` audio fetched by URL,
+#: `headers`, credentials), so such a script is never reused nor read as forwarding
+_FORWARDING_OPTIONS: Final = frozenset(
+    {
+        "to",
+        "from",
+        "from_name",
+        "timeout",
+        "answer_on_bridge",
+        "max_duration",
+        "session_timeout",
+        "encryption",
+        "codecs",
+        "codec",
+        "call_state_events",
+    }
+)
 
 
 @attrs.frozen
@@ -79,6 +101,23 @@ def forwarding_contents(target: str) -> dict[str, Any]:
     }
 
 
+def _could_forward(text: str) -> bool:
+    """A cheap look at a script's text before any parsing: a forwarding script
+    is short, names `main` and `connect`, and needs no YAML anchor, alias,
+    merge key or tag (which is how a small text grows into a large document)."""
+    return (
+        len(text) <= MAX_SCRIPT_TEXT
+        and "connect" in text
+        and "main" in text
+        and not any(mark in text for mark in ("&", "*", "!", "<<"))
+    )
+
+
+def _yaml_loader() -> Any:
+    yaml: Any = importlib.import_module("yaml")
+    return getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+
+
 def swml_document(contents: object) -> dict[str, Any] | None:
     """A script's `contents` as a SWML object, or None when it is not one.
 
@@ -92,7 +131,7 @@ def swml_document(contents: object) -> dict[str, Any] | None:
         except ValueError:
             yaml: Any = importlib.import_module("yaml")
             try:
-                contents = yaml.safe_load(contents)
+                contents = yaml.load(contents, Loader=_yaml_loader())
             except (yaml.YAMLError, RecursionError):  # hostile nesting is no script either
                 return None
     return contents if isinstance(contents, dict) else None
@@ -102,10 +141,19 @@ def forwarding_target(contents: object) -> str | None:
     """The number a SWML document forwards to, or None when it does more (or less).
 
     Forwarding is exactly: `main` holds one instruction, a `connect` whose
-    `to` is one E.164 number and that neither dials alternatives nor runs
-    further SWML (`serial`, `parallel`, `confirm`, `result`). `contents` is
-    the document, or its JSON or YAML text.
+    `to` is one E.164 number and whose other options only shape the call
+    (`from`, `timeout`, ...): nothing that dials alternatives, runs further
+    SWML or reports the call anywhere (`call_state_url`, `status_url`, any
+    webhook). `contents` is the document, or its JSON or YAML text.
+
+    Text is parsed only when it could be a forwarding script
+    (`_could_forward`): at most `MAX_SCRIPT_TEXT` characters, so parsing one
+    takes well under a millisecond with libyaml (a few with pure-Python YAML)
+    whatever the vendor sends: it never holds an operation past its deadline,
+    nor an async store's event loop for long.
     """
+    if isinstance(contents, str) and not _could_forward(contents):
+        return None
     contents = swml_document(contents)
     if contents is None:
         return None
@@ -117,7 +165,7 @@ def forwarding_target(contents: object) -> str | None:
     if not isinstance(step, dict) or len(step) != 1:
         return None
     connect = step.get("connect")
-    if not isinstance(connect, dict) or not _NOT_FORWARDING.isdisjoint(connect):
+    if not isinstance(connect, dict) or not _FORWARDING_OPTIONS.issuperset(connect):
         return None
     to = connect.get("to")
     return to if isinstance(to, str) and is_e164(to) else None
@@ -172,7 +220,8 @@ def scripts_page_from_wire(body: object) -> tuple[list[ForwardingScript], object
                 scripts.append(script_from_wire(item))
             except ResponseFormatError as exc:
                 ident = item.get("id") if isinstance(item, dict) else None
-                msg = f"SWML script #{position} (id {ident!r:.60}) is unreadable: {_detail(exc)}"
+                shown = shorten(ident, 60, quote=True)
+                msg = f"SWML script #{position} (id {shown}) is unreadable: {_detail(exc)}"
                 raise _bad(msg) from None
         links = page.get("links")
         following = links.get("next") if isinstance(links, dict) else None

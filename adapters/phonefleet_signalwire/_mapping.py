@@ -22,7 +22,7 @@ from phonefleet import (
     Routing,
     is_e164,
 )
-from phonefleet.adapter import e164_from_wire, parse_datetime, shared_routing
+from phonefleet.adapter import Memo, e164_from_wire, parse_datetime, shared_routing, shorten
 
 from ._wire import (
     CAPABILITIES,
@@ -87,9 +87,9 @@ def spec_for(side: Side, kind: str) -> HandlerSpec:
 
 #: handlers are values, and a fleet shares a few configurations: reading one
 #: builds it once (bounded, so memory stays flat over any listing)
-_HANDLERS: dict[tuple[str, str], dict[Any, Handler]] = {}
-_CAPABILITY_SETS: dict[tuple[Any, ...], frozenset[Capability]] = {}
-_MEMO_LIMIT: Final = 4096
+#: a fleet shares a few configurations: each is read once (bounded by size, see Memo)
+_HANDLERS: Memo[tuple[Any, ...], Handler] = Memo()
+_CAPABILITY_SETS: Memo[tuple[Any, ...], frozenset[Capability]] = Memo()
 _NO_KEYS: Final[frozenset[str]] = frozenset()
 #: the shape `phonefleet.is_e164` checks, matched inline on the hot path
 _E164: Final = re.compile(r"\+[1-9][0-9]{1,14}")
@@ -109,7 +109,7 @@ def handler_from_wire(
     if kind is None:
         return None
     if type(kind) is not str or not kind:
-        msg = f"expected {side.handler_key} to be a handler name, got {kind!r:.40}"
+        msg = f"expected {side.handler_key} to be a handler name, got {shorten(kind, 40, quote=True)}"
         raise _bad(msg)
     spec = side.kinds.get(kind) or side.fallback
     values = tuple(map(data.get, spec.slots.values()))
@@ -128,20 +128,19 @@ def handler_from_wire(
                 if extra is None:
                     extra = {}
                 extra[field] = data[field]
-    memo = _HANDLERS.get((side.name, kind))
-    if memo is None or len(memo) >= _MEMO_LIMIT:
-        if len(_HANDLERS) >= _MEMO_LIMIT:
-            _HANDLERS.clear()
-        memo = _HANDLERS[side.name, kind] = {}
     # values carry their type in the key: 1, 1.0 and True are equal to a dict
     # but are different vendor data, and must never stand in for each other
-    key = values if extra is None else (values, tuple(sorted((k, type(v), v) for k, v in extra.items())))
+    key = (
+        (side.name, kind, values)
+        if extra is None
+        else (side.name, kind, values, tuple(sorted((k, type(v), v) for k, v in extra.items())))
+    )
     try:
-        handler = memo.get(key)
+        handler = _HANDLERS.get(key)
     except TypeError:  # an unhashable extra value: build it, do not keep it
         return _build_handler(kind, spec, values, extra)
     if handler is None:
-        handler = memo[key] = _build_handler(kind, spec, values, extra)
+        handler = _HANDLERS.keep(key, _build_handler(kind, spec, values, extra))
     return handler
 
 
@@ -200,7 +199,7 @@ def number_from_wire(data: object, forwarding: Mapping[str, str] | None = None) 
     if country == "":
         country = None  # seen for numbers the vendor has no country for
     if country is not None and not (isinstance(country, str) and len(country) == 2 and country.isalpha()):
-        msg = f"expected country_code to be ISO 3166-1 alpha-2, got {country!r:.40}"
+        msg = f"expected country_code to be ISO 3166-1 alpha-2, got {shorten(country, 40, quote=True)}"
         raise _bad(msg)
     unknown = _NO_KEYS if data.keys() <= KNOWN_FIELDS else frozenset(data.keys() - KNOWN_FIELDS)
     voice = handler_from_wire(VOICE_SIDE, data, unknown)
@@ -250,16 +249,14 @@ def _capabilities(value: object) -> frozenset[Capability] | None:
     found = set()
     for name in names:
         if not isinstance(name, str):
-            msg = f"expected a capability name, got {name!r:.40}"
+            msg = f"expected a capability name, got {shorten(name, 40, quote=True)}"
             raise _bad(msg)
         capability = CAPABILITIES.get(name.lower())
         if capability is not None:  # an unknown one stays in raw
             found.add(capability)
     result = frozenset(found)
     if key is not None:
-        if len(_CAPABILITY_SETS) >= _MEMO_LIMIT:
-            _CAPABILITY_SETS.clear()
-        _CAPABILITY_SETS[key] = result
+        _CAPABILITY_SETS.keep(key, result)
     return result
 
 
@@ -288,7 +285,7 @@ def page_from_wire(
     if following == "":
         following = None
     elif following is not None and (not isinstance(following, str) or not following.strip()):
-        msg = f"expected links.next to be a URL, got {following!r:.40}"
+        msg = f"expected links.next to be a URL, got {shorten(following, 40, quote=True)}"
         raise _bad(msg)
     try:
         return [number_from_wire(item, forwarding) for item in data], following
@@ -299,7 +296,8 @@ def page_from_wire(
             number_from_wire(item, forwarding)
         except ResponseFormatError as exc:
             ident = item.get("id") if isinstance(item, dict) else None
-            msg = f"phone number #{position} of the page (id {ident!r:.60}) is unreadable: {_detail(exc)}"
+            shown = shorten(ident, 60, quote=True)
+            msg = f"phone number #{position} of the page (id {shown}) is unreadable: {_detail(exc)}"
             raise _bad(msg) from None
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -336,7 +334,7 @@ def available_from_wire(body: object) -> list[AvailableNumber]:
             (item[key] for key in ("number", "e164", "phone_number") if item.get(key) is not None), None
         )
         if not is_e164(number):
-            msg = f"an available number has no E.164 number (got {number!r:.40})"
+            msg = f"an available number has no E.164 number (got {shorten(number, 40, quote=True)})"
             raise _bad(msg)
         assert isinstance(number, str)
         found.append(

@@ -37,6 +37,7 @@ from phonefleet.adapter import (
     loads,
     page_size_setting,
     secret_setting,
+    shorten,
     write_once,
 )
 
@@ -135,12 +136,11 @@ class TelnyxAdapter(PortingFlows):
         seen: set[str] = set()
         gone: dict[str, Any] | None = None
         while page is not None:
-            params = self._page(
-                int(check_cursor(page, seen, self.provider)), ("filter[phone_number]", number[1:])
-            )
+            asked = int(check_cursor(page, seen, self.provider))
+            params = self._page(asked, ("filter[phone_number]", number[1:]))
             response = yield self.requests.request("GET", "phone_numbers", params=params)
             self.raise_for_error(response, operation)
-            records, page = page_of(loads(response, provider=self.provider), "phone numbers")
+            records, page = page_of(loads(response, provider=self.provider), "phone numbers", asked)
             for record in records:
                 if isinstance(record, dict) and record.get("phone_number") == number:
                     if record.get("status") != DELETED:
@@ -176,21 +176,23 @@ class TelnyxAdapter(PortingFlows):
         response = yield self.requests.request("GET", "phone_numbers", params=self._page(page, *extra))
         self.raise_for_error(response, "list")
         with gc_paused():
-            fast = fast_page(response.content, voice_response.content if voice_response is not None else None)
+            fast = fast_page(
+                response.content, voice_response.content if voice_response is not None else None, page
+            )
         if fast is not None:
             numbers, following = fast
         else:
-            numbers, following = yield from self._careful_page(response, voice_response)
+            numbers, following = yield from self._careful_page(response, voice_response, page)
         if archived is not None:  # a server ignoring the filter must not leak the other kind
             numbers = [n for n in numbers if n.archived == archived]
         return Page(numbers, following)
 
     def _careful_page(
-        self, response: httpx.Response, voice_response: httpx.Response | None
+        self, response: httpx.Response, voice_response: httpx.Response | None, asked: int
     ) -> Flow[tuple[list[PhoneNumber], str | None]]:
         """A page read field by field, saying what is wrong; a number the voice
         page lacks (the listings shifted between the two requests) is read alone."""
-        records, following = page_of(loads(response, provider=self.provider), "phone numbers")
+        records, following = page_of(loads(response, provider=self.provider), "phone numbers", asked)
         voices: dict[str, Any] | None = None
         if voice_response is not None:
             voices = voices_by_id(records_of(loads(voice_response, provider=self.provider), "voice settings"))
@@ -285,7 +287,7 @@ class TelnyxAdapter(PortingFlows):
             msg = "Telnyx refused the number order (status failure)"
             raise ProviderError(msg, provider=self.provider, status=response.status_code, operation="create")
         if status not in ("pending", "success"):
-            msg = f"a number order came back with status {status!r:.40}"
+            msg = f"a number order came back with status {shorten(status, 40, quote=True)}"
             raise ResponseFormatError(msg, provider=self.provider)
         return True
 
@@ -313,7 +315,8 @@ class TelnyxAdapter(PortingFlows):
         def deleted(response: httpx.Response) -> PhoneNumber:
             released = number_from_wire(self._record(response, "archive"))
             if not released.archived:
-                msg = f"the delete answer shows {current.number} as {released.raw.get('status')!r:.40}"
+                shown = shorten(released.raw.get("status"), 40, quote=True)
+                msg = f"the delete answer shows {current.number} as {shown}"
                 raise ResponseFormatError(msg, provider=self.provider)
             return released
 

@@ -16,7 +16,7 @@ from typing import Any, Final
 import httpx
 
 from phonefleet import ProviderError
-from phonefleet.adapter import error_for_status, json_or_none, parse_retry_after
+from phonefleet.adapter import error_for_status, json_or_none, parse_retry_after, shorten
 
 from ._wire import PROVIDER
 
@@ -78,7 +78,7 @@ def error_from_response(response: httpx.Response, operation: str) -> ProviderErr
     request_id = next((response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), None)
     return error_for_status(
         response.status_code,
-        message[:_MAX_MESSAGE],
+        shorten(message, _MAX_MESSAGE),
         provider=PROVIDER,
         operation=operation,
         code=_text(first.get("code")),

@@ -78,9 +78,11 @@ def _datetimes(values: list[str | None]) -> list[datetime | None] | None:
         return None
 
 
-def fast_page(numbers_body: bytes, voice_body: bytes | None) -> tuple[list[PhoneNumber], str | None] | None:
-    """The numbers of a page and the next cursor, straight from the bytes; None: read it
-    the careful way (a record off the shape, or a number the voice page lacks)."""
+def fast_page(
+    numbers_body: bytes, voice_body: bytes | None, asked: int
+) -> tuple[list[PhoneNumber], str | None] | None:
+    """The numbers of page `asked` and the next cursor, straight from the bytes; None:
+    read it the careful way (a record off the shape, or a number the voice page lacks)."""
     try:
         page = _numbers(numbers_body)
         raws = _raws(numbers_body).data
@@ -88,7 +90,7 @@ def fast_page(numbers_body: bytes, voice_body: bytes | None) -> tuple[list[Phone
         voice_raws = _raws(voice_body).data if voice_body is not None else None
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None  # the careful path says what is wrong (nesting too deep included)
-    following = next_page_number(page.meta.page_number, page.meta.total_pages, provider=PROVIDER)
+    following = next_page_number(page.meta.page_number, page.meta.total_pages, provider=PROVIDER, asked=asked)
     records = page.data
     if not records:
         return [], following

@@ -28,10 +28,12 @@ from phonefleet import (
 )
 from phonefleet.adapter import (
     AvailableNumber,
+    Memo,
     e164_from_wire,
     next_page_number,
     parse_datetime,
     quote_segment,
+    shorten,
 )
 
 from ._wire import (
@@ -91,14 +93,17 @@ def records_of(body: object, what: str) -> list[Any]:
     return data
 
 
-def page_of(body: object, what: str) -> tuple[list[Any], str | None]:
-    """A listing page -> its records and the cursor of the next page (from `meta`)."""
+def page_of(body: object, what: str, asked: int) -> tuple[list[Any], str | None]:
+    """A listing page -> its records and the cursor of the next page (from `meta`,
+    which must be the answer for page `asked`)."""
     data = records_of(body, what)
     meta = body.get("meta") if isinstance(body, dict) else None
     if not isinstance(meta, dict):
         msg = f"a page of {what} has no meta object"
         raise _bad(msg)
-    following = next_page_number(meta.get("page_number"), meta.get("total_pages"), provider=PROVIDER)
+    following = next_page_number(
+        meta.get("page_number"), meta.get("total_pages"), provider=PROVIDER, asked=asked
+    )
     return data, following
 
 
@@ -117,7 +122,7 @@ def _call_forwarding(voice: Mapping[str, Any] | None) -> tuple[str | None, str |
         raise _bad(msg)
     enabled = settings.get("call_forwarding_enabled", True)  # the spec's default
     if type(enabled) is not bool:
-        msg = f"expected call_forwarding_enabled to be a boolean, got {enabled!r:.40}"
+        msg = f"expected call_forwarding_enabled to be a boolean, got {shorten(enabled, 40, quote=True)}"
         raise _bad(msg)
     target = settings.get("forwards_to")
     kind = settings.get("forwarding_type")
@@ -130,17 +135,14 @@ def _call_forwarding(voice: Mapping[str, Any] | None) -> tuple[str | None, str |
 
 
 #: handlers are values shared by most of a fleet: built once each (bounded)
-_HANDLERS: dict[tuple[str, str], Handler] = {}
-_ROUTINGS: dict[tuple[str | None, str | None], Routing] = {}
-_MEMO_LIMIT: Final = 4096
+_HANDLERS: Memo[tuple[str, str], Handler] = Memo()
+_ROUTINGS: Memo[tuple[str | None, str | None], Routing] = Memo()
 
 
 def _handler(kind: str, target: str) -> Handler:
     found = _HANDLERS.get((kind, target))
     if found is None:
-        if len(_HANDLERS) >= _MEMO_LIMIT:
-            _HANDLERS.clear()
-        found = _HANDLERS[kind, target] = Handler(kind, target=target)
+        found = _HANDLERS.keep((kind, target), Handler(kind, target=target))
     return found
 
 
@@ -154,9 +156,7 @@ def routing_of(connection: str | None, profile: str | None) -> Routing | None:
             voice=_handler(CONNECTION, connection) if connection else None,
             messaging=_handler(MESSAGING_PROFILE, profile) if profile else None,
         )
-        if len(_ROUTINGS) >= _MEMO_LIMIT:
-            _ROUTINGS.clear()
-        _ROUTINGS[connection, profile] = routing
+        _ROUTINGS.keep((connection, profile), routing)
     return routing
 
 
@@ -183,7 +183,7 @@ def record_id(record: object) -> str:
     try:
         quote_segment(ident)
     except ValueError:
-        msg = f"a phone number's id {ident!r:.40} cannot name it in a URL"
+        msg = f"a phone number's id {shorten(ident, 40, quote=True)} cannot name it in a URL"
         raise _bad(msg) from None
     return ident
 
@@ -200,7 +200,7 @@ def number_from_wire(record: object, voice: object = None) -> PhoneNumber:
     kind = record.get("phone_number_type")
     country = record.get("country_iso_alpha2")
     if country is not None and not (type(country) is str and len(country) == 2 and country.isalpha()):
-        msg = f"expected country_iso_alpha2 to be ISO 3166-1 alpha-2, got {country!r:.40}"
+        msg = f"expected country_iso_alpha2 to be ISO 3166-1 alpha-2, got {shorten(country, 40, quote=True)}"
         raise _bad(msg)
     target, forwarding_type = _call_forwarding(voice)
     if voice is not None:

@@ -103,7 +103,7 @@ class PortingFlows(Adapter):
                 "GET", "porting_orders", port_id, "requirements", params=params
             )
             self.raise_for_error(response, operation)
-            records, page = page_of(loads(response, provider=self.provider), "porting requirements")
+            records, page = page_of(loads(response, provider=self.provider), "porting requirements", number)
             unmet.extend(unmet_requirements(records))
         return unmet
 
@@ -247,15 +247,16 @@ class PortingFlows(Adapter):
             page: str | None = "1"
             seen: set[str] = set()
             while page is not None:
+                asked = int(check_cursor(page, seen, self.provider))
                 params: list[tuple[str, str | int]] = [
                     (_NUMBERS_FILTER, number[1:]),
                     ("include_phone_numbers", "true"),
-                    ("page[number]", int(check_cursor(page, seen, self.provider))),
+                    ("page[number]", asked),
                     ("page[size]", _LOOK_PAGE),
                 ]
                 response = yield self.requests.request("GET", "porting_orders", params=params)
                 self.raise_for_error(response, "port_in")
-                records, page = page_of(loads(response, provider=self.provider), "porting orders")
+                records, page = page_of(loads(response, provider=self.provider), "porting orders", asked)
                 for record in records:
                     if not isinstance(record, dict) or not is_open(record):
                         continue
@@ -297,14 +298,15 @@ class PortingFlows(Adapter):
     def list_port_ins_page(self, open_only: bool, cursor: str | None) -> Flow[PortPage]:
         """One page of orders, newest first; `open_only` keeps those not done
         (Telnyx's listing has no status filter)."""
+        asked = int(cursor) if cursor else 1
         params: list[tuple[str, str | int]] = [
             ("include_phone_numbers", "true"),
-            ("page[number]", int(cursor) if cursor else 1),
+            ("page[number]", asked),
             ("page[size]", self.page_size),
         ]
         response = yield self.requests.request("GET", "porting_orders", params=params)
         self.raise_for_error(response, "list_port_ins")
-        records, following = page_of(loads(response, provider=self.provider), "porting orders")
+        records, following = page_of(loads(response, provider=self.provider), "porting orders", asked)
         orders = [order_from_wire(record) for record in records]
         if open_only:
             orders = [order for order in orders if not order.status.done]

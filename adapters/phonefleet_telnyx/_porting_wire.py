@@ -24,7 +24,7 @@ from phonefleet import (
     PortStatus,
     ResponseFormatError,
 )
-from phonefleet.adapter import e164_from_wire, parse_datetime
+from phonefleet.adapter import e164_from_wire, parse_datetime, shorten
 
 from ._wire import PROVIDER
 
@@ -140,7 +140,7 @@ def order_from_wire(record: object, requirements: Sequence[str] = ()) -> PortIn:
     order = _object(record, "a porting order")
     ident = order.get("id")
     if not isinstance(ident, str) or not ident:
-        msg = f"a porting order has no id (got {ident!r:.40})"
+        msg = f"a porting order has no id (got {shorten(ident, 40, quote=True)})"
         raise _bad(msg)
     status_record = _object(order.get("status"), "status")
     status = status_of(status_record.get("value"))
@@ -218,7 +218,7 @@ def portability_from_wire(body: object) -> list[Portability]:
         record = _object(item, "a portability result")
         portable = record.get("portable")
         if not isinstance(portable, bool):
-            msg = f"expected portable to be true or false, got {portable!r:.40}"
+            msg = f"expected portable to be true or false, got {shorten(portable, 40, quote=True)}"
             raise _bad(msg)
         fast = record.get("fast_portable")
         reason = _text(record, "not_portable_reason")

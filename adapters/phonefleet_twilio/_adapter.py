@@ -38,6 +38,7 @@ from phonefleet.adapter import (
     env_setting,
     loads,
     release_once,
+    shorten,
 )
 
 from ._errors import error_from_response
@@ -110,6 +111,7 @@ class TwilioAdapter(Adapter):
 
     provider = PROVIDER
     features = FEATURES
+    forwarding_replaces_voice = True  # the Forward Twimlet is the voice URL
 
     def __init__(
         self,
@@ -350,7 +352,7 @@ class TwilioAdapter(Adapter):
 
 def _flag(value: object, what: str) -> str:
     if not isinstance(value, bool):
-        msg = f"{what} must be True or False, got {value!r:.40}"
+        msg = f"{what} must be True or False, got {shorten(value, 40, quote=True)}"
         raise ValueError(msg)
     return "true" if value else "false"
 
@@ -379,11 +381,13 @@ def search_params(
     """
     code = country.strip().upper() if isinstance(country, str) else ""
     if not _COUNTRY.fullmatch(code):
-        msg = f"country must be an ISO 3166-1 alpha-2 code such as 'US', got {country!r:.40}"
+        msg = (
+            f"country must be an ISO 3166-1 alpha-2 code such as 'US', got {shorten(country, 40, quote=True)}"
+        )
         raise ValueError(msg)
     path = _SEARCH_KINDS.get(kind if isinstance(kind, NumberType) else str(kind).strip().lower())
     if path is None:
-        msg = f"kind must be 'local', 'toll_free' or 'mobile', got {kind!r:.40}"
+        msg = f"kind must be 'local', 'toll_free' or 'mobile', got {shorten(kind, 40, quote=True)}"
         raise ValueError(msg)
     params: dict[str, str | int] = {}
     if area_code is not None:
@@ -393,14 +397,14 @@ def search_params(
             else ""
         )
         if not _AREA_CODE.fullmatch(text):
-            msg = f"area_code must be 3 digits, got {area_code!r:.40}"
+            msg = f"area_code must be 3 digits, got {shorten(area_code, 40, quote=True)}"
             raise ValueError(msg)
         params["AreaCode"] = text
     if contains is not None:
         if not isinstance(contains, str) or not _CONTAINS.fullmatch(contains.strip()):
             msg = (
                 "contains must be 2-16 characters: digits or letters (at least two), '*' or '%' "
-                f"wildcards, '+' first or '$' last, got {contains!r:.40}"
+                f"wildcards, '+' first or '$' last, got {shorten(contains, 40, quote=True)}"
             )
             raise ValueError(msg)
         params["Contains"] = contains.strip()
@@ -419,7 +423,7 @@ def search_params(
     ):
         if place is not None:
             if not isinstance(place, str) or not place.strip() or len(place) > 64:
-                msg = f"{what} ({key}) must be a non-empty string, got {place!r:.40}"
+                msg = f"{what} ({key}) must be a non-empty string, got {shorten(place, 40, quote=True)}"
                 raise ValueError(msg)
             params[key] = place.strip()
     if limit is not None:

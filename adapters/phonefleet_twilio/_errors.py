@@ -18,7 +18,7 @@ from typing import Any, Final
 import httpx
 
 from phonefleet import ProviderError
-from phonefleet.adapter import error_for_response, json_or_none
+from phonefleet.adapter import error_for_response, json_or_none, shorten
 
 from ._wire import PROVIDER
 
@@ -38,7 +38,7 @@ def _code(value: object) -> str | int | None:
         return value
     if isinstance(value, str) and value.strip():
         text = value.strip()
-        return int(text) if text.isdigit() and len(text) < 10 else text[:40]
+        return int(text) if text.isdigit() and len(text) < 10 else shorten(text, 40)
     return None
 
 

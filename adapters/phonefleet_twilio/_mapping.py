@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Final
-from urllib.parse import unquote_plus, urlencode, urlsplit
+from urllib.parse import unquote_plus, urlencode
 
 import msgspec
 
@@ -33,7 +33,7 @@ from phonefleet import (
     is_e164,
     to_e164,
 )
-from phonefleet.adapter import RawJSON, build_numbers, decode_json, shared_routing
+from phonefleet.adapter import Memo, RawJSON, build_numbers, decode_json, shared_routing, shorten
 
 from ._wire import (
     CAPABILITIES,
@@ -77,7 +77,12 @@ _NUMBER_TYPES: Final = {
     for spelling in (name, name.upper(), name.title())
 }
 _E164: Final = re.compile(r"\+[1-9][0-9]{1,14}")
-_TWIMLET_HOSTS: Final = frozenset({"twimlets.com", "www.twimlets.com"})
+#: the Forward Twimlet, spelt so that every URL parser reads it alike: Twilio's
+#: scheme and host, no port, no userinfo, and nothing a WHATWG parser rewrites
+#: (a backslash, whitespace, a control character) anywhere in it
+_TWIMLET: Final = re.compile(
+    r"https?://(?:www\.)?twimlets\.com/forward/?\?([^#\\\s\x00-\x1f\x7f]*)", re.IGNORECASE | re.ASCII
+)
 _MONTHS: Final = {
     name: index
     for index, name in enumerate(
@@ -90,12 +95,12 @@ _MONTH_DIGITS: Final = {name: f"{index:02d}" for name, index in _MONTHS.items()}
 _RFC2822: Final = re.compile(
     r"(?:[A-Z][a-z]{2,8}, )?(\d{1,2}) ([A-Z][a-z]{2,8}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})"
 )
-_MEMO_LIMIT: Final = 4096
-_HANDLERS: dict[tuple[Any, ...], Handler] = {}
-_CAPABILITY_SETS: dict[bytes, frozenset[Capability] | None] = {}
+#: a fleet shares a few configurations: each is read once (bounded by size, see Memo)
+_HANDLERS: Memo[tuple[Any, ...], Handler] = Memo()
+_CAPABILITY_SETS: Memo[bytes, frozenset[Capability] | None] = Memo()
 _MISSING: Final = object()
-_FORWARDS: dict[str, str | None] = {}
-_HANDLING: dict[tuple[str | None, ...], tuple[str | None, Routing | None]] = {}
+_FORWARDS: Memo[str, str | None] = Memo()
+_HANDLING: Memo[tuple[str | None, ...], tuple[str | None, Routing | None]] = Memo()
 _decode_records: Final = msgspec.json.Decoder(RecordPage).decode
 _decode_raws: Final = msgspec.json.Decoder(RawPage).decode
 _decode_record: Final = msgspec.json.Decoder(NumberRecord).decode
@@ -121,22 +126,24 @@ def forward_url(number: str) -> str:
 
 def forwarding_from_url(url: str | None) -> str | None:
     """The target of a Forward Twimlet URL (http or https, other Twimlet
-    parameters allowed), or None for any other URL."""
+    parameters allowed), or None for any other URL.
+
+    Only a URL that every parser sends to Twilio's Twimlet is forwarding:
+    `https://evil.example\\@twimlets.com/forward?...` reads as twimlets.com to
+    RFC 3986 but goes to evil.example under WHATWG rules (urllib3, browsers),
+    and `twimlets.com:8443` is not Twilio's service; both are routing.
+    """
     if not url or "twimlets.com" not in url.lower():
         return None
     found = _FORWARDS.get(url, "")
     if found != "":
         return found
-    parts = urlsplit(url)
+    matched = _TWIMLET.fullmatch(url)
     target: str | None = None
-    if (
-        parts.scheme in {"http", "https"}
-        and (parts.hostname or "") in _TWIMLET_HOSTS
-        and parts.path.rstrip("/") == "/forward"
-    ):
+    if matched is not None:
         values = [
             _query_value(value)
-            for key, _, value in (pair.partition("=") for pair in parts.query.split("&"))
+            for key, _, value in (pair.partition("=") for pair in matched.group(1).split("&"))
             if unquote_plus(key) == "PhoneNumber"
         ]
         if len(values) == 1:
@@ -144,10 +151,7 @@ def forwarding_from_url(url: str | None) -> str | None:
                 target = to_e164(values[0])
             except InvalidNumberError:
                 target = None
-    if len(_FORWARDS) >= _MEMO_LIMIT:
-        _FORWARDS.clear()
-    _FORWARDS[url] = target
-    return target
+    return _FORWARDS.keep(url, target)
 
 
 def _query_value(raw: str) -> str:
@@ -196,7 +200,7 @@ def parse_date(value: str | None) -> datetime | None:
         try:  # an ISO 8601 date, as a proxy or a compatible API might send
             parsed = datetime.fromisoformat(value)
         except ValueError:
-            msg = f"expected an RFC 2822 date, got {value[:40]!r}"
+            msg = f"expected an RFC 2822 date, got {shorten(value, 40, quote=True)}"
             raise _bad(msg) from None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
@@ -204,9 +208,7 @@ def parse_date(value: str | None) -> datetime | None:
 def _memo(key: tuple[Any, ...], build: Any) -> Any:
     handler = _HANDLERS.get(key)
     if handler is None:
-        if len(_HANDLERS) >= _MEMO_LIMIT:
-            _HANDLERS.clear()
-        handler = _HANDLERS[key] = build()
+        handler = _HANDLERS.keep(key, build())
     return handler
 
 
@@ -281,7 +283,7 @@ def _capabilities(value: Mapping[str, Any] | None) -> frozenset[Capability] | No
     if value is None:
         return None
     if not isinstance(value, dict) or not all(type(flag) in {bool, type(None)} for flag in value.values()):
-        msg = f"expected capabilities to be an object of booleans, got {value!r:.60}"
+        msg = f"expected capabilities to be an object of booleans, got {shorten(value, 60, quote=True)}"
         raise _bad(msg)
     return frozenset(
         capability
@@ -298,10 +300,7 @@ def _raw_capabilities(value: msgspec.Raw) -> frozenset[Capability] | None:
             decoded = decode_json(key)
         except ValueError:  # pragma: no cover - the page decoded already
             decoded = key
-        found = _capabilities(decoded)
-        if len(_CAPABILITY_SETS) >= _MEMO_LIMIT:
-            _CAPABILITY_SETS.clear()
-        _CAPABILITY_SETS[key] = found
+        found = _CAPABILITY_SETS.keep(key, _capabilities(decoded))
     return found  # type: ignore[return-value]
 
 
@@ -329,7 +328,8 @@ def _row(record: NumberRecord) -> tuple[Any, ...]:
     if (number is None or not _E164.fullmatch(number)) and (
         not isinstance(number, str) or not is_e164(number)
     ):
-        msg = f"incoming phone number {sid[:40]} has no E.164 phone_number (got {number!r:.40})"
+        shown = shorten(number, 40, quote=True)
+        msg = f"incoming phone number {shorten(sid, 40)} has no E.164 phone_number (got {shown})"
         raise _bad(msg)
     country = record.country_code
     if country is not None:
@@ -353,10 +353,7 @@ def _row(record: NumberRecord) -> tuple[Any, ...]:
     handling = _HANDLING.get(key)
     if handling is None:
         voice, forwarding = _voice(record)
-        handling = (forwarding, shared_routing(voice, _messaging(record)))
-        if len(_HANDLING) >= _MEMO_LIMIT:
-            _HANDLING.clear()
-        _HANDLING[key] = handling
+        handling = _HANDLING.keep(key, (forwarding, shared_routing(voice, _messaging(record))))
     created = record.date_created
     created_at = parse_date(created)
     updated = record.date_updated
@@ -427,8 +424,8 @@ def _careful_page(body: bytes) -> tuple[list[PhoneNumber], str | None]:
     try:
         data = decode_json(body)
     except ValueError:
-        snippet = body[:80].decode("utf-8", "replace")
-        msg = f"expected a JSON page of incoming phone numbers, got {snippet!r}"
+        snippet = shorten(body, 80)
+        msg = f"expected a JSON page of incoming phone numbers, got {snippet}"
         raise _bad(msg) from None
     if not isinstance(data, dict):
         msg = f"expected a page object, got {type(data).__name__}"
@@ -439,7 +436,7 @@ def _careful_page(body: bytes) -> tuple[list[PhoneNumber], str | None]:
         raise _bad(msg)
     following = data.get("next_page_uri")
     if following is not None and not isinstance(following, str):
-        msg = f"expected next_page_uri to be a URI or null, got {following!r:.40}"
+        msg = f"expected next_page_uri to be a URI or null, got {shorten(following, 40, quote=True)}"
         raise _bad(msg)
     return [number_from_wire(item) for item in items], following
 
@@ -457,7 +454,7 @@ def available_from_wire(body: object) -> list[AvailableNumber]:
             raise _bad(msg)
         number = item.get("phone_number")
         if not isinstance(number, str) or not is_e164(number):
-            msg = f"an available number has no E.164 phone_number (got {number!r:.40})"
+            msg = f"an available number has no E.164 phone_number (got {shorten(number, 40, quote=True)})"
             raise _bad(msg)
         capabilities = item.get("capabilities")
         if capabilities is not None and not (
@@ -488,14 +485,14 @@ def available_from_wire(body: object) -> list[AvailableNumber]:
 
 def _check_url(value: object, what: str) -> str:
     if not isinstance(value, str) or not value.strip().lower().startswith(("https://", "http://")):
-        msg = f"{what} must be an absolute http(s) URL, got {value!r:.60}"
+        msg = f"{what} must be an absolute http(s) URL, got {shorten(value, 60, quote=True)}"
         raise ValueError(msg)
     return value.strip()
 
 
 def _check_method(value: object, what: str) -> str:
     if not isinstance(value, str) or value.upper() not in HTTP_METHODS:
-        msg = f"{what} must be GET or POST, got {value!r:.40}"
+        msg = f"{what} must be GET or POST, got {shorten(value, 40, quote=True)}"
         raise ValueError(msg)
     return value.upper()
 

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 import attrs
 
+from ._memo import Memo
 from ._model import Handler, PhoneNumber, Routing
 
 __all__ = ["build_numbers", "shared_routing"]
@@ -74,8 +75,7 @@ def build_numbers(
     return out
 
 
-_ROUTINGS: dict[tuple[int, int], tuple[Handler | None, Handler | None, Routing]] = {}
-_ROUTING_MEMO_LIMIT: Final = 4096
+_ROUTINGS: Memo[tuple[int, int], tuple[Handler | None, Handler | None, Routing]] = Memo()
 
 
 def shared_routing(voice: Handler | None, messaging: Handler | None) -> Routing | None:
@@ -92,7 +92,5 @@ def shared_routing(voice: Handler | None, messaging: Handler | None) -> Routing 
     if entry is not None and entry[0] is voice and entry[1] is messaging:
         return entry[2]
     routing = Routing(voice=voice, messaging=messaging)
-    if len(_ROUTINGS) >= _ROUTING_MEMO_LIMIT:
-        _ROUTINGS.clear()
-    _ROUTINGS[key] = (voice, messaging, routing)
+    _ROUTINGS.keep(key, (voice, messaging, routing))
     return routing

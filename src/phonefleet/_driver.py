@@ -24,19 +24,27 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 import attrs
 import httpx
 
-from . import _redact
+from . import _memo, _redact
 from ._auth import BasicAuth, BearerAuth
 from ._errors import DeadlineExceededError, PhoneFleetError, ResponseFormatError, TransportError
 from ._flow import Adapter, Flow, error_for_status
 from ._retry import RetryPolicy
-from ._wire import retry_mode
+from ._wire import LISTING_EXTENSION, retry_mode
 
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "AsyncDriver", "Clock", "Deadline", "SyncDriver"]
+__all__ = [
+    "DEFAULT_MAX_LISTING_BYTES",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "AsyncDriver",
+    "Clock",
+    "Deadline",
+    "SyncDriver",
+]
 
 T = TypeVar("T")
+P = TypeVar("P")
 Clock = Callable[[], float]
 
 log: Final = logging.getLogger("phonefleet.http")
@@ -47,6 +55,9 @@ _NOT_SENT: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _SECRET_PARAMS: Final = frozenset({"token", "api_key", "apikey", "key", "access_token", "secret", "password"})
 #: the default cap on one response body, decoded: a 1,000-number page is about 0.5 MB
 DEFAULT_MAX_RESPONSE_BYTES: Final = 32 * 1024 * 1024
+#: the default cap on a listing answered in one body (Linq's): it grows with the
+#: fleet, about 370 bytes a number, so 256 MiB is some 700,000 numbers
+DEFAULT_MAX_LISTING_BYTES: Final = 256 * 1024 * 1024
 #: a compressed body reaches the decoder in slices this small, so that one
 #: slice expands to a few MB at most (gzip's ratio is about 1:1000)
 _SLICE: Final = 4096
@@ -127,23 +138,32 @@ class _Driver:
         timeout: float | None = None,
         clock: Clock | None = None,
         max_response_bytes: int | None = None,
+        max_listing_bytes: int | None = None,
     ) -> None:
         if max_response_bytes is None:
             max_response_bytes = DEFAULT_MAX_RESPONSE_BYTES
-        cap = max_response_bytes
-        if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
-            msg = f"max_response_bytes must be a positive integer, got {max_response_bytes!r}"
-            raise ValueError(msg)
+        if max_listing_bytes is None:
+            max_listing_bytes = DEFAULT_MAX_LISTING_BYTES
+        for name, cap in (
+            ("max_response_bytes", max_response_bytes),
+            ("max_listing_bytes", max_listing_bytes),
+        ):
+            if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
+                msg = f"{name} must be a positive integer, got {cap!r}"
+                raise ValueError(msg)
         self.adapter = adapter
         self.policy = retry or RetryPolicy()
         self.timeout = timeout
         self.clock = clock or time.monotonic
         self.max_response_bytes = max_response_bytes
+        #: the cap for an answer that is a whole listing in one body (it grows with the fleet)
+        self.max_listing_bytes = max_listing_bytes
         self._forms = _redact.secret_forms(_credential_texts(adapter))
         # while this store is open, httpx/httpcore DEBUG lines never show its credentials
         self._redaction_key = next(_keys)
         _redact.redacting(self._redaction_key, self._forms)
         weakref.finalize(self, _redact.forget_later, self._redaction_key)
+        _memo.store_opened(self)
 
     def start(self) -> Deadline:
         return Deadline(self.policy.deadline, self.clock)
@@ -155,10 +175,21 @@ class _Driver:
         )
         return DeadlineExceededError(msg)
 
+    def cap_for(self, request: httpx.Request) -> int:
+        """The body cap of this request's answer: per endpoint, a whole listing in
+        one body (it grows with the fleet) gets `max_listing_bytes`."""
+        if request.extensions.get(LISTING_EXTENSION):
+            return max(self.max_listing_bytes, self.max_response_bytes)
+        return self.max_response_bytes
+
     def too_large(self, request: httpx.Request) -> ResponseFormatError:
+        listing = bool(request.extensions.get(LISTING_EXTENSION))
+        setting = "max_listing_bytes" if listing else "max_response_bytes"
+        what = "the cap on a listing answered in one body" if listing else "the cap on one answer"
         msg = (
             f"the answer to {request.method} {request.url.path} is larger than "
-            f"{self.max_response_bytes:,} bytes (the store's max_response_bytes); not read further"
+            f"{self.cap_for(request):,} bytes (the store's {setting}, {what}); not read further. "
+            f"If the answer is genuine, raise it: connect(..., {setting}=...)"
         )
         return ResponseFormatError(msg, provider=self.adapter.provider)
 
@@ -167,7 +198,7 @@ class _Driver:
         encoding = response.headers.get("Content-Encoding", "").strip().lower()
         if encoding in ("", "identity"):
             declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > self.max_response_bytes:
+            if declared.isdigit() and int(declared) > self.cap_for(response.request):
                 raise self.too_large(response.request)
         else:
             response.stream = _Sliced(response.stream)
@@ -177,7 +208,7 @@ class _Driver:
     ) -> int:
         """Keep one decoded chunk; stop at the size cap or the deadline."""
         size += len(chunk)
-        if size > self.max_response_bytes:
+        if size > self.max_response_bytes and size > self.cap_for(request):
             chunks.clear()  # never hold more than the cap
             raise self.too_large(request)
         chunks.append(chunk)
@@ -196,6 +227,7 @@ class _Driver:
 
     def close_redaction(self) -> None:
         _redact.forget(self._redaction_key)
+        _memo.store_closed(self)  # the last store closed: no memo keeps what was read for it
 
     def retrying(self, request: httpx.Request, deadline: Deadline) -> Any:
         """stamina's retry context for one request (iterate it sync or async)."""
@@ -221,6 +253,17 @@ class _Driver:
             for part, value in base.as_dict().items()
         }
         return remaining
+
+    def guarded(self, step: Callable[[P], T], arg: P) -> T:
+        """Run a step outside any flow (a pager moving on, quoting a cursor seen
+        twice) as a flow runs: credentials blanked before shortening, errors scrubbed."""
+        lent = _redact.lend(self._forms)
+        try:
+            return step(arg)
+        except PhoneFleetError as exc:
+            raise self.scrub(exc) from None
+        finally:
+            _redact.unlend(lent)
 
     def scrub(self, error: PhoneFleetError) -> PhoneFleetError:
         """Blank the adapter's credentials out of every text field of an error
@@ -384,6 +427,7 @@ class SyncDriver(_Driver):
     def run(self, flow: Flow[T]) -> T:
         deadline = self.start()
         response: httpx.Response | None = None
+        lent = _redact.lend(self._forms)  # what the flow shortens, it blanks first
         try:
             request = next(flow)
             while True:
@@ -402,6 +446,7 @@ class SyncDriver(_Driver):
             raise self.scrub(self.too_deep(response)) from None
         finally:
             flow.close()
+            _redact.unlend(lent)
 
     def _send(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
         try:
@@ -487,6 +532,7 @@ class AsyncDriver(_Driver):
     async def run(self, flow: Flow[T]) -> T:
         deadline = self.start()
         response: httpx.Response | None = None
+        lent = _redact.lend(self._forms)  # what the flow shortens, it blanks first
         try:
             request = next(flow)
             while True:
@@ -505,6 +551,7 @@ class AsyncDriver(_Driver):
             raise self.scrub(self.too_deep(response)) from None
         finally:
             flow.close()
+            _redact.unlend(lent)
 
     async def _send(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
         try:

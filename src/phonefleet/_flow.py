@@ -35,6 +35,7 @@ from ._identity import StoreIdentity
 from ._model import ArchiveBlocker, Feature, NumberChanges, PhoneNumber, ProviderPhone
 from ._numbers import is_e164, to_e164
 from ._porting import Portability, PortAccount, PortDocuments, PortIn
+from ._redact import shorten
 from ._wire import RequestBuilder, Secret
 
 __all__ = ["Adapter", "Flow", "Page", "PortPage", "Ref", "as_ref", "done"]
@@ -122,6 +123,11 @@ class Adapter:
     #: every credential the adapter holds: blanked out of any error a flow
     #: raises, even one that quotes a vendor message echoing it
     credentials: tuple[Secret, ...] = ()
+    #: whether forwarding takes the number's voice handler (Twilio's voice URL,
+    #: SignalWire's call handler): forwarding then replaces whatever answered
+    #: calls before (a trunk, an application, a webhook), and stopping it does
+    #: not bring that back. Callers (the CLI's `forward`) ask first.
+    forwarding_replaces_voice: bool = False
 
     # -- hooks the driver uses -------------------------------------------
     def is_own_origin(self, url: httpx.URL) -> bool:
@@ -269,7 +275,7 @@ class Adapter:
 def check_cursor(cursor: str, seen: set[str], provider: str) -> str:
     """Refuse a page cursor seen before: a loop would never end, or silently truncate."""
     if cursor in seen:
-        msg = f"the listing points back to a page it already returned ({cursor[:80]!r})"
+        msg = f"the listing points back to a page it already returned ({shorten(cursor, 80, quote=True)})"
         raise ResponseFormatError(msg, provider=provider)
     seen.add(cursor)
     return cursor
@@ -385,7 +391,7 @@ def e164_from_wire(value: object, field: str, *, provider: str) -> str:
         try:
             return to_e164(value)
         except InvalidNumberError as exc:
-            msg = f"{field} {value[:40]!r} is not a phone number: {exc.reason}"
+            msg = f"{field} {shorten(value, 40, quote=True)} is not a phone number: {exc.reason}"
             raise ResponseFormatError(msg, provider=provider) from None
     msg = f"expected {field} to be an E.164 string, got {type(value).__name__}"
     raise ResponseFormatError(msg, provider=provider)

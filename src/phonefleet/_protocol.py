@@ -45,7 +45,13 @@ class PhoneNumberStore(Protocol):
         """Forward the number's calls to `forward_to` (E.164), or stop forwarding with `None`.
 
         Uses the vendor's own forwarding recipe and returns the number as
-        the vendor reports it afterwards. Needs `Feature.SET_FORWARDING`."""
+        the vendor reports it afterwards. Needs `Feature.SET_FORWARDING`.
+
+        Where the recipe is the number's voice handler (Twilio: the Forward
+        Twimlet as the voice URL; SignalWire: a `relay_script` call handler;
+        `adapter.forwarding_replaces_voice`), forwarding replaces whatever
+        answered calls before (a SIP trunk, a TwiML app, a webhook), and
+        `None` does not bring it back: set `routing` again for that."""
 
     def update(self, ref: NumberRef, changes: NumberChanges) -> PhoneNumber:
         """Change what `changes` gives (name, forwarding, routing); fields left `UNSET` are not sent.
@@ -121,7 +127,13 @@ class AsyncPhoneNumberStore(Protocol):
         """Forward the number's calls to `forward_to` (E.164), or stop forwarding with `None`.
 
         Uses the vendor's own forwarding recipe and returns the number as
-        the vendor reports it afterwards. Needs `Feature.SET_FORWARDING`."""
+        the vendor reports it afterwards. Needs `Feature.SET_FORWARDING`.
+
+        Where the recipe is the number's voice handler (Twilio: the Forward
+        Twimlet as the voice URL; SignalWire: a `relay_script` call handler;
+        `adapter.forwarding_replaces_voice`), forwarding replaces whatever
+        answered calls before (a SIP trunk, a TwiML app, a webhook), and
+        `None` does not bring it back: set `routing` again for that."""
 
     async def update(self, ref: NumberRef, changes: NumberChanges) -> PhoneNumber:
         """Change what `changes` gives (name, forwarding, routing); fields left `UNSET` are not sent.

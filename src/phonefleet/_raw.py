@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from itertools import repeat
 from typing import Any
 
+from ._redact import shorten
+
 __all__ = ["JoinedRawJSON", "RawJSON"]
 
 
@@ -41,7 +43,7 @@ class RawJSON(Mapping[str, Any]):
 
             data = msgspec.json.decode(self._raw)
             if not isinstance(data, dict):
-                msg = f"raw JSON is not an object: {bytes(self._raw)[:60]!r}"
+                msg = f"raw JSON is not an object: {shorten(bytes(self._raw), 60)}"
                 raise TypeError(msg) from None
             self._data = data
             return data

@@ -7,6 +7,11 @@ percent-encoded, base64 alone and as an HTTP Basic `user:password` pair) out
 of every text field of every error they raise, and a logging filter on the
 httpx and httpcore loggers does the same to their records while a store is
 open.
+
+Blanking comes before shortening, always: a credential cut in half is no
+longer a form the scrubber knows. So vendor text is shortened only through
+`shorten`, which blanks the credentials of the store whose flow is running
+(the driver lends them for the flow's duration) before it cuts.
 """
 
 from __future__ import annotations
@@ -17,12 +22,24 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Iterable
+from contextvars import ContextVar, Token
 from typing import Any, Final
 from urllib.parse import quote
 
 import attrs
 
-__all__ = ["MASK", "blank", "forget", "forget_later", "redacting", "scrub_error", "secret_forms"]
+__all__ = [
+    "MASK",
+    "blank",
+    "forget",
+    "forget_later",
+    "lend",
+    "redacting",
+    "scrub_error",
+    "secret_forms",
+    "shorten",
+    "unlend",
+]
 
 MASK: Final = "***"
 #: the loggers that may print what a vendor sent (httpcore logs response headers at DEBUG)
@@ -88,6 +105,40 @@ def blank(value: Any, forms: tuple[str, ...], _depth: int = 0) -> Any:
                 changes[field.alias] = new
         return attrs.evolve(value, **changes) if changes else value
     return value
+
+
+#: the credential forms of the store whose flow is running in this context
+_LENT: ContextVar[tuple[str, ...]] = ContextVar("phonefleet_lent_secret_forms", default=())
+
+
+def lend(forms: tuple[str, ...]) -> Token[tuple[str, ...]]:
+    """Make `forms` the credentials `shorten` blanks in this context (a driver,
+    while it runs a flow); hand the token back to `unlend`."""
+    return _LENT.set(forms)
+
+
+def unlend(token: Token[tuple[str, ...]]) -> None:
+    _LENT.reset(token)
+
+
+def shorten(value: object, limit: int, *, secrets: Iterable[str] = (), quote: bool = False) -> str:
+    """`value` as text of at most `limit` characters, credentials blanked first.
+
+    The whole value is blanked (bytes are decoded first) (every form of `secrets`, and of the running
+    store's credentials), then quoted (`repr`, when `quote` or not a string),
+    then cut, ending in "..." when cut.
+    """
+    if isinstance(value, bytes | bytearray | memoryview):
+        value, quote = bytes(value).decode("utf-8", "replace"), True
+    forms = _LENT.get()
+    extra = tuple(secrets)
+    if extra:
+        forms = tuple(sorted({*forms, *secret_forms(extra)}, key=len, reverse=True))
+    clean = blank(value, forms) if forms else value
+    text = repr(clean) if quote or not isinstance(clean, str) else clean
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 3, 0)] + "..."
 
 
 def scrub_error(error: BaseException, forms: tuple[str, ...]) -> BaseException:

@@ -94,10 +94,11 @@ class Registration:
         timeout: float | None = None,
         retry: RetryPolicy | None = None,
         max_response_bytes: int | None = None,
+        max_listing_bytes: int | None = None,
         **settings: Any,
     ) -> Store[Any]:
         adapter = self.make_adapter(settings)
-        common = _common(http_client, transport, timeout, retry, max_response_bytes)
+        common = _common(http_client, transport, timeout, retry, max_response_bytes, max_listing_bytes)
         return self.store(adapter, **common)
 
     def connect_async(
@@ -108,10 +109,11 @@ class Registration:
         timeout: float | None = None,
         retry: RetryPolicy | None = None,
         max_response_bytes: int | None = None,
+        max_listing_bytes: int | None = None,
         **settings: Any,
     ) -> AsyncStore[Any]:
         adapter = self.make_adapter(settings)
-        common = _common(http_client, transport, timeout, retry, max_response_bytes)
+        common = _common(http_client, transport, timeout, retry, max_response_bytes, max_listing_bytes)
         return self.async_store(adapter, **common)
 
     def make_adapter(self, settings: dict[str, Any]) -> Adapter:
@@ -135,16 +137,19 @@ class Registration:
         return adapter
 
 
-def _common(
+def _common(  # noqa: PLR0917 - private, one call site per store kind
     http_client: object,
     transport: object,
     timeout: float | None,
     retry: object,
     max_response_bytes: int | None,
+    max_listing_bytes: int | None = None,
 ) -> dict[str, Any]:
     common = {"http_client": http_client, "transport": transport, "timeout": timeout, "retry": retry}
     if max_response_bytes is not None:  # only when given: a store subclass may predate the setting
         common["max_response_bytes"] = max_response_bytes
+    if max_listing_bytes is not None:
+        common["max_listing_bytes"] = max_listing_bytes
     return common
 
 
@@ -192,6 +197,8 @@ def connect(provider: str, **settings: Any) -> Store[Any]:
     Vendor settings fall back to the vendor's environment variables. Common
     settings: `http_client` (yours; never closed here), `transport`,
     `max_response_bytes` (the cap on one decoded body, default 32 MiB),
+    `max_listing_bytes` (the cap on a listing answered in one body, which grows
+    with the fleet: Linq's; default 256 MiB),
     `timeout`, `retry` (a RetryPolicy).
     """
     return registration(provider).connect(**settings)

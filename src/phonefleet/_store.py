@@ -335,7 +335,8 @@ class Store(_StoreBase[A]):
     store opens its own on first use (over `transport`, if given).
     `retry.deadline` bounds each operation, retries, waits and bodies
     included; `max_response_bytes` caps one decoded response body
-    (default 32 MiB).
+    (default 32 MiB), `max_listing_bytes` one that is a whole listing in one
+    body, which grows with the fleet (default 256 MiB).
     """
 
     def __init__(
@@ -348,6 +349,7 @@ class Store(_StoreBase[A]):
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
         max_response_bytes: int | None = None,
+        max_listing_bytes: int | None = None,
     ) -> None:
         super().__init__(adapter)
         if http_client is not None and not isinstance(http_client, httpx.Client):
@@ -361,6 +363,7 @@ class Store(_StoreBase[A]):
             timeout=timeout,
             clock=clock,
             max_response_bytes=max_response_bytes,
+            max_listing_bytes=max_listing_bytes,
         )
 
     def run(self, flow: Flow[T]) -> T:
@@ -375,7 +378,7 @@ class Store(_StoreBase[A]):
         while (flow := pager.next_flow()) is not None:
             page = self._driver.run(flow)
             yield from page.items
-            pager.advance(page)
+            self._driver.guarded(pager.advance, page)
             del page  # one page in memory at a time, not two
 
     def get(self, ref: NumberRef) -> PhoneNumber:
@@ -439,7 +442,7 @@ class Store(_StoreBase[A]):
         while (flow := pager.next_flow()) is not None:
             page = self._driver.run(flow)
             yield from page.items
-            pager.advance(page)
+            self._driver.guarded(pager.advance, page)
 
     def cancel_port_in(self, port_id: str) -> PortIn:
         """Cancel a port-in order; returns it as the vendor reports it afterwards."""
@@ -479,6 +482,7 @@ class AsyncStore(_StoreBase[A]):
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
         max_response_bytes: int | None = None,
+        max_listing_bytes: int | None = None,
     ) -> None:
         super().__init__(adapter)
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
@@ -492,6 +496,7 @@ class AsyncStore(_StoreBase[A]):
             timeout=timeout,
             clock=clock,
             max_response_bytes=max_response_bytes,
+            max_listing_bytes=max_listing_bytes,
         )
 
     async def run(self, flow: Flow[T]) -> T:
@@ -507,7 +512,7 @@ class AsyncStore(_StoreBase[A]):
             page = await self._driver.run(flow)
             for item in page.items:
                 yield item
-            pager.advance(page)
+            self._driver.guarded(pager.advance, page)
             del page  # one page in memory at a time, not two
 
     async def get(self, ref: NumberRef) -> PhoneNumber:
@@ -567,7 +572,7 @@ class AsyncStore(_StoreBase[A]):
             page = await self._driver.run(flow)
             for item in page.items:
                 yield item
-            pager.advance(page)
+            self._driver.guarded(pager.advance, page)
 
     async def cancel_port_in(self, port_id: str) -> PortIn:
         """Cancel a port-in order; returns it as the vendor reports it afterwards."""

@@ -14,8 +14,10 @@ import httpx
 import msgspec
 
 from ._errors import ResponseFormatError
+from ._redact import shorten
 
 __all__ = [
+    "LISTING_EXTENSION",
     "RETRY_EXTENSION",
     "RequestBuilder",
     "RetryMode",
@@ -34,6 +36,9 @@ __all__ = [
 ]
 
 RETRY_EXTENSION: Final = "phonefleet.retry"
+#: marks a request whose answer is a whole listing in one body (it grows with
+#: the fleet): the driver caps it with `max_listing_bytes`, not `max_response_bytes`
+LISTING_EXTENSION: Final = "phonefleet.whole_listing"
 #: idempotent: GET/PUT rules; unsafe: only if never sent; safe: as idempotent
 #: (the flow proved a repeat harmless); rate_limit: unsafe, but a 429 (which
 #: proves nothing was applied) is waited out and repeated.
@@ -134,7 +139,7 @@ def check_base_url(url: str | httpx.URL) -> httpx.URL:
     if parsed.scheme not in {"https", "http"} or not parsed.host:
         msg = f"base_url must be an absolute https URL, got {str(url)!r}"
         raise ValueError(msg)
-    if parsed.scheme == "http" and not _is_loopback(parsed.host):
+    if parsed.scheme == "http" and not is_loopback_host(parsed.host):
         msg = (
             f"refusing plain http:// to {parsed.host}: credentials would travel "
             "unencrypted (http is allowed only to loopback)"
@@ -147,8 +152,14 @@ def check_base_url(url: str | httpx.URL) -> httpx.URL:
     return parsed.copy_with(raw_path=path, query=None, fragment=None)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
+def is_loopback_host(host: str) -> bool:
+    """True only for the name `localhost` and loopback address literals
+    (127.0.0.0/8, ::1).
+
+    A name is not an address: `api.localhost` (or any other name) may resolve
+    anywhere (/etc/hosts, a resolver), so no name but `localhost` is trusted.
+    """
+    if host.lower() == "localhost":
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
@@ -205,6 +216,7 @@ class RequestBuilder:
         retry: RetryMode | None = None,
         url: httpx.URL | str | None = None,
         suffix: str = "",
+        whole_listing: bool = False,
     ) -> httpx.Request:
         """A request to `base_url/segment/...` (or to an absolute `url`).
 
@@ -214,7 +226,9 @@ class RequestBuilder:
         the path as it is (`.json`): the adapter's constant, never user input.
         `retry="safe"` marks a POST or DELETE the flow has proved safe to
         repeat; `retry="rate_limit"` lets a 429 be waited out and repeated;
-        GET and PUT are retried anyway.
+        GET and PUT are retried anyway. `whole_listing=True` marks an
+        endpoint that answers every number in one body (no paging), so its
+        answer grows with the fleet and gets the larger `max_listing_bytes` cap.
         """
         if json is not None and form is not None:
             msg = "a request has one body: give json or form, not both"
@@ -230,8 +244,10 @@ class RequestBuilder:
         elif form is not None:
             content = urlencode(list(form.items()) if isinstance(form, Mapping) else list(form)).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        extensions = {RETRY_EXTENSION: retry} if retry is not None else None
-        return httpx.Request(method, target, headers=headers, content=content, extensions=extensions)
+        extensions: dict[str, Any] = {RETRY_EXTENSION: retry} if retry is not None else {}
+        if whole_listing:
+            extensions[LISTING_EXTENSION] = True
+        return httpx.Request(method, target, headers=headers, content=content, extensions=extensions or None)
 
     def is_same_origin(self, url: httpx.URL) -> bool:
         return (url.scheme, url.host, url.port) == (
@@ -267,33 +283,43 @@ class RequestBuilder:
         try:
             target = current.join(text)
         except (httpx.InvalidURL, ValueError, TypeError):
-            msg = f"{field} is not a URL: {text[:80]!r}"
+            msg = f"{field} is not a URL: {shorten(text, 80, quote=True)}"
             raise ResponseFormatError(msg, provider=provider) from None
         if target.scheme not in {"https", "http"} or not target.host:
-            msg = f"{field} is not an http(s) URL: {text[:80]!r}"
+            msg = f"{field} is not an http(s) URL: {shorten(text, 80, quote=True)}"
             raise ResponseFormatError(msg, provider=provider)
         if not self.is_same_origin(target):
-            msg = f"{field} points to another origin than {self.base_url.host}: {text[:80]!r}"
+            msg = (
+                f"{field} points to another origin than {self.base_url.host}: {shorten(text, 80, quote=True)}"
+            )
             raise ResponseFormatError(msg, provider=provider)
         if target == current:
-            msg = f"{field} points back to the page it came with ({text[:80]!r})"
+            msg = f"{field} points back to the page it came with ({shorten(text, 80, quote=True)})"
             raise ResponseFormatError(msg, provider=provider)
         return str(target)
 
 
-def next_page_number(page_number: object, total_pages: object, *, provider: str) -> str | None:
+def next_page_number(
+    page_number: object, total_pages: object, *, provider: str, asked: int | None = None
+) -> str | None:
     """The cursor of the next page for page-number paging (Telnyx `meta`), or None.
 
     `page_number` and `total_pages` are what the vendor's body says; a
     missing or non-integer value, or a page past the total, is a
-    `ResponseFormatError` rather than a guess.
+    `ResponseFormatError` rather than a guess. `asked` is the page the
+    request asked for: the count follows the request, never the answer, so
+    an answer for another page (skipping ahead or going back) is a
+    `ResponseFormatError` too, not a listing that silently ends early.
     """
     for name, value in (("page_number", page_number), ("total_pages", total_pages)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            msg = f"expected meta.{name} to be a non-negative integer, got {value!r:.40}"
+            msg = f"expected meta.{name} to be a non-negative integer, got {shorten(value, 40, quote=True)}"
             raise ResponseFormatError(msg, provider=provider)
     assert isinstance(page_number, int)
     assert isinstance(total_pages, int)
+    if asked is not None and page_number != asked:
+        msg = f"asked for page {asked}, the answer is page {page_number} (meta.page_number)"
+        raise ResponseFormatError(msg, provider=provider)
     if page_number >= total_pages:
         return None
     return str(page_number + 1)
@@ -326,10 +352,9 @@ def loads(response: httpx.Response, *, provider: str | None = None) -> Any:
     try:
         return decode_json(body)
     except ValueError as exc:
-        snippet = body[:80].decode("utf-8", "replace")
+        snippet = shorten(body, 80)
         msg = (
-            f"expected JSON from {response.request.method} {response.request.url.path}, "
-            f"got {snippet!r} ({exc})"
+            f"expected JSON from {response.request.method} {response.request.url.path}, got {snippet} ({exc})"
         )
         raise ResponseFormatError(msg, provider=provider) from None
 
@@ -357,5 +382,5 @@ def parse_datetime(value: object, *, provider: str | None = None) -> datetime | 
     try:
         return datetime.fromisoformat(text)
     except ValueError:
-        msg = f"expected an ISO 8601 timestamp, got {value[:40]!r}"
+        msg = f"expected an ISO 8601 timestamp, got {shorten(value, 40, quote=True)}"
         raise ResponseFormatError(msg, provider=provider) from None

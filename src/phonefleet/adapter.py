@@ -28,9 +28,11 @@ from ._flow import (
     error_for_status,
     parse_retry_after,
 )
+from ._memo import Memo
 from ._once import UNKNOWN_OUTCOME, buy_once, release_once, released, write_once
 from ._porting import least_advanced
 from ._raw import JoinedRawJSON, RawJSON
+from ._redact import shorten
 from ._registry import (
     ENTRY_POINT_GROUP,
     Emulator,
@@ -73,6 +75,7 @@ __all__ = [
     "Emulator",
     "Flow",
     "JoinedRawJSON",
+    "Memo",
     "Page",
     "PortPage",
     "RawJSON",
@@ -112,6 +115,7 @@ __all__ = [
     "released",
     "retry_mode",
     "shared_routing",
+    "shorten",
     "secret_setting",
     "write_once",
 ]

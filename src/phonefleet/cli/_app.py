@@ -35,6 +35,7 @@ from ._output import (
     numbers_json,
     numbers_rows,
 )
+from ._printable import printable
 
 __all__ = ["app"]
 
@@ -171,7 +172,7 @@ def _confirm(question: str) -> bool:
     """
     asking = isatty(sys.stdin)
     if asking:
-        typer.echo(f"{question} [y/N]: ", err=True, nl=False)
+        typer.echo(f"{printable(question)} [y/N]: ", err=True, nl=False)
     answer = sys.stdin.readline() if sys.stdin is not None else ""
     if not answer:
         if asking:
@@ -300,12 +301,21 @@ def forward_command(
     number: Number,
     to: Annotated[str | None, typer.Argument(help="E.164 number to forward calls to")] = None,
     off: Annotated[bool, typer.Option("--off", help="stop forwarding")] = False,
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", "-y", help="replace a voice handler that is not forwarding without asking"),
+    ] = False,
     option: Options = None,
     timeout: Timeout = None,
     as_json: JsonFlag = False,
     debug: DebugFlag = False,
 ) -> None:
-    """Forward a number's calls, or stop forwarding with --off."""
+    """Forward a number's calls, or stop forwarding with --off.
+
+    Where forwarding is the voice handler (Twilio, SignalWire), it asks
+    before replacing a handler that is not forwarding (a SIP trunk, a TwiML
+    app, a webhook), unless --yes: --off would not bring that back.
+    """
     out = Output(as_json=as_json)
     if (to is None) == (not off):
         fail("give either a number to forward to or --off", code=2)
@@ -314,8 +324,33 @@ def forward_command(
         _stores.connect(provider, _with_timeout(option, timeout)) as store,
         _looking_up(number),
     ):
-        changed = store.set_forwarding(number, None if off else to)
+        target: str | phonefleet.PhoneNumber = number
+        if to is not None and getattr(getattr(store, "adapter", None), "forwarding_replaces_voice", False):
+            phonefleet.to_e164(to)  # a bad target is refused before anything is read
+            found = store.get(number)
+            target = found
+            replaced = _replaced_by_forwarding(found)
+            if (
+                replaced
+                and not yes
+                and not _confirm(
+                    f"{found.number} on {provider} answers calls with {replaced}; forwarding replaces it "
+                    f"(and --off will not bring it back). Forward to {to}?"
+                )
+            ):
+                fail(f"aborted: nothing changed ({found.number} keeps {replaced}; --yes replaces it)", code=1)
+        changed = store.set_forwarding(target, None if off else to)
         _print_number(out, changed)
+
+
+def _replaced_by_forwarding(number: phonefleet.PhoneNumber) -> str | None:
+    """The voice handler forwarding would replace, described; None when there is none
+    (or when the number already forwards: forwarding replaces forwarding)."""
+    voice = number.routing.voice if number.routing is not None else None
+    if voice is None or number.forwarding_number is not None:
+        return None
+    where = voice.url or voice.target
+    return f"{voice.kind} {where}" if where else voice.kind
 
 
 @app.command("blockers")

@@ -92,7 +92,7 @@ def emulate_command(
     finally:
         signal.signal(signal.SIGTERM, previous)
         server.stop()
-    click.echo(f"stopped the {server.provider} emulator on {server.origin}", err=True)
+    click.echo(f"stopped the {server.provider} emulator on {server.listening}", err=True)
 
 
 def emulator_options(
@@ -119,8 +119,7 @@ def _announce(server: Any, *, as_json: bool) -> None:
         line = json.dumps({"provider": server.provider, **server.settings})
     else:
         settings = " ".join(f"{key}={shlex.quote(str(value))}" for key, value in server.settings.items())
-        line = (
-            f"{server.provider} emulator listening on {server.origin} with settings {settings} (Ctrl-C stops)"
-        )
+        where = server.listening
+        line = f"{server.provider} emulator listening on {where} with settings {settings} (Ctrl-C stops)"
     sys.stdout.write(line + "\n")
     sys.stdout.flush()

@@ -28,6 +28,7 @@ from phonefleet import ArchiveBlocker, PhoneNumber
 from phonefleet.migrate._codec import number_to_json
 
 from . import _click
+from ._printable import printable
 from ._stores import SECRETS, CliUsageError
 from ._watch import WATCH
 
@@ -69,7 +70,7 @@ class Column:
 
 
 def _text(cell: Cell) -> str:
-    return _NONE if cell is None else cell
+    return _NONE if cell is None else printable(cell)
 
 
 def _overhead(count: int) -> int:
@@ -225,13 +226,14 @@ class Output:
         table.add_column("field", style="bold", no_wrap=True)
         table.add_column("value", overflow="fold", width=None if fitted.widths is None else fitted.widths[-1])
         for key, value in pairs:
-            table.add_row(key, _text(value))
+            table.add_row(printable(key), _text(value))
         self.console.print(table)
 
     def line(self, text: str, *, markup: bool = False) -> None:
         """A line of text; `markup` (rich's [bold]) only styles it on a terminal."""
         if self.as_json:
             return
+        text = printable(text)
         if self.console is None:
             if markup:
                 from rich.text import Text
@@ -270,7 +272,7 @@ def isatty(file: Any) -> bool:
 def fail(message: str, *, code: int = 1) -> NoReturn:
     """One line on stderr, then the exit code."""
     WATCH.stop()
-    typer.echo(f"error: {' '.join(SECRETS.scrub(message).split())}", err=True)
+    typer.echo(f"error: {' '.join(printable(SECRETS.scrub(message)).split())}", err=True)
     raise typer.Exit(code)
 
 

@@ -26,6 +26,7 @@ from ._emulator import (
     seeded_numbers,
 )
 from ._network import Network, NetworkMember, business_days_after
+from ._record import RequestRecord
 from ._server import AddressInUseError, EmulatorServer, serve, serve_fixture
 from ._spec import Refusal, SpecSlice
 
@@ -47,6 +48,7 @@ __all__ = [
     "Route",
     "RecordBook",
     "Refusal",
+    "RequestRecord",
     "Router",
     "SpecSlice",
     "emulate",

@@ -23,6 +23,8 @@ import httpx
 from phonefleet._errors import PhoneFleetError
 from phonefleet._wire import dumps
 
+from ._record import RequestRecord
+
 __all__ = [
     "ALL_FAULTS",
     "Emulator",
@@ -142,10 +144,11 @@ class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def __init__(self, *, faults: FaultPlan | None = None, latency: float = 0.0) -> None:
         self.faults = faults or FaultPlan()
         self.latency = latency
-        self.requests: list[httpx.Request] = []
+        #: the requests received, newest kept (bounded: see `RequestRecord`)
+        self.requests = RequestRecord()
         #: the requests the emulated server processed (faults aside): the
-        #: ground truth for "was this write sent twice?"
-        self.applied: list[httpx.Request] = []
+        #: ground truth for "was this write sent twice?" (bounded the same way)
+        self.applied = RequestRecord()
         self._lock = threading.RLock()
 
     # -- to override --------------------------------------------------------

@@ -6,9 +6,13 @@ same faults, same journal) answers any HTTP client: a vendor's own SDK,
 `requests`, curl, an app in another language.
 
 The server is the standard library's threading HTTP server. It routes on
-the request path only (a client's Host header never matters), streams each
-request body into the emulator's transport and the answer back, and keeps
-connections alive as HTTP/1.1 clients expect. Faults that lose the
+the request path only (a client's Host header never matters), reads each
+request body (at most `max_request_bytes`, 1 MiB by default: a larger one is
+answered 413 in the vendor's error envelope, a chunk size no client sends
+400, and the connection closed), hands it to the emulator's transport and
+streams the answer back, and keeps connections alive as HTTP/1.1 clients
+expect. The transport remembers a bounded record of requests
+(`RequestRecord`). Faults that lose the
 connection (`DROP_BEFORE`, `DROP_AFTER`, `SLOW`) close it without an
 answer, which is what the client of a real server would see.
 """
@@ -19,6 +23,7 @@ import contextlib
 import errno
 import ipaddress
 import logging
+import re
 import selectors
 import socket
 import threading
@@ -29,6 +34,7 @@ from typing import Any, Final
 import httpx
 
 from phonefleet._errors import PhoneFleetError
+from phonefleet._wire import is_loopback_host
 
 from ._emulator import Emulator
 
@@ -42,6 +48,11 @@ _HOP_BY_HOP: Final = frozenset(
     {"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"}
 )
 _METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+#: the largest request body a served emulator reads: no vendor API this
+#: emulates takes more than a few KB in one request
+DEFAULT_MAX_REQUEST_BYTES: Final = 1024 * 1024
+#: a chunk size as HTTP/1.1 writes it: hex digits, no sign, at most 15 of them
+_CHUNK_SIZE: Final = re.compile(rb"[0-9A-Fa-f]{1,15}")
 
 
 class AddressInUseError(PhoneFleetError, OSError):
@@ -53,41 +64,51 @@ class AddressInUseError(PhoneFleetError, OSError):
         super().__init__(f"port {port} on {host} is already in use")
 
 
-def is_loopback_host(host: str) -> bool:
-    """True for `localhost` and loopback addresses (127.0.0.0/8, ::1)."""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+class _BadBody(Exception):  # noqa: N818 - internal signal: answered, then the connection closes
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
 
 
-def _body(rfile: Any, headers: Any) -> Iterator[bytes]:
-    """The request body as it arrives: Content-Length or chunked framing."""
+def _read_body(rfile: Any, headers: Any, limit: int) -> bytes:
+    """The whole request body, Content-Length or chunked framing, at most `limit` bytes.
+
+    A body declared or found larger is refused (413) before more of it is
+    read; a framing no client sends (a negative, non-hex or huge chunk size,
+    a bad Content-Length) is refused (400). Either way nothing is buffered
+    past `limit`.
+    """
     if "chunked" in (headers.get("Transfer-Encoding") or "").lower():
+        parts: list[bytes] = []
+        size_total = 0
         while True:
             size_line = rfile.readline(1024)
-            size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+            digits = size_line.split(b";", 1)[0].strip()
+            if not _CHUNK_SIZE.fullmatch(digits):
+                raise _BadBody(400, "bad chunk size")
+            size = int(digits, 16)
             if size == 0:
                 while rfile.readline(1024) not in (b"\r\n", b"\n", b""):
                     pass  # trailers: not passed on
-                return
-            remaining = size
-            while remaining:
-                piece = rfile.read(min(remaining, _CHUNK))
-                if not piece:
-                    return
-                remaining -= len(piece)
-                yield piece
+                return b"".join(parts)
+            size_total += size
+            if size_total > limit:
+                raise _BadBody(413, "request body too large")
+            piece = rfile.read(size)
+            if len(piece) != size:
+                raise _BadBody(400, "the body ended inside a chunk")
+            parts.append(piece)
             rfile.readline(1024)
-    remaining = int(headers.get("Content-Length") or 0)
-    while remaining > 0:
-        piece = rfile.read(min(remaining, _CHUNK))
-        if not piece:
-            return
-        remaining -= len(piece)
-        yield piece
+    declared = (headers.get("Content-Length") or "0").strip()
+    if not declared.isdigit() or len(declared) > 19:
+        raise _BadBody(400, "bad Content-Length")
+    length = int(declared)
+    if length > limit:
+        raise _BadBody(413, "request body too large")
+    body = rfile.read(length) if length else b""
+    if len(body) != length:
+        raise _BadBody(400, "the body ended early")
+    return body
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -128,17 +149,36 @@ class _Handler(BaseHTTPRequestHandler):
                 return url
         return httpx.URL(f"{self.server.origin}{target}")
 
+    def _refuse(self, status: int) -> None:
+        """The vendor's error envelope for `status`; the connection closes (its body is left unread)."""
+        self.close_connection = True
+        make_error = getattr(self.server.transport, "error_response", None)
+        response = make_error(status) if make_error is not None else httpx.Response(status)
+        response.headers["Connection"] = "close"
+        self._answer(response)
+
     def _forward(self) -> None:
-        stream = _body(self.rfile, self.headers)
         headers = [
             (key, value)
             for key, value in self.headers.items()
-            if key.lower() not in {"transfer-encoding", "connection", "keep-alive"}
+            if key.lower() not in {"connection", "keep-alive"}  # the framing as the client sent it
         ]
         try:
-            request = httpx.Request(self.command, self._url(), headers=headers, content=stream)
+            url = self._url()
         except (httpx.InvalidURL, ValueError):
             self.close_connection = True  # its body, if any, is never read
+            self.send_error(400, "Bad request target")
+            return
+        try:
+            body = _read_body(self.rfile, self.headers, self.server.max_request_bytes)
+        except _BadBody as refused:
+            log.debug("refusing %s %s: %s", self.command, self.path, refused)
+            self._refuse(refused.status)
+            return
+        try:
+            request = httpx.Request(self.command, url, headers=headers, content=body or None)
+        except (httpx.InvalidURL, ValueError):
+            self.close_connection = True
             self.send_error(400, "Bad request target")
             return
         try:
@@ -149,12 +189,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         except Exception:
             log.exception("the emulator failed on %s %s", self.command, self.path)
-            for _ in stream:
-                pass
             make_error = getattr(self.server.transport, "error_response", None)
             response = make_error(500) if make_error is not None else httpx.Response(500)
-        for _ in stream:  # whatever the emulator left unread, so the next request parses
-            pass
         self._answer(response)
 
     def _answer(self, response: httpx.Response) -> None:
@@ -194,9 +230,12 @@ class _Server(ThreadingHTTPServer):
     #: the stdlib's default backlog (5) resets clients that open many connections at once
     request_queue_size = socket.SOMAXCONN
 
-    def __init__(self, address: tuple[str, int], transport: Any, *, ipv6: bool) -> None:
+    def __init__(
+        self, address: tuple[str, int], transport: Any, *, ipv6: bool, max_request_bytes: int
+    ) -> None:
         self.address_family = socket.AF_INET6 if ipv6 else socket.AF_INET
         self.transport = transport
+        self.max_request_bytes = max_request_bytes
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
         self._stopping = threading.Event()
@@ -248,6 +287,60 @@ class _Server(ThreadingHTTPServer):
                 connection.shutdown(socket.SHUT_RDWR)
 
 
+def client_origin(given: str, bound: str, port: int) -> str:
+    """`http://HOST:PORT` as a client reaches a server bound to `bound` on request
+    of `given`: the loopback address for every-address binds (`0.0.0.0`, `::`),
+    the name given for a name, else the address bound."""
+    host = bound
+    try:
+        address = ipaddress.ip_address(bound.strip("[]"))
+    except ValueError:
+        address = None
+    if address is not None and address.is_unspecified:
+        host = "::1" if address.version == 6 else "127.0.0.1"
+    elif not is_loopback_host(given) and _is_name(given):
+        host = given
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _is_name(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return bool(host)
+    return False
+
+
+class _ToAddress(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Sends each request to one address over plain HTTP, its Host header as it was
+    (so the server's links stay on the origin the store knows)."""
+
+    def __init__(self, host: str, *, sync: bool) -> None:
+        self._host = host
+        self._sync = httpx.HTTPTransport() if sync else None
+        self._async = None if sync else httpx.AsyncHTTPTransport()
+
+    def _moved(self, request: httpx.Request) -> httpx.Request:
+        request.url = request.url.copy_with(host=self._host)
+        return request
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert self._sync is not None
+        return self._sync.handle_request(self._moved(request))
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        assert self._async is not None
+        return await self._async.handle_async_request(self._moved(request))
+
+    def close(self) -> None:
+        if self._sync is not None:
+            self._sync.close()
+
+    async def aclose(self) -> None:
+        if self._async is not None:
+            await self._async.aclose()
+
+
 def _served_settings(settings: Any, origin: str) -> dict[str, Any]:
     """The emulator's settings with each absolute URL moved onto the server's origin."""
     served: dict[str, Any] = {}
@@ -268,7 +361,8 @@ class EmulatorServer:
     emulator's, with its base URL on this server, so
     `phonefleet.connect(server.provider, **server.settings)` talks to it over
     the socket. `emulator` is the same object in-process: its transport's
-    `faults`, `requests` and `applied` are live.
+    `faults`, `requests` and `applied` are live. A request body larger than
+    `max_request_bytes` is refused with 413 in the vendor's error envelope.
     """
 
     def __init__(
@@ -279,7 +373,15 @@ class EmulatorServer:
         host: str = "127.0.0.1",
         port: int = 0,
         allow_remote: bool = False,
+        max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
     ) -> None:
+        if (
+            isinstance(max_request_bytes, bool)
+            or not isinstance(max_request_bytes, int)
+            or max_request_bytes < 0
+        ):
+            msg = f"max_request_bytes must be a non-negative integer, got {max_request_bytes!r}"
+            raise ValueError(msg)
         if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
             msg = f"port must be an integer from 0 to 65535, got {port!r}"
             raise ValueError(msg)
@@ -291,17 +393,22 @@ class EmulatorServer:
             raise ValueError(msg)
         self.provider = provider
         self.emulator = emulator
-        bind = "127.0.0.1" if host == "localhost" else host.strip("[]")
+        bind = "127.0.0.1" if host.lower() == "localhost" else host.strip("[]")
         try:
-            self._server = _Server((bind, port), emulator.transport, ipv6=":" in bind)
+            self._server = _Server(
+                (bind, port), emulator.transport, ipv6=":" in bind, max_request_bytes=max_request_bytes
+            )
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise AddressInUseError(host, port) from None
             raise
         self.host = self._server.host
         self.port = self._server.port
-        #: `http://HOST:PORT`, where the server listens
-        self.origin = self._server.origin
+        #: `http://HOST:PORT` as bound (`0.0.0.0` when listening on every address)
+        self.listening = self._server.origin
+        #: `http://HOST:PORT`, the server as a client reaches it: the loopback
+        #: address when it listens on every address, else the host given
+        self.origin = client_origin(host, self._server.host, self.port)
         #: `HOST:PORT` (what SDKs that take a host, such as SignalWire's, want)
         self.netloc = self.origin.removeprefix("http://")
         self.settings: dict[str, Any] = _served_settings(emulator.settings, self.origin)
@@ -311,7 +418,7 @@ class EmulatorServer:
         self._thread: threading.Thread | None = None
 
     def __repr__(self) -> str:
-        return f"<EmulatorServer {self.provider} on {self.origin}>"
+        return f"<EmulatorServer {self.provider} on {self.listening}>"
 
     # -- running --------------------------------------------------------------
     def serve_forever(self) -> None:
@@ -343,17 +450,27 @@ class EmulatorServer:
         self.stop()
 
     # -- clients --------------------------------------------------------------
+    def _client_settings(self, *, sync: bool) -> dict[str, Any]:
+        """`settings`, or for a server on a remote address (plain http to which a
+        store refuses), settings on a loopback origin with a transport that
+        carries each request to the server's own address."""
+        if is_loopback_host(httpx.URL(self.origin).host):
+            return self.settings
+        loopback = f"http://127.0.0.1:{self.port}"
+        transport: Any = _ToAddress(self._server.host, sync=sync)
+        return {**_served_settings(self.emulator.settings, loopback), "transport": transport}
+
     def connect(self, **common: Any) -> Any:
         """A sync store on this server, over the socket."""
         from phonefleet._registry import connect
 
-        return connect(self.provider, **{**self.settings, **common})
+        return connect(self.provider, **{**self._client_settings(sync=True), **common})
 
     def connect_async(self, **common: Any) -> Any:
         """An async store on this server, over the socket."""
         from phonefleet._registry import connect_async
 
-        return connect_async(self.provider, **{**self.settings, **common})
+        return connect_async(self.provider, **{**self._client_settings(sync=False), **common})
 
 
 def _server_for(

@@ -12,7 +12,9 @@ written:
 - the credentials themselves wherever they appear: every value seen in an
   `Authorization` header, the `credentials` given and those in the
   `provider`'s secret environment variables, raw, percent-encoded and
-  base64 (alone and as an HTTP Basic `user:password` pair);
+  base64 (alone and as an HTTP Basic `user:password` pair); a Basic user
+  name too, unless it is the account id in the request's path (a Twilio
+  API key sid, SK..., is scrubbed; the AC... account sid stays);
 - any text matching the `secrets` regular expressions.
 """
 
@@ -24,7 +26,7 @@ import os
 import re
 from collections.abc import Iterable
 from typing import Any, Final
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from phonefleet._redact import secret_forms
 
@@ -80,21 +82,26 @@ class _Scrubber:
     def _rebuild(self) -> None:
         self.forms = tuple(form.encode() for form in secret_forms(self.values))
 
-    def learn(self, header_value: str) -> None:
-        """Remember the credential an Authorization header carried (and a Basic password).
+    def learn(self, header_value: str, uri: str | None = None) -> None:
+        """Remember the credential an Authorization header carried (and a Basic
+        password, and the Basic user name when it is a key).
 
-        A Basic user name is not learned on its own: it is often an account
-        id that appears in every URL path (Twilio's AC... sid).
+        A Basic user name that is an account id appears in the request's URL
+        path (Twilio's AC... sid, SignalWire's project id): that one is no
+        secret and stays. Any other user name is a key (a Twilio API key sid,
+        SK..., which the docs declare secret) and is scrubbed in every form.
         """
         scheme, _, credential = header_value.strip().partition(" ")
         found = [credential.strip()] if credential else [scheme]
         if scheme.lower() == "basic" and credential:
             try:
-                _, _, password = base64.b64decode(credential, validate=True).decode().partition(":")
+                user, _, password = base64.b64decode(credential, validate=True).decode().partition(":")
             except (binascii.Error, UnicodeDecodeError):
                 pass
             else:
                 found.append(password)
+                if user and uri is not None and user not in unquote(urlsplit(uri).path):
+                    found.append(user)
         new = [value for value in found if value and value != REDACTED and value not in self.values]
         if new:
             self.values += new
@@ -154,15 +161,16 @@ def vcr_config(
     )
 
     def learn(key: str, value: str, request: Any) -> str:
-        scrubber.learn(value)
+        uri = getattr(request, "uri", None)
+        scrubber.learn(value, uri if isinstance(uri, str) else None)
         return REDACTED
 
-    def scrub_headers(headers: Any, *, drop: bool) -> None:
+    def scrub_headers(headers: Any, *, drop: bool, uri: str | None = None) -> None:
         for name in list(headers):
             value = headers[name]
             if name.lower() in ("authorization", "proxy-authorization"):
                 for item in value if isinstance(value, list) else [value]:
-                    scrubber.learn(str(item))
+                    scrubber.learn(str(item), uri)
             if name.lower() in SECRET_HEADERS or is_secret_name(name):
                 if drop:
                     del headers[name]
@@ -174,7 +182,8 @@ def vcr_config(
                 headers[name] = scrubber.text(value)
 
     def scrub_request(request: Any) -> Any:
-        scrub_headers(request.headers, drop=False)
+        uri = getattr(request, "uri", None)
+        scrub_headers(request.headers, drop=False, uri=uri if isinstance(uri, str) else None)
         if isinstance(getattr(request, "uri", None), str):
             request.uri = scrubber.url(request.uri)
         request.body = scrubber.text(request.body)
