@@ -219,3 +219,17 @@ def test_sdk_lists_a_scripts_addresses(sdk: Any) -> None:
     assert [a["type"] for a in addresses["data"]] == ["app"]
     assert addresses["data"][0]["display_name"] == script["display_name"]
     assert addresses["links"]["self"].endswith(f"/swml_scripts/{script['id']}/addresses")
+
+
+def test_sdk_script_pages_link_back_too(sdk: Any) -> None:
+    for index in range(3):
+        sdk.fabric.swml_scripts.create(name=f"Extra {index}", contents=json.dumps(_HELLO))
+    first = sdk.fabric.swml_scripts.list(page_size=2)
+    assert "prev" not in first["links"]
+    second = sdk.fabric.swml_scripts.list(**dict(httpx.URL(first["links"]["next"]).params))
+    back = sdk.fabric.swml_scripts.list(**dict(httpx.URL(second["links"]["prev"]).params))
+    assert [s["id"] for s in back["data"]] == [s["id"] for s in first["data"]]
+    assert "prev" not in back["links"]
+
+
+_HELLO = {"version": "1.0.0", "sections": {"main": [{"play": {"url": "say:Hello"}}]}}

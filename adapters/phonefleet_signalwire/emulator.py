@@ -541,11 +541,12 @@ class SignalWireEmulator(EmulatorTransport):
         ids = list(self.scripts)
         start = 0
         token = query.get("page_token")
-        if token:
-            ident = token[2:] if token.startswith("PA") else ""
+        if token:  # PA<id>: the page after that script; PB<id>: the page before it
+            ident = token[2:] if token.startswith(("PA", "PB")) else ""
             if ident not in self.scripts:
                 return _fabric_error(422, "page_token is invalid", "invalid_parameter_value")
-            start = ids.index(ident) + 1
+            at = ids.index(ident)
+            start = max(at - page_size, 0) if token.startswith("PB") else at + 1
         chosen = ids[start : start + page_size]
         common: dict[str, str | int] = {"page_size": page_size, "type": "swml_script"}
         links = {
@@ -555,6 +556,10 @@ class SignalWireEmulator(EmulatorTransport):
         if start + page_size < len(ids):
             links["next"] = self._scripts_link(
                 request, {"page_number": page_number + 1, **common, "page_token": "PA" + chosen[-1]}
+            )
+        if start > 0 and chosen:  # "only present when not on the first page"
+            links["prev"] = self._scripts_link(
+                request, {"page_number": max(page_number - 1, 0), **common, "page_token": "PB" + chosen[0]}
             )
         data = [self.scripts[ident].payload() for ident in chosen]
         return json_response(200, {"data": data, "links": links})
