@@ -27,6 +27,7 @@ from ._limits import AccountLimit, LimitState, account_limit
 from ._network import Network, NetworkMember, business_days_after
 from ._record import RequestRecord
 from ._server import AddressInUseError, EmulatorServer, serve, serve_fixture
+from ._spec import Refusal, SpecSlice
 
 __all__ = [
     "ALL_FAULTS",
@@ -47,9 +48,11 @@ __all__ = [
     "ProviderMismatchError",
     "Route",
     "RecordBook",
+    "Refusal",
     "RequestRecord",
     "Router",
     "account_limit",
+    "SpecSlice",
     "emulate",
     "business_days_after",
     "json_response",
