@@ -32,7 +32,9 @@ from ._flow import (
 from ._listing import Column, Listing, Read, column
 from ._memo import Memo
 from ._once import UNKNOWN_OUTCOME, buy_once, release_once, released, write_once
+from ._pacing import Pacer, PaceStats
 from ._porting import least_advanced
+from ._ratelimit import VENDOR_DEFAULT, RateLimit, RateSignal, VendorLimits, header_number, parse_rate_limit
 from ._raw import JoinedRawJSON, RawJSON
 from ._redact import shorten
 from ._registry import (
@@ -70,6 +72,7 @@ __all__ = [
     "UnknownSettingError",
     "RETRY_EXTENSION",
     "UNKNOWN_OUTCOME",
+    "VENDOR_DEFAULT",
     "Adapter",
     "AsyncDriver",
     "AvailableNumber",
@@ -82,10 +85,14 @@ __all__ = [
     "Emulator",
     "Flow",
     "JoinedRawJSON",
+    "PaceStats",
+    "Pacer",
     "ListFilter",
     "Listing",
     "Memo",
     "Page",
+    "RateLimit",
+    "RateSignal",
     "PortPage",
     "RawJSON",
     "Read",
@@ -97,6 +104,7 @@ __all__ = [
     "Setting",
     "Store",
     "SyncDriver",
+    "VendorLimits",
     "all_e164",
     "as_ref",
     "build_numbers",
@@ -112,12 +120,14 @@ __all__ = [
     "error_for_response",
     "error_for_status",
     "gc_paused",
+    "header_number",
     "json_or_none",
     "least_advanced",
     "loads",
     "next_page_number",
     "page_size_setting",
     "parse_datetime",
+    "parse_rate_limit",
     "parse_retry_after",
     "quote_segment",
     "redact_url",

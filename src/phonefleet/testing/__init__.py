@@ -23,13 +23,16 @@ from ._emulator import (
     json_response,
     seeded_numbers,
 )
+from ._limits import AccountLimit, LimitState, account_limit
 from ._network import Network, NetworkMember, business_days_after
 from ._record import RequestRecord
 from ._server import AddressInUseError, EmulatorServer, serve, serve_fixture
+from ._spec import Refusal, SpecSlice
 
 __all__ = [
     "ALL_FAULTS",
     "AREAS",
+    "AccountLimit",
     "TOLL_FREE_AREAS",
     "AddressInUseError",
     "Emulator",
@@ -37,6 +40,7 @@ __all__ = [
     "EmulatorTransport",
     "Fault",
     "FaultPlan",
+    "LimitState",
     "Network",
     "NetworkMember",
     "NumberRecord",
@@ -44,8 +48,11 @@ __all__ = [
     "ProviderMismatchError",
     "Route",
     "RecordBook",
+    "Refusal",
     "RequestRecord",
     "Router",
+    "account_limit",
+    "SpecSlice",
     "emulate",
     "business_days_after",
     "json_response",
