@@ -850,3 +850,7 @@ def _slug(provider: str) -> str:
 from ._emulate import emulate_command  # noqa: E402 - registered here, written in its own module
 
 app.command("emulate")(emulate_command)
+
+from ._port import port_app  # noqa: E402 - registered here, written in its own module
+
+app.add_typer(port_app, name="port")
