@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from phonefleet import Handler, Routing
-from phonefleet.testing import Emulator, emulate
+from phonefleet.testing import Emulator, Network, emulate
 from phonefleet.testing.contract import AsyncStoreContract, StoreContract
 
 
@@ -17,6 +17,12 @@ def emu(request: pytest.FixtureRequest) -> Emulator:
 
 
 class TwilioFixtures:
+    @pytest.fixture
+    def port_network(self, emu: Emulator) -> Network:
+        """The Network the emulator joined: the contract's porting checks run on it."""
+        network: Network = emu.transport.porting.network
+        return network
+
     @pytest.fixture
     def requests_sent(self, emu: Emulator) -> Callable[[], int]:
         return emu.transport.count

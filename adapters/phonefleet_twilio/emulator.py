@@ -42,6 +42,7 @@ from phonefleet.testing import (
     Emulator,
     EmulatorTransport,
     FaultPlan,
+    Network,
     NumberRecord,
     RecordBook,
     Router,
@@ -51,6 +52,7 @@ from phonefleet.testing import (
 )
 
 from ._mapping import forward_url
+from ._porting_emulator import NUMBERS_HOST, UPLOAD_HOST, PortingDesk
 from ._wire import FORM_NAMES, HTTP_METHODS
 
 __all__ = [
@@ -139,6 +141,7 @@ class TwilioEmulator(EmulatorTransport):
         hold_purchases: bool = False,
         faults: FaultPlan | None = None,
         latency: float = 0.0,
+        network: Network | None = None,
     ) -> None:
         super().__init__(faults=faults, latency=latency)
         if dialect not in {"twilio", "signalwire"}:
@@ -190,6 +193,11 @@ class TwilioEmulator(EmulatorTransport):
             self.router.add(
                 "GET", f"{account}/AvailablePhoneNumbers/{{country}}/{{kind}}{suffix}", self._search
             )
+        #: porting (numbers.twilio.com, Twilio's dialect only) and this emulator's place on a Network
+        self.porting = PortingDesk(self, network)
+        self.porting.hold_seeded()
+        if not self.signalwire:
+            self.porting.mount()
 
     # -- state -------------------------------------------------------------------
     def _sid(self, seq: int) -> str:
@@ -705,9 +713,13 @@ def emulator(
     available: int = 200,
     dialect: str = "twilio",
     hold_purchases: bool = False,
+    network: Network | None = None,
 ) -> Emulator:
     """A Twilio emulator (or, with `dialect="signalwire"`, SignalWire's
-    Compatibility API) with `numbers` and `available` numbers for sale."""
+    Compatibility API) with `numbers` and `available` numbers for sale.
+
+    On a `network`, its numbers can be ported away to another member, and
+    (Twilio's dialect) it ports numbers in; without one it makes its own."""
     if isinstance(numbers, int):
         numbers = seeded_numbers(numbers, offset=offset)
     transport = TwilioEmulator(
@@ -718,6 +730,7 @@ def emulator(
         hold_purchases=hold_purchases,
         faults=faults,
         latency=latency,
+        network=network,
     )
     if dialect == "signalwire":
         settings = {
@@ -726,5 +739,11 @@ def emulator(
             "auth_token": SIGNALWIRE_TOKEN,
         }
     else:
-        settings = {"base_url": BASE_URL, "account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN}
+        settings = {
+            "base_url": BASE_URL,
+            "account_sid": ACCOUNT_SID,
+            "auth_token": AUTH_TOKEN,
+            "numbers_base_url": f"https://{NUMBERS_HOST}",
+            "upload_base_url": f"https://{UPLOAD_HOST}",
+        }
     return Emulator(transport=transport, settings=settings)
