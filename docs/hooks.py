@@ -53,6 +53,11 @@ def cli_reference() -> str:
             sub = command.commands[name]  # type: ignore[attr-defined]
             with click.Context(sub, info_name=name, parent=ctx, terminal_width=100) as sub_ctx:
                 sections.append(f"## phonefleet {name}\n\n```text\n{sub.get_help(sub_ctx)}\n```")
+                for inner in getattr(sub, "commands", {}):  # a group's own commands (`port check`...)
+                    leaf = sub.commands[inner]  # type: ignore[attr-defined]
+                    with click.Context(leaf, info_name=inner, parent=sub_ctx, terminal_width=100) as leaf_ctx:
+                        help_text = leaf.get_help(leaf_ctx)
+                        sections.append(f"### phonefleet {name} {inner}\n\n```text\n{help_text}\n```")
     return "\n\n".join(sections)
 
 

@@ -13,6 +13,7 @@ from phonefleet import (
     ProviderPhone,
     Routing,
 )
+from phonefleet.testing import Network
 from phonefleet.testing.contract import AsyncStoreContract, StoreContract
 
 SEED = [
@@ -29,6 +30,10 @@ OPTIONS = {
 
 class MemoryFixtures:
     @pytest.fixture
+    def port_network(self) -> Network:
+        return Network()
+
+    @pytest.fixture
     def creatable_number(self) -> str:
         return "+12025550177"
 
@@ -43,11 +48,11 @@ class MemoryFixtures:
 
 class TestMemoryStore(MemoryFixtures, StoreContract):
     @pytest.fixture
-    def store(self) -> MemoryStore:
-        return MemoryStore(SEED, **OPTIONS)  # type: ignore[arg-type]
+    def store(self, port_network: Network) -> MemoryStore:
+        return MemoryStore(SEED, network=port_network, **OPTIONS)  # type: ignore[arg-type]
 
 
 class TestAsyncMemoryStore(MemoryFixtures, AsyncStoreContract):
     @pytest.fixture
-    def async_store(self) -> AsyncMemoryStore:
-        return AsyncMemoryStore(SEED, **OPTIONS)  # type: ignore[arg-type]
+    def async_store(self, port_network: Network) -> AsyncMemoryStore:
+        return AsyncMemoryStore(SEED, network=port_network, **OPTIONS)  # type: ignore[arg-type]

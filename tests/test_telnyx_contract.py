@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from phonefleet import Handler, Routing
-from phonefleet.testing import Emulator, emulate
+from phonefleet.testing import Emulator, Network, emulate
 from phonefleet.testing.contract import AsyncStoreContract, StoreContract
 
 
@@ -19,6 +19,10 @@ def emu() -> Emulator:
 
 
 class TelnyxFixtures:
+    @pytest.fixture
+    def port_network(self, emu: Emulator) -> Network:
+        return emu.transport.porting.network  # the contract's porting checks run on it
+
     @pytest.fixture
     def requests_sent(self, emu: Emulator) -> Callable[[], int]:
         return emu.transport.count

@@ -12,13 +12,14 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ._errors import ArchiveBlockedError, ConflictError, NotFoundError
 from ._flow import Adapter, Flow, Page, Ref, done
 from ._identity import StoreIdentity
+from ._memoryport import MemoryPorting, PortMismatch
 from ._model import (
     ArchiveBlocker,
     Feature,
@@ -32,6 +33,9 @@ from ._numbers import to_e164
 from ._registry import Registration
 from ._store import AsyncStore, Store
 
+if TYPE_CHECKING:
+    from .testing._network import Network
+
 __all__ = ["AsyncMemoryStore", "MemoryAdapter", "MemoryStore", "registration"]
 
 ALL_FEATURES = frozenset(Feature)
@@ -42,11 +46,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class MemoryAdapter(Adapter):
+class MemoryAdapter(MemoryPorting, Adapter):
     """In-memory state with the semantics of a careful vendor.
 
     Archive is one-way, archived numbers leave `list()` unless asked for,
-    blockers stop an archive, a link must name a free linkable phone.
+    blockers stop an archive, a link must name a free linkable phone. Ports
+    run on `network` (a `phonefleet.testing.Network`), see `_memoryport`.
     """
 
     def __init__(
@@ -59,6 +64,8 @@ class MemoryAdapter(Adapter):
         features: Iterable[Feature] = ALL_FEATURES,
         page_size: int = _PAGE_SIZE,
         clock: Callable[[], datetime] = _now,
+        network: Network | None = None,
+        port_mismatch: PortMismatch = "rejected",
         name: str | None = None,
     ) -> None:
         self.provider = provider
@@ -80,6 +87,7 @@ class MemoryAdapter(Adapter):
             self._blockers[self._resolve(Ref(number=ref) if ref.startswith("+") else Ref(id=ref)).id] = list(
                 found
             )
+        self._init_porting(network, port_mismatch)
 
     def describe(self) -> str:
         return f"{self.provider} ({len(self._numbers)} numbers)"
@@ -170,6 +178,7 @@ class MemoryAdapter(Adapter):
                 created_at=now,
                 updated_at=now,
             )
+            self._hold_created(number)
             return done(self._add(created))
 
     def archive(self, ref: Ref) -> Flow[PhoneNumber]:
@@ -237,7 +246,9 @@ def _merge_routing(current: Routing | None, change: Routing | None) -> Routing |
     )
 
 
-_ADAPTER_OPTIONS = frozenset({"provider", "features", "page_size", "clock", "name"})
+_ADAPTER_OPTIONS = frozenset(
+    {"provider", "features", "page_size", "clock", "name", "network", "port_mismatch"}
+)
 
 
 def _split(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -252,6 +263,9 @@ class MemoryStore(Store[MemoryAdapter]):
     `MemoryStore(["+12025550100"], blockers={"+12025550100": [...]},
     linkable=[ProviderPhone("pp-1", "+12025550100")])`; `provider=`,
     `features=` and `page_size=` shape it like the vendor it stands in for.
+    `network=` joins a `phonefleet.testing.Network`, so numbers port in and
+    out of it like an emulator's (`port_mismatch=` says what a port whose
+    account data does not match becomes: "rejected" or "action_required").
     `name=` is its account in `identity` (default: a new unique name), so two
     stores are two accounts unless given the same name.
     """

@@ -595,6 +595,14 @@ def migrate_command(
     ] = False,
     create_missing: Annotated[bool, typer.Option("--create-missing", help="create missing numbers")] = False,
     save_plan: Annotated[Path | None, typer.Option("--save-plan", help="write the plan as JSON")] = None,
+    port: Annotated[bool, typer.Option("--port", help="port the numbers the target lacks")] = False,
+    account: Annotated[
+        Path | None, typer.Option("--account", help="the holder's account at the losing carrier (TOML)")
+    ] = None,
+    loa: Annotated[Path | None, typer.Option("--loa", help="the signed letter of authorization")] = None,
+    invoice: Annotated[
+        Path | None, typer.Option("--invoice", help="a recent bill of the losing carrier")
+    ] = None,
     from_option: Annotated[
         list[str] | None,
         typer.Option("--from-option", metavar="KEY=VALUE", help="a setting of the source (repeatable)"),
@@ -618,6 +626,7 @@ def migrate_command(
             fail(f"--carry: unknown {', '.join(unknown)}; choose from {', '.join(CARRYABLE)}", code=2)
         if source == target and sorted(from_option or ()) == sorted(to_option or ()):
             fail(f"--from and --to name the same store ({source}); a migration needs two", code=2)
+        porting = _porting(port, account, loa, invoice)
         code = asyncio.run(
             _migrate(
                 out,
@@ -632,6 +641,7 @@ def migrate_command(
                 archive_source=archive_source,
                 create_missing=create_missing,
                 save_plan=save_plan,
+                port=porting,
             )
         )
         if code:
@@ -652,6 +662,7 @@ async def _migrate(
     archive_source: bool,
     create_missing: bool,
     save_plan: Path | None,
+    port: Any = None,
 ) -> int:
     from phonefleet import migrate
 
@@ -659,12 +670,16 @@ async def _migrate(
         _stores.connect_async(source, source_options) as source_store,
         _stores.connect_async(target, target_options) as target_store,
     ):
+        if port is not None and journal is not None and journal.exists():
+            port = _in_flight(port, journal, source_store, target_store)
         plan = await migrate.plan_async(
             source_store,
             target_store,
             carry=carry,
             archive_source=archive_source,
             create_missing=create_missing,
+            port=port,
+            concurrency=concurrency,
         )
         if save_plan is not None:
             save_plan.write_text(plan.to_json(), encoding="utf-8")
@@ -691,7 +706,44 @@ async def _migrate(
         else:
             print_report(out, report)
             out.line(f"journal: {path}")
-        return 0 if report.ok else 1
+            if report.waiting:
+                out.line(
+                    "the ports complete on their FOC dates: run the same command again (daily) to carry on"
+                )
+        # numbers waiting for their port are not a failure: a daily job exits 0 until something fails
+        return 0 if report.ok or not (report.failed or report.pending or report.interrupted) else 1
+
+
+def _in_flight(port: Any, journal: Path, source_store: Any, target_store: Any) -> Any:
+    """`port` knowing the numbers the journal has orders for: planned as ports without asking again."""
+    import attrs
+
+    from phonefleet import StoreIdentity
+    from phonefleet.migrate import Journal
+    from phonefleet.migrate._porting import in_flight
+
+    with Journal(
+        journal, source=StoreIdentity.of(source_store), target=StoreIdentity.of(target_store)
+    ) as book:
+        return attrs.evolve(port, in_flight=in_flight(book))
+
+
+def _porting(port: bool, account: Path | None, loa: Path | None, invoice: Path | None) -> Any:
+    """The `migrate.Porting` the --port options describe (None without --port); usage errors exit 2."""
+    if not port:
+        if account or loa or invoice:
+            fail("--account, --loa and --invoice go with --port", code=2)
+        return None
+    if account is None:
+        fail("--port needs --account FILE: the holder's account at the losing carrier (TOML)", code=2)
+    from phonefleet.migrate import Porting
+
+    from ._portfile import AccountFileError, load_account, load_documents
+
+    try:
+        return Porting(load_account(account), documents=load_documents(loa, invoice))
+    except AccountFileError as exc:
+        fail(str(exc), code=2)
 
 
 def _print_interrupted(out: Output, plan: Any, report: Any, path: Path) -> None:
@@ -772,6 +824,10 @@ def print_report(out: Output, report: Any) -> None:
             for f in report.failed
         ]
         out.table(columns, rows, title="Failed", plain_title=True)
+    if getattr(report, "waiting", ()):
+        from ._portfile import print_waiting
+
+        print_waiting(out, report)
 
 
 def _default_journal(source: str, target: str, source_store: Any, target_store: Any) -> Path:
@@ -794,3 +850,7 @@ def _slug(provider: str) -> str:
 from ._emulate import emulate_command  # noqa: E402 - registered here, written in its own module
 
 app.command("emulate")(emulate_command)
+
+from ._port import port_app  # noqa: E402 - registered here, written in its own module
+
+app.add_typer(port_app, name="port")

@@ -25,8 +25,9 @@ from ._journal import (
     JournalMismatchError,
     JournalTakenOverError,
 )
-from ._model import Action, Failure, Plan, Report, Skipped, SkippedStep, Step
+from ._model import Action, Failure, Plan, Report, Skipped, SkippedStep, Step, Waiting
 from ._plan import CARRYABLE, Difference, build_plan, compare, plan, plan_async
+from ._porting import Porting
 from ._steps import StepNotAppliedError
 
 __all__ = [
@@ -40,11 +41,13 @@ __all__ = [
     "JournalMismatchError",
     "JournalTakenOverError",
     "Plan",
+    "Porting",
     "Report",
     "Skipped",
     "SkippedStep",
     "Step",
     "StepNotAppliedError",
+    "Waiting",
     "apply",
     "apply_async",
     "build_plan",

@@ -24,6 +24,7 @@ from phonefleet._identity import StoreIdentity
 
 from ._journal import Journal
 from ._model import Plan, Report, Step, by_number
+from ._porting import PortRun
 from ._steps import Context, NumberFlow, run_number
 
 __all__ = ["apply", "apply_async"]
@@ -109,6 +110,7 @@ def _report(plan: Plan, ctx: Context, *, interrupted: bool) -> Report:
         dry_run=ctx.dry_run,
         interrupted=interrupted or bool(pending),
         stopped_by=ctx.stopped_by,
+        waiting=tuple(ctx.waiting),
     )
 
 
@@ -119,6 +121,8 @@ def _drive(flow: NumberFlow, stores: dict[str, Any]) -> None:
         while True:
             try:
                 result = getattr(stores[call.store], call.method)(*call.args, **call.kwargs)
+                if call.collect:
+                    result = list(result)
             except Exception as exc:  # the flow reports it, typed
                 call = flow.throw(exc)
             else:
@@ -135,7 +139,11 @@ async def _drive_async(flow: NumberFlow, stores: dict[str, Any]) -> None:
         call = next(flow)
         while True:
             try:
-                result = await getattr(stores[call.store], call.method)(*call.args, **call.kwargs)
+                method = getattr(stores[call.store], call.method)
+                if call.collect:
+                    result = [item async for item in method(*call.args, **call.kwargs)]
+                else:
+                    result = await method(*call.args, **call.kwargs)
             except Exception as exc:  # the flow reports it, typed
                 call = flow.throw(exc)
             else:
@@ -170,7 +178,15 @@ def apply(
     stores = _stores(plan, want_async=False)
     opened, owned = _open_journal(journal, plan, take_over=take_over, dry_run=dry_run)
     ctx = Context(journal=opened, dry_run=dry_run, progress=progress, plan_made=plan.made_at)
-    groups = list(by_number(plan.steps).values())
+    ports, groups = PortRun.start(by_number(plan.steps), plan.port, ctx)
+    if ports.groups:  # the ports first: their numbers' other steps run only once they have arrived
+        try:
+            _drive(ports.flow(), stores)
+        except BaseException as exc:  # Ctrl-C or a crash inside a store: nothing more starts
+            ctx.stop(exc)
+            _close_journal(opened, owned, ctx)
+            return _report(plan, ctx, interrupted=True)
+        groups += ports.runnable()
     workers = max(1, min(concurrency, len(groups)))
     units: Iterator[list[Step]] = iter(groups)
     lock = threading.Lock()
@@ -221,7 +237,18 @@ async def apply_async(
     stores = _stores(plan, want_async=True)
     opened, owned = _open_journal(journal, plan, take_over=take_over, dry_run=dry_run)
     ctx = Context(journal=opened, dry_run=dry_run, progress=progress, plan_made=plan.made_at)
-    groups = list(by_number(plan.steps).values())
+    ports, groups = PortRun.start(by_number(plan.steps), plan.port, ctx)
+    if ports.groups:  # the ports first: their numbers' other steps run only once they have arrived
+        try:
+            await _drive_async(ports.flow(), stores)
+        except BaseException as exc:  # cancelled, or a crash inside a store: nothing more starts
+            ctx.stop("cancelled" if isinstance(exc, asyncio.CancelledError) else exc)
+            _close_journal(opened, owned, ctx)
+            if isinstance(exc, asyncio.CancelledError):
+                exc.report = _report(plan, ctx, interrupted=True)  # type: ignore[attr-defined]
+                raise
+            return _report(plan, ctx, interrupted=True)
+        groups += ports.runnable()
     units: Iterator[list[Step]] = iter(groups)
 
     async def worker() -> None:

@@ -42,6 +42,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
 
+import attrs
+
 from phonefleet._errors import PhoneFleetError
 from phonefleet._identity import StoreIdentity
 
@@ -56,6 +58,7 @@ __all__ = [
     "JournalCorruptError",
     "JournalMismatchError",
     "JournalTakenOverError",
+    "PortRecord",
 ]
 
 log: Final = logging.getLogger("phonefleet.migrate")
@@ -102,6 +105,26 @@ class JournalTakenOverError(PhoneFleetError):
             f"the migration journal {path} was taken over by another run; this run stops and sends "
             "nothing more"
         )
+
+
+@attrs.frozen
+class PortRecord:
+    """What the journal knows of one number's port.
+
+    `state`: `intended` (an order is about to be sent, or was sent and its
+    id not yet recorded: look it up before sending again), `ordered`
+    (`order_id` holds it), `completed`, or `failed` (`detail` says why).
+    `steps` is the number's steps as JSON, so they run once it arrives even
+    if a fresh plan no longer lists the number.
+    """
+
+    number: str
+    state: str
+    order_id: str | None = None
+    status: str | None = None
+    foc: str | None = None
+    detail: str | None = None
+    steps: str | None = None
 
 
 class JournalCorruptError(PhoneFleetError):
@@ -167,6 +190,16 @@ CREATE TABLE IF NOT EXISTS steps (
     state TEXT NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
     error TEXT,
+    updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ports (
+    number TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    order_id TEXT,
+    status TEXT,
+    foc TEXT,
+    detail TEXT,
+    steps TEXT,
     updated REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS owner (
@@ -490,9 +523,32 @@ class Journal:
     def failed(self, step: Step, error: BaseException) -> None:
         self._write(step, FAILED, f"{type(error).__name__}: {error}")
 
-    def _write(self, step: Step, state: str, error: str | None) -> None:
-        """One transaction: check this run still owns the journal, then record."""
-        key = step.key
+    # -- ports: one row per number being ported (see `_porting`) -----------------------
+    def ports(self) -> dict[str, PortRecord]:
+        """Every number this migration has ported or is porting, by number."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT number, state, order_id, status, foc, detail, steps FROM ports"
+            ).fetchall()
+        return {row[0]: PortRecord(*row) for row in rows}
+
+    def record_ports(self, records: list[PortRecord]) -> None:
+        """Write port records, all in one transaction (an intent is on disk before its order is sent)."""
+        if not records:
+            return
+        self._owned(
+            lambda now: self._db.executemany(
+                "INSERT INTO ports (number, state, order_id, status, foc, detail, steps, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(number) DO UPDATE SET state = excluded.state, order_id = excluded.order_id,"
+                " status = excluded.status, foc = excluded.foc, detail = excluded.detail,"
+                " steps = COALESCE(excluded.steps, ports.steps), updated = excluded.updated",
+                [(*attrs.astuple(record), now) for record in records],
+            )
+        )
+
+    def _owned(self, write: Callable[[float], object]) -> float:
+        """Run `write(now)` in one transaction, after checking this run still owns the journal."""
         with self._lock:
             now = self._clock()
             try:
@@ -501,23 +557,7 @@ class Journal:
                     row = self._db.execute("SELECT run FROM owner WHERE id = 1").fetchone()
                     if (None if row is None else row[0]) != self._run:
                         raise JournalTakenOverError(self.path)
-                    self._db.execute(
-                        "INSERT INTO steps (key, number, store, action, state, attempts, error, updated)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                        " ON CONFLICT(key) DO UPDATE SET state = excluded.state,"
-                        " attempts = steps.attempts + excluded.attempts, error = excluded.error,"
-                        " updated = excluded.updated",
-                        (
-                            key,
-                            step.number,
-                            step.store,
-                            step.action.value,
-                            state,
-                            1 if state == STARTED else 0,
-                            error,
-                            now,
-                        ),
-                    )
+                    write(now)
                 except BaseException:
                     self._db.execute("ROLLBACK")
                     raise
@@ -525,7 +565,33 @@ class Journal:
             except sqlite3.Error as exc:
                 msg = f"cannot write to the migration journal {self.path}: {exc}"
                 raise PhoneFleetError(msg) from exc
-            self._states[key] = (state, now)
+            return now
+
+    def _write(self, step: Step, state: str, error: str | None) -> None:
+        """One transaction: check this run still owns the journal, then record."""
+        key = step.key
+
+        def insert(now: float) -> None:
+            self._db.execute(
+                "INSERT INTO steps (key, number, store, action, state, attempts, error, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET state = excluded.state,"
+                " attempts = steps.attempts + excluded.attempts, error = excluded.error,"
+                " updated = excluded.updated",
+                (
+                    key,
+                    step.number,
+                    step.store,
+                    step.action.value,
+                    state,
+                    1 if state == STARTED else 0,
+                    error,
+                    now,
+                ),
+            )
+
+        now = self._owned(insert)
+        self._states[key] = (state, now)
 
     def counts(self) -> dict[str, int]:
         with self._lock:

@@ -11,16 +11,18 @@ import enum
 import json
 import math
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from typing import Any, Literal, TypeAlias
 
 import attrs
 
 from phonefleet._errors import PhoneFleetError
 from phonefleet._model import Routing
+from phonefleet._porting import PortStatus
 
 from ._codec import value_from_json, value_to_json
 
-__all__ = ["Action", "Failure", "Plan", "Report", "Skipped", "SkippedStep", "Step", "StoreSide"]
+__all__ = ["Action", "Failure", "Plan", "Report", "Skipped", "SkippedStep", "Step", "StoreSide", "Waiting"]
 
 StoreSide: TypeAlias = Literal["source", "target"]
 
@@ -28,8 +30,13 @@ _FORMAT_VERSION = 1
 
 
 class Action(enum.Enum):
-    """What a step does. Target steps run first, in this order; archive last."""
+    """What a step does. Target steps run first, in this order; archive last.
 
+    PORT_IN moves the number itself to the target (an order at the target
+    vendor, days long); the number's other steps wait until it has arrived.
+    """
+
+    PORT_IN = "port_in"
     CREATE = "create"
     SET_NAME = "set_name"
     SET_FORWARDING = "set_forwarding"
@@ -67,6 +74,8 @@ class Step:
             return f"archive {self.number} on the {self.store}"
         if self.action is Action.CREATE:
             return f"create {self.number} on the {self.store} (name {self.after!r})"
+        if self.action is Action.PORT_IN:
+            return f"port {self.number} in to the {self.store}"
         return (
             f"{self.action.value} {self.number} on the {self.store}: "
             f"{format_value(self.before)} -> {format_value(self.after)}"
@@ -102,6 +111,21 @@ class Failure:
         return str(self.error) or type(self.error).__name__
 
 
+@attrs.frozen
+class Waiting:
+    """A step waiting for its number's port: the order, where it stands, its FOC date.
+
+    `problems` are the vendor's words when the order needs something (an
+    ACTION_REQUIRED order), else empty.
+    """
+
+    step: Step
+    order_id: str | None
+    status: PortStatus
+    foc_date: date | datetime | None = None
+    problems: tuple[str, ...] = ()
+
+
 def format_value(value: Any) -> str:
     """A compact, credential-free rendering of a step value."""
     if value is None:
@@ -135,6 +159,8 @@ class Plan:
     made_at: float | None = attrs.field(default=None, repr=False)
     source: Any = attrs.field(default=None, repr=False)
     target: Any = attrs.field(default=None, repr=False)
+    #: the `migrate.Porting` (holder's account, documents) for PORT_IN steps: bound, never serialised
+    port: Any = attrs.field(default=None, repr=False)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Plan):
@@ -172,24 +198,17 @@ class Plan:
             "target": self.target_provider,
             "options": self.options,
             "made_at": self.made_at,
-            "steps": [
-                {
-                    "number": step.number,
-                    "store": step.store,
-                    "action": step.action.value,
-                    "id": step.id,
-                    "before": value_to_json(step.action.value, step.before),
-                    "after": value_to_json(step.action.value, step.after),
-                }
-                for step in self.steps
-            ],
+            "steps": [step_to_json(step) for step in self.steps],
             "skipped": [attrs.asdict(item) for item in self.skipped],
         }
         return json.dumps(document, indent=2)
 
     @classmethod
-    def from_json(cls, text: str | bytes, *, source: Any = None, target: Any = None) -> Plan:
-        """A plan back from `to_json()`, bound to open stores of the same providers."""
+    def from_json(
+        cls, text: str | bytes, *, source: Any = None, target: Any = None, port: Any = None
+    ) -> Plan:
+        """A plan back from `to_json()`, bound to open stores of the same providers
+        (and to `port`, a `migrate.Porting`, for a plan with PORT_IN steps)."""
         try:
             from phonefleet._wire import decode_json  # httpx loads only with a store
 
@@ -197,17 +216,7 @@ class Plan:
             if document.get("format") != "phonefleet.plan" or document.get("version") != _FORMAT_VERSION:
                 msg = "not a phonefleet plan (version 1)"
                 raise PhoneFleetError(msg)
-            steps = tuple(
-                Step(
-                    number=item["number"],
-                    store=_side(item["store"]),
-                    action=Action(item["action"]),
-                    id=item.get("id"),
-                    before=value_from_json(item["action"], item.get("before")),
-                    after=value_from_json(item["action"], item.get("after")),
-                )
-                for item in document["steps"]
-            )
+            steps = tuple(step_from_json(item) for item in document["steps"])
             skipped = tuple(
                 Skipped(number=item["number"], what=item["what"], reason=item["reason"])
                 for item in document.get("skipped", [])
@@ -232,7 +241,7 @@ class Plan:
             if store is not None and getattr(store, "provider", None) != expected:
                 msg = f"the plan's {side} is {expected!r}, but the {side} store given is {store.provider!r}"
                 raise PhoneFleetError(msg)
-        plan.source, plan.target = source, target
+        plan.source, plan.target, plan.port = source, target, port
         return plan
 
     # -- printing -----------------------------------------------------------
@@ -290,6 +299,8 @@ def _change(step: Step) -> str:
         return "active -> archived (once the target is ready)"
     if step.action is Action.CREATE:
         return f"create, name {format_value(step.after)}"
+    if step.action is Action.PORT_IN:
+        return "port in (an order at the target; the other steps wait for it)"
     return f"{format_value(step.before)} -> {format_value(step.after)}"
 
 
@@ -297,6 +308,30 @@ def _made_at(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None
     return float(value)
+
+
+def step_to_json(step: Step) -> dict[str, Any]:
+    """A step as JSON data (plans, and the journal's record of a port's steps)."""
+    return {
+        "number": step.number,
+        "store": step.store,
+        "action": step.action.value,
+        "id": step.id,
+        "before": value_to_json(step.action.value, step.before),
+        "after": value_to_json(step.action.value, step.after),
+    }
+
+
+def step_from_json(item: dict[str, Any]) -> Step:
+    """A step back from `step_to_json`."""
+    return Step(
+        number=item["number"],
+        store=_side(item["store"]),
+        action=Action(item["action"]),
+        id=item.get("id"),
+        before=value_from_json(item["action"], item.get("before")),
+        after=value_from_json(item["action"], item.get("after")),
+    )
 
 
 def _side(value: object) -> StoreSide:
@@ -317,7 +352,9 @@ class Report:
     `skipped`: steps not sent, with why (dry run, a failed dependency);
     `failed`: steps that failed, with typed errors; `pending`: steps not
     reached because the run was interrupted; `stopped_by`: what interrupted
-    it (e.g. "KeyboardInterrupt"), if anything.
+    it (e.g. "KeyboardInterrupt"), if anything; `waiting`: steps waiting for
+    their number's port to complete (rerun `apply` with the same journal
+    to poll the orders and carry on).
     """
 
     done: tuple[Step, ...] = ()
@@ -328,11 +365,17 @@ class Report:
     dry_run: bool = False
     interrupted: bool = False
     stopped_by: str | None = None
+    waiting: tuple[Waiting, ...] = ()
 
     @property
     def ok(self) -> bool:
-        """Everything planned is in effect (or, on a dry run, nothing failed)."""
-        return not self.failed and not self.pending and not self.interrupted
+        """Everything planned is in effect (or, on a dry run, nothing failed); nothing waits."""
+        return not self.failed and not self.pending and not self.interrupted and not self.waiting
+
+    def next_foc_date(self) -> date | datetime | None:
+        """The earliest FOC date among the ports waited for (None if none is confirmed yet)."""
+        dates = [item.foc_date for item in self.waiting if item.foc_date is not None]
+        return min(dates, key=_as_datetime) if dates else None
 
     def summary(self) -> str:
         parts = [
@@ -343,6 +386,11 @@ class Report:
         ]
         if self.pending:
             parts.append(f"{len(self.pending)} not run")
+        if self.waiting:
+            numbers = len({item.step.number for item in self.waiting})
+            foc = self.next_foc_date()
+            when = f", next FOC date {_as_datetime(foc).date().isoformat()}" if foc is not None else ""
+            parts.append(f"{len(self.waiting)} waiting for {numbers} port{'s' if numbers != 1 else ''}{when}")
         text = ", ".join(parts)
         if self.dry_run:
             text = f"dry run: {text}"
@@ -367,7 +415,23 @@ class Report:
                 for item in self.failed
             ],
             "pending": [step(item) for item in self.pending],
+            "waiting": [
+                {
+                    **step(item.step),
+                    "order_id": item.order_id,
+                    "status": item.status.value,
+                    "foc_date": None if item.foc_date is None else item.foc_date.isoformat(),
+                    "problems": list(item.problems),
+                }
+                for item in self.waiting
+            ],
         }
+
+
+def _as_datetime(value: date | datetime) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return datetime(value.year, value.month, value.day, tzinfo=UTC)
 
 
 def order_key(step: Step) -> tuple[str, int]:

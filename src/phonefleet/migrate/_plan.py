@@ -7,7 +7,7 @@ The comparison is one pure function (`build_plan`) over the two listings;
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -17,6 +17,7 @@ from phonefleet._protocol import AsyncPhoneNumberStore, PhoneNumberStore
 
 from ._handlers import carry, same_handler
 from ._model import Action, Plan, Skipped, Step
+from ._porting import Porting, not_portable_async, not_portable_sync, to_check
 
 __all__ = ["CARRYABLE", "Difference", "build_plan", "compare", "plan", "plan_async"]
 
@@ -30,6 +31,15 @@ _FEATURE_FOR = {
     "routing": (Feature.UPDATE_ROUTING, "routing"),
     "link": (Feature.LINK, "links"),
 }
+
+
+def _check_port(port: Porting | None, concurrency: int) -> None:
+    if port is not None and not isinstance(port, Porting):
+        msg = f"port must be a migrate.Porting, not {type(port).__name__}"
+        raise TypeError(msg)
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        msg = f"concurrency must be a positive integer, got {concurrency!r}"
+        raise ValueError(msg)
 
 
 def _check_carry(carry: Iterable[str]) -> tuple[str, ...]:
@@ -86,6 +96,8 @@ class _Builder:
     archive_source: bool
     create_missing: bool
     phones: dict[str, ProviderPhone]
+    #: porting asked for and the target can: None when not; else the numbers that cannot port, with why
+    not_portable: dict[str, str] | None = None
     steps: list[Step] = attrs.field(factory=list)
     skipped: list[Skipped] = attrs.field(factory=list)
 
@@ -95,6 +107,15 @@ class _Builder:
     def missing(self, source: PhoneNumber) -> PhoneNumber | None:
         """The target as it will be once created, or None when it will not be."""
         number, where = source.number, self.target_provider
+        if self.not_portable is not None:
+            reason = self.not_portable.get(number)
+            if reason is None:
+                self.steps.append(Step(number, "target", Action.PORT_IN))
+                return PhoneNumber(provider=where, id="", number=number)
+            self.skip(number, "port", f"cannot port to {where}: {reason}")
+            if self.archive_source:
+                self.skip(number, "archive", f"not archived: not on {where}")
+            return None
         if not self.create_missing:
             self.skip(number, "create", f"not on {where}; pass create_missing to create it")
         elif Feature.CREATE not in self.target_features:
@@ -182,11 +203,15 @@ def build_plan(
     carry: Iterable[str] = _DEFAULT_CARRY,
     archive_source: bool = False,
     create_missing: bool = False,
+    not_portable: Mapping[str, str] | None = None,
 ) -> Plan:
     """The plan that makes the target carry the source's numbers (pure: no I/O).
 
     A value the source does not have (None) is never carried: a migration
-    sets, it does not erase.
+    sets, it does not erase. `not_portable` (the numbers that cannot port,
+    with the vendor's reason; given only when porting, to a target with
+    `Feature.PORT_IN`) makes every other number the target lacks a PORT_IN
+    step.
     """
     chosen = _check_carry(carry)
     targets: dict[str, PhoneNumber] = {}
@@ -202,6 +227,7 @@ def build_plan(
         archive_source=archive_source,
         create_missing=create_missing,
         phones={phone.number: phone for phone in linkable if phone.number},
+        not_portable=None if not_portable is None else dict(not_portable),
     )
     seen: set[str] = set()
     for source in sorted(source_numbers, key=lambda n: n.number):
@@ -212,7 +238,13 @@ def build_plan(
             continue
         seen.add(source.number)
         builder.add(source, targets.get(source.number))
-    options = {"carry": list(chosen), "archive_source": archive_source, "create_missing": create_missing}
+    options: dict[str, Any] = {
+        "carry": list(chosen),
+        "archive_source": archive_source,
+        "create_missing": create_missing,
+    }
+    if not_portable is not None:
+        options["port"] = True
     return Plan(
         source_provider=source_provider,
         target_provider=target_provider,
@@ -229,21 +261,37 @@ def plan(
     carry: Iterable[str] = _DEFAULT_CARRY,
     archive_source: bool = False,
     create_missing: bool = False,
+    port: Porting | None = None,
+    concurrency: int = 16,
 ) -> Plan:
-    """Compare two sync stores by E.164 number; the `Plan` comes back bound to them."""
+    """Compare two sync stores by E.164 number; the `Plan` comes back bound to them.
+
+    With `port` (a `migrate.Porting`) and a target that has `Feature.PORT_IN`,
+    a number the target lacks becomes a PORT_IN step, once the target says
+    it can port (asked in batches, `concurrency` at a time); one that cannot
+    is listed in `skipped` with the vendor's reason.
+    """
     chosen = _check_carry(carry)
+    _check_port(port, concurrency)
     made = time.time()  # before reading: whatever is done after this, the plan may not have seen
     linkable = target.linkable() if "link" in chosen and Feature.LINK in target.features else []
+    source_numbers, target_numbers = list(source.list()), list(target.list())
+    not_portable = None
+    if port is not None and Feature.PORT_IN in target.features:
+        wanted = to_check(source_numbers, target_numbers, port)
+        not_portable = not_portable_sync(target, wanted, concurrency)
     return _bound(
         made,
         source,
         target,
-        list(source.list()),
-        list(target.list()),
+        source_numbers,
+        target_numbers,
         linkable,
         chosen,
         archive_source,
         create_missing,
+        port,
+        not_portable,
     )
 
 
@@ -254,11 +302,14 @@ async def plan_async(
     carry: Iterable[str] = _DEFAULT_CARRY,
     archive_source: bool = False,
     create_missing: bool = False,
+    port: Porting | None = None,
+    concurrency: int = 16,
 ) -> Plan:
     """`plan` for async stores (both listings are read concurrently)."""
     import asyncio
 
     chosen = _check_carry(carry)
+    _check_port(port, concurrency)
     made = time.time()
 
     async def collect(store: AsyncPhoneNumberStore) -> list[PhoneNumber]:
@@ -272,8 +323,22 @@ async def plan_async(
     source_numbers, target_numbers, linkable = await asyncio.gather(
         collect(source), collect(target), phones()
     )
+    not_portable = None
+    if port is not None and Feature.PORT_IN in target.features:
+        wanted = to_check(source_numbers, target_numbers, port)
+        not_portable = await not_portable_async(target, wanted, concurrency)
     return _bound(
-        made, source, target, source_numbers, target_numbers, linkable, chosen, archive_source, create_missing
+        made,
+        source,
+        target,
+        source_numbers,
+        target_numbers,
+        linkable,
+        chosen,
+        archive_source,
+        create_missing,
+        port,
+        not_portable,
     )
 
 
@@ -287,6 +352,8 @@ def _bound(  # noqa: PLR0917 - private, positional by design
     carry: tuple[str, ...],
     archive_source: bool,
     create_missing: bool,
+    port: Porting | None = None,
+    not_portable: dict[str, str] | None = None,
 ) -> Plan:
     """The plan for two listings, bound to the stores they came from (sync or async)."""
     result = build_plan(
@@ -300,8 +367,9 @@ def _bound(  # noqa: PLR0917 - private, positional by design
         carry=carry,
         archive_source=archive_source,
         create_missing=create_missing,
+        not_portable=not_portable,
     )
-    result.source, result.target, result.made_at = source, target, made
+    result.source, result.target, result.made_at, result.port = source, target, made, port
     return result
 
 

@@ -20,7 +20,7 @@ from phonefleet._model import NumberChanges, PhoneNumber, Routing
 
 from ._handlers import same_handler
 from ._journal import DONE, FAILED, STARTED, Journal
-from ._model import Action, Failure, SkippedStep, Step, StoreSide
+from ._model import Action, Failure, SkippedStep, Step, StoreSide, Waiting
 
 __all__ = ["Call", "Context", "NumberFlow", "call_for", "run_number", "satisfied"]
 
@@ -33,6 +33,8 @@ class Call:
     method: str
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] = attrs.field(factory=dict)
+    #: the method returns an iterator (sync or async): the runner hands back its items as a list
+    collect: bool = False
 
 
 NumberFlow: TypeAlias = Generator[Call, Any, None]
@@ -101,6 +103,9 @@ class Context:
     stopped_by: str | None = None
     done: list[Step] = attrs.field(factory=list)
     already_done: list[Step] = attrs.field(factory=list)
+    waiting: list[Waiting] = attrs.field(factory=list)
+    #: numbers whose port to the target completed: the source no longer holds them
+    ported: set[str] = attrs.field(factory=set)
     skipped: list[SkippedStep] = attrs.field(factory=list)
     failed: list[Failure] = attrs.field(factory=list)
     reached: set[Step] = attrs.field(factory=set)
@@ -152,6 +157,10 @@ class Context:
         self.skipped.append(SkippedStep(step, reason))
         self._report(step, "skipped")
 
+    def mark_waiting(self, waiting: Waiting) -> None:
+        self.waiting.append(waiting)
+        self._report(waiting.step, "waiting")
+
     def mark_already_done(self, step: Step) -> None:
         self.already_done.append(step)
         self._report(step, "already_done")
@@ -164,7 +173,8 @@ def run_number(steps: Sequence[Step], ctx: Context) -> NumberFlow:
     effect. A step the journal left `started` or `failed`, or calls `done`
     although a fresh plan still needs it, is looked up first and sent only
     if its effect is missing, so nothing (an archive above all) is sent
-    twice and nothing is reported done that the store does not show.
+    twice and nothing is reported done that the store does not show. The
+    archive of a number that ported to the target is satisfied as it is.
     """
     unit = _Unit()
     for step in steps:
@@ -173,6 +183,9 @@ def run_number(steps: Sequence[Step], ctx: Context) -> NumberFlow:
         state = ctx.state(step)
         if state == DONE:
             ctx.mark_already_done(step)
+        elif step.action is Action.ARCHIVE and step.store == "source" and step.number in ctx.ported:
+            # ported away: the source no longer holds it, nothing to send
+            (ctx.mark_already_done if state == RECHECK else ctx.mark_done)(step)
         elif step.store == "source" and not unit.target_ready:
             ctx.mark_skipped(step, "not archived: a target step for this number did not succeed")
         elif step.store == "target" and unit.create_failed:

@@ -17,6 +17,22 @@ Fixtures a subclass provides:
 - `archive_keeps_number` (optional, default True): whether an archived
   number stays visible with `list(archived=True)` (False for vendors that
   release it for good).
+- `port_network` (needed to run the porting checks of a store with
+  `Feature.PORT_IN`; they skip without it): the `phonefleet.testing.Network`
+  the store's emulator joined. Opting in is one fixture in your fixtures class,
+  with the emulator built on a network (`emulate(..., network=Network())`):
+
+      @pytest.fixture
+      def port_network(self, emu: Emulator) -> Network:
+          return emu.network  # or the Network you built the emulator with
+
+  The porting checks then seed a losing carrier (a `MemoryStore` on that
+  network) with fresh numbers and port them into your store: portability in
+  input order with reasons, create-and-submit, the FOC date and completion
+  (`network.advance`), `NotPortableError` creating nothing, bad input refused
+  with no request sent, get / list / list(open_only) / cancel, and the pin and
+  account number never shown. A store without `Feature.PORT_IN` is checked to
+  refuse each porting operation before any request instead.
 """
 
 from __future__ import annotations
@@ -41,6 +57,7 @@ from phonefleet import (
     UnsupportedOperationError,
     is_e164,
 )
+from phonefleet.testing._contract_porting import PortingContract
 
 __all__ = ["AsyncStoreContract", "StoreContract", "SyncFacade"]
 
@@ -67,8 +84,8 @@ def _unsupported_calls(store: PhoneNumberStore, sample: PhoneNumber) -> dict[Fea
     }
 
 
-class StoreContract:
-    """The contract for a sync `PhoneNumberStore`."""
+class StoreContract(PortingContract):
+    """The contract for a sync `PhoneNumberStore` (the porting checks included)."""
 
     @pytest.fixture
     def requests_sent(self) -> Callable[[], int]:
@@ -299,7 +316,7 @@ class SyncFacade:
         attr = getattr(self.inner, name)
         if name in {"provider", "features"}:
             return attr
-        if name == "list":
+        if name in {"list", "list_port_ins"}:
             return lambda **kw: iter(self._run(_collect(attr(**kw))))
         return lambda *a, **kw: self._run(attr(*a, **kw))
 
