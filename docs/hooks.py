@@ -1,7 +1,8 @@
 """MkDocs hooks: pages generated from the code, so they cannot drift from it.
 
 `<!-- feature-matrix -->` becomes a table of every installed adapter's
-`features`; `<!-- cli-reference -->` becomes the CLI's own help text.
+`features`; `<!-- provider-settings -->` a table of each adapter's declared
+settings; `<!-- cli-reference -->` the CLI's own help text.
 """
 
 from __future__ import annotations
@@ -38,6 +39,32 @@ def feature_matrix() -> str:
     return "\n".join(lines)
 
 
+def provider_settings() -> str:
+    """A Markdown table per installed adapter: its settings as it declares them, then the common ones."""
+    from phonefleet.adapter import COMMON_SETTINGS
+
+    def table(settings: Any) -> list[str]:
+        lines = [
+            "| setting | type | required | environment | default | what it is |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for s in settings:
+            env = ", ".join(f"`{name}`" for name in s.env) or "-"
+            default = "-" if s.default is None else f"`{s.default}`"
+            what = f"{s.help} (secret)" if s.secret else s.help
+            required = "yes" if s.required else "no"
+            lines.append(f"| `{s.name}` | {s.type_name} | {required} | {env} | {default} | {what} |")
+        return lines
+
+    sections: list[str] = []
+    for name in phonefleet.providers():
+        declared = phonefleet.provider_settings(name, common=False)
+        if declared:
+            sections.append("\n".join([f"### `{name}`", "", *table(declared)]))
+    sections.append("\n".join(["### Every provider", "", *table(COMMON_SETTINGS)]))
+    return "\n\n".join(sections)
+
+
 def cli_reference() -> str:
     """Every CLI command's `--help`, as the CLI itself prints it."""
     import click
@@ -64,6 +91,8 @@ def cli_reference() -> str:
 def on_page_markdown(markdown: str, **_: Any) -> str:
     if "<!-- feature-matrix -->" in markdown:
         markdown = markdown.replace("<!-- feature-matrix -->", feature_matrix())
+    if "<!-- provider-settings -->" in markdown:
+        markdown = markdown.replace("<!-- provider-settings -->", provider_settings())
     if "<!-- cli-reference -->" in markdown:
         markdown = markdown.replace("<!-- cli-reference -->", cli_reference())
     return markdown

@@ -305,7 +305,8 @@ def test_real_connect_reports_missing_credentials_as_usage(monkeypatch: pytest.M
         monkeypatch.delenv(name, raising=False)
     result = run("list", "linq")
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: linq needs an api_key")
+    expected = "error: linq needs api_key: pass -o api_key=... or set LINQ_API_V3_API_KEY"
+    assert result.stderr.startswith(expected)
     assert "linq: linq" not in result.stderr  # named once
 
 

@@ -76,3 +76,15 @@ def test_feature_matrix_matches_the_adapters() -> None:
     assert len(rows) == len(phonefleet.Feature)
     memory_column = phonefleet.providers().index("memory") + 1
     assert all(row.strip("|").split("|")[memory_column].strip() == "yes" for row in rows)
+
+
+def test_settings_tables_come_from_the_registrations() -> None:
+    text = _hooks().provider_settings()
+    assert "### `twilio`" in text
+    assert "| `account_sid` | str | yes | `TWILIO_ACCOUNT_SID` | - |" in text
+    assert "| `page_size` | int | no | - | `250` |" in text  # telnyx
+    assert "`PHONEFLEET_LINQ_BASE_URL`, `LINQ_API_V3_BASE_URL`" in text
+    assert (
+        text.count("### ")
+        == len([p for p in phonefleet.providers() if phonefleet.provider_settings(p, common=False)]) + 1
+    )

@@ -105,10 +105,10 @@ def test_debug_logs_never_show_an_echoed_credential(
 
 def test_the_log_filter_acts_while_a_store_is_open(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    settings = emulate("linq").settings
-    key = settings["api_key"]
+    emulator = emulate("linq")
+    key = emulator.settings["api_key"]
     logger = logging.getLogger("httpcore.http11")
-    store = phonefleet.connect("linq", **settings)
+    store = phonefleet.connect("linq", transport=emulator.transport, **emulator.settings)
     logger.debug("receive_response_headers.complete return_value=%r", [(b"WWW-Authenticate", key.encode())])
     store.close()
     assert key not in caplog.records[-1].getMessage()

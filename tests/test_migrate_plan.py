@@ -74,7 +74,9 @@ def test_plan_lists_only_the_changes_needed_in_order() -> None:
         ),
     )
     # the number missing on the target is reported, not created, not dropped
-    assert plan.skipped == (Skipped(C, "create", "not on gravityrail; pass create_missing to create it"),)
+    assert plan.skipped == (
+        Skipped(C, "create", "not on gravityrail; pass create_missing=True to create it"),
+    )
     assert plan.source is source
     assert plan.target is target
     assert bool(plan)

@@ -88,7 +88,7 @@ def test_max_sends_must_be_positive() -> None:
 
 def test_secret_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TOY_KEY", raising=False)
-    with pytest.raises(ValueError, match="toy needs api_key: pass api_key= or set TOY_KEY"):
+    with pytest.raises(ValueError, match=r"toy needs api_key: pass api_key=\.\.\. or set TOY_KEY"):
         secret_setting(None, "TOY_KEY", provider="toy", name="api_key")
     with pytest.raises(ValueError, match="needs api_key"):
         secret_setting("   ", "TOY_KEY", provider="toy", name="api_key")

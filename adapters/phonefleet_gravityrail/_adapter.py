@@ -35,6 +35,7 @@ from phonefleet.adapter import (
     AsyncStore,
     BearerAuth,
     Flow,
+    MissingSettingError,
     Page,
     Ref,
     RequestBuilder,
@@ -100,8 +101,7 @@ ALL_FEATURES: Final = frozenset(
 
 def _workspace(value: object) -> str:
     if value is None or value == "":
-        msg = "gravityrail needs a workspace uuid: pass workspace= or set GRAVITY_RAIL_WORKSPACE"
-        raise ValueError(msg)
+        raise MissingSettingError(PROVIDER, "workspace", ("GRAVITY_RAIL_WORKSPACE",))
     try:
         return str(uuid.UUID(str(value).strip()))
     except ValueError:
@@ -143,8 +143,7 @@ class GravityRailAdapter(Adapter):
         elif isinstance(key, str) and key.strip():
             secret = Secret(key.strip())
         else:
-            msg = "gravityrail needs an api_key: pass api_key= or set GRAVITY_RAIL_API_KEY"
-            raise ValueError(msg)
+            raise MissingSettingError(PROVIDER, "api_key", ("GRAVITY_RAIL_API_KEY",))
         if not secret:
             msg = "gravityrail api_key is empty"
             raise ValueError(msg)

@@ -593,6 +593,8 @@ def emulator(
     """
     emu = GravityRailEmulator(faults=faults, latency=latency, seed=seed, clock=clock)
     rng = random.Random(seed + 1)  # noqa: S311 - test data, not crypto
+    # the keys from their own source: the same seed gives the same keys, whatever else is seeded
+    keys = random.Random(f"keys-{seed}")  # noqa: S311 - test data, not crypto
     main = emu.add_workspace()
     if isinstance(numbers, int):
         seeds = list(seeded_numbers(numbers, offset=offset))
@@ -620,11 +622,11 @@ def emulator(
         emu.set_blockers(number, workflows)
     for ref, specs in (blockers or {}).items():
         emu.set_blockers(ref, specs)
-    token = emu.add_token(f"gr_emulator_{rng.getrandbits(64):016x}", workspaces=[main])
+    token = emu.add_token(f"gr_emulator_{keys.getrandbits(64):016x}", workspaces=[main])
     for extra, extra_numbers in (workspaces or {}).items():
         ws = emu.add_workspace(extra)
         for index, number in enumerate(extra_numbers):
             _seed_number(emu, ws, number, index, rng)
-        emu.add_token(f"gr_emulator_{rng.getrandbits(64):016x}", workspaces=[ws])
+        emu.add_token(f"gr_emulator_{keys.getrandbits(64):016x}", workspaces=[ws])
     settings = {"api_key": token, "workspace": main, "base_url": BASE_URL}
     return Emulator(transport=emu, settings=settings)

@@ -26,6 +26,7 @@ from phonefleet.adapter import (
     BearerAuth,
     Clock,
     Flow,
+    MissingSettingError,
     Page,
     Ref,
     RequestBuilder,
@@ -79,8 +80,7 @@ class LinqAdapter(Adapter):
         if isinstance(key, str):
             key = Secret(key)
         if not isinstance(key, Secret) or not key:
-            msg = f"linq needs an api_key (or the {API_KEY_ENV} environment variable)"
-            raise ValueError(msg)
+            raise MissingSettingError("linq", "api_key", (API_KEY_ENV,))
         self.api_key: Secret = key
         self.base_url = check_base_url(env_setting(base_url, BASE_URL_ENV) or DEFAULT_BASE_URL)
         self.requests = RequestBuilder(self.base_url)

@@ -18,7 +18,15 @@ from typing import Any
 
 from phonefleet.adapter import Registration, Setting
 
-from ._adapter import FEATURES, SignalWireAdapter, fabric_base, search_params, space_host
+from ._adapter import (
+    DEFAULT_PAGE_SIZE,
+    FEATURES,
+    MAX_PAGE_SIZE,
+    SignalWireAdapter,
+    fabric_base,
+    search_params,
+    space_host,
+)
 from ._forwarding import SCRIPT_NAME_PREFIX, ForwardingScript, forwarding_contents, forwarding_target
 from ._store import AsyncSignalWireStore, SignalWireStore
 from ._wire import AvailableNumber
@@ -69,7 +77,12 @@ registration = Registration(
     adapter=_adapter,
     description="SignalWire phone numbers: list, get, name, handlers, forwarding, purchase, release.",
     settings=(
-        Setting("space", env=("SIGNALWIRE_SPACE",), help="your space: 'example' or 'example.signalwire.com'"),
+        Setting(
+            "space",
+            env=("SIGNALWIRE_SPACE",),
+            required=False,
+            help="your space: 'example' or 'example.signalwire.com' (required unless base_url is given)",
+        ),
         Setting("project_id", env=("SIGNALWIRE_PROJECT_ID",), help="the project id (Basic auth user)"),
         Setting(
             "api_token",
@@ -77,8 +90,21 @@ registration = Registration(
             secret=True,
             help="an API token with the Numbers scope (and Voice, for forwarding scripts)",
         ),
-        Setting("base_url", required=False, help="override https://{space}.signalwire.com/api/relay/rest"),
-        Setting("page_size", required=False, help="numbers per listing page, 1-1000 (default 1000)"),
+        Setting(
+            "base_url",
+            required=False,
+            default="https://{space}.signalwire.com/api/relay/rest",
+            help="the API root, instead of space",
+        ),
+        Setting(
+            "page_size",
+            required=False,
+            type=int,
+            minimum=1,
+            maximum=MAX_PAGE_SIZE,
+            default=DEFAULT_PAGE_SIZE,
+            help="numbers per listing page",
+        ),
     ),
     store=_store,
     async_store=_async_store,

@@ -37,6 +37,7 @@ from phonefleet.adapter import (
     Adapter,
     BasicAuth,
     Flow,
+    MissingSettingError,
     Page,
     Ref,
     RequestBuilder,
@@ -140,8 +141,7 @@ def _secret(value: object, what: str, env: str) -> Secret:
         else:
             return value
     if not value:
-        msg = f"signalwire needs {what} (the setting, or the {env} environment variable)"
-        raise ValueError(msg)
+        raise MissingSettingError("signalwire", what, (env,))
     if not isinstance(value, str):
         msg = f"{what} must be a string, got {type(value).__name__}"
         raise TypeError(msg)
@@ -168,8 +168,9 @@ class SignalWireAdapter(Adapter):
         host = space_host(space) if space else None
         if base_url is None:
             if host is None:
-                msg = "signalwire needs space= (or the SIGNALWIRE_SPACE environment variable) or base_url="
-                raise ValueError(msg)
+                raise MissingSettingError(
+                    "signalwire", "space", ("SIGNALWIRE_SPACE",), also="or give base_url instead"
+                )
             base_url = f"https://{host}/api/relay/rest"
         project = _secret(
             env_setting(project_id, "SIGNALWIRE_PROJECT_ID"), "project_id", "SIGNALWIRE_PROJECT_ID"

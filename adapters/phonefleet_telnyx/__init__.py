@@ -18,6 +18,7 @@ from phonefleet.adapter import Registration, Setting
 from ._adapter import DEFAULT_BASE_URL, FEATURES, MAX_SENDS, TelnyxAdapter
 from ._search import SearchCriteria, search_params
 from ._store import AsyncTelnyxStore, TelnyxStore
+from ._wire import MAX_PAGE_SIZE
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -48,9 +49,18 @@ registration = Registration(
             "base_url",
             env=("TELNYX_BASE_URL",),
             required=False,
-            help=f"API root (default {DEFAULT_BASE_URL})",
+            default=DEFAULT_BASE_URL,
+            help="the API root",
         ),
-        Setting("page_size", required=False, help="numbers per listing page, 1-250 (default 250)"),
+        Setting(
+            "page_size",
+            required=False,
+            type=int,
+            minimum=1,
+            maximum=MAX_PAGE_SIZE,
+            default=MAX_PAGE_SIZE,
+            help="numbers per listing page",
+        ),
     ),
     store=TelnyxStore,
     async_store=AsyncTelnyxStore,

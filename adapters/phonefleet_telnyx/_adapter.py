@@ -84,6 +84,7 @@ class TelnyxAdapter(PortingFlows):
 
     provider = PROVIDER
     features = FEATURES
+    listing_order = "number"  # every listing asks for sort=phone_number
 
     def __init__(
         self,

@@ -18,7 +18,14 @@ from typing import Any
 
 from phonefleet.adapter import Registration, Setting
 
-from ._adapter import DEFAULT_BASE_URL, FEATURES, TwilioAdapter, search_params
+from ._adapter import (
+    DEFAULT_BASE_URL,
+    DEFAULT_PAGE_SIZE,
+    FEATURES,
+    MAX_PAGE_SIZE,
+    TwilioAdapter,
+    search_params,
+)
 from ._mapping import APPLICATION, TRUNK, WEBHOOK, forward_url, forwarding_from_url
 from ._store import AsyncTwilioStore, TwilioStore
 from ._wire import AvailableNumber
@@ -74,8 +81,21 @@ registration = Registration(
         Setting(
             "api_secret", env=("TWILIO_API_SECRET",), secret=True, required=False, help="the API key's secret"
         ),
-        Setting("base_url", required=False, help=f"override {DEFAULT_BASE_URL} (SignalWire: .../api/laml)"),
-        Setting("page_size", required=False, help="numbers per listing page, 1-1000 (default 1000)"),
+        Setting(
+            "base_url",
+            required=False,
+            default=DEFAULT_BASE_URL,
+            help="the API root (SignalWire: https://{space}.signalwire.com/api/laml)",
+        ),
+        Setting(
+            "page_size",
+            required=False,
+            type=int,
+            minimum=1,
+            maximum=MAX_PAGE_SIZE,
+            default=DEFAULT_PAGE_SIZE,
+            help="numbers per listing page",
+        ),
     ),
     store=_store,
     async_store=_async_store,

@@ -29,6 +29,8 @@ from phonefleet.adapter import (
     Adapter,
     BasicAuth,
     Flow,
+    ListFilter,
+    MissingSettingError,
     Page,
     Ref,
     RequestBuilder,
@@ -125,31 +127,31 @@ class TwilioAdapter(Adapter):
     ) -> None:
         account = env_setting(account_sid, "TWILIO_ACCOUNT_SID")
         if not account:
-            msg = "twilio needs account_sid (the setting, or the TWILIO_ACCOUNT_SID environment variable)"
-            raise ValueError(msg)
+            raise MissingSettingError("twilio", "account_sid", ("TWILIO_ACCOUNT_SID",))
         if not isinstance(account, str):
             msg = f"account_sid must be a string, got {type(account).__name__}"
             raise TypeError(msg)
         account = Secret(account).reveal()  # refuses control characters, strips
         if not account:  # blank is missing, as for the secrets
-            msg = "twilio needs account_sid (the setting, or the TWILIO_ACCOUNT_SID environment variable)"
-            raise ValueError(msg)
+            raise MissingSettingError("twilio", "account_sid", ("TWILIO_ACCOUNT_SID",))
         key = _secret(env_setting(api_key, "TWILIO_API_KEY"), "api_key", "TWILIO_API_KEY")
         key_secret = _secret(env_setting(api_secret, "TWILIO_API_SECRET"), "api_secret", "TWILIO_API_SECRET")
         token = _secret(env_setting(auth_token, "TWILIO_AUTH_TOKEN"), "auth_token", "TWILIO_AUTH_TOKEN")
         if key is not None:
             if key_secret is None:
-                msg = "twilio api_key needs api_secret (or the TWILIO_API_SECRET environment variable)"
-                raise ValueError(msg)
+                raise MissingSettingError(
+                    "twilio", "api_secret", ("TWILIO_API_SECRET",), also="which api_key needs"
+                )
             self.auth = BasicAuth(key, key_secret)
         elif token is not None:
             self.auth = BasicAuth(account, token)
         else:
-            msg = (
-                "twilio needs auth_token (or TWILIO_AUTH_TOKEN), or api_key and api_secret "
-                "(or TWILIO_API_KEY and TWILIO_API_SECRET)"
+            raise MissingSettingError(
+                "twilio",
+                "auth_token",
+                ("TWILIO_AUTH_TOKEN",),
+                also="or api_key and api_secret (TWILIO_API_KEY and TWILIO_API_SECRET)",
             )
-            raise ValueError(msg)
         self.credentials = tuple(s for s in (token, key, key_secret) if s is not None)
         if page_size is None:
             page_size = DEFAULT_PAGE_SIZE
@@ -210,10 +212,19 @@ class TwilioAdapter(Adapter):
 
     # -- list / get -------------------------------------------------------------------
     def list_page(self, archived: bool | None, cursor: str | None) -> Flow[Page]:
+        return (yield from self._list_page(archived, cursor, {}))
+
+    def list_page_filtered(self, archived: bool | None, cursor: str | None, only: ListFilter) -> Flow[Page]:
+        """One number asked for is Twilio's own `PhoneNumber` filter (the store matches it exactly)."""
+        one = sorted(only.numbers) if only.numbers is not None and len(only.numbers) == 1 else []
+        return (yield from self._list_page(archived, cursor, {"PhoneNumber": one[0]} if one else {}))
+
+    def _list_page(self, archived: bool | None, cursor: str | None, narrow: dict[str, str]) -> Flow[Page]:
         if archived:
             return Page(items=())  # a released number is gone: nothing is archived
         if cursor is None:
-            request = self._request("GET", "IncomingPhoneNumbers", params={"PageSize": self.page_size})
+            params: dict[str, str | int] = {**narrow, "PageSize": self.page_size}
+            request = self._request("GET", "IncomingPhoneNumbers", params=params)
         else:
             request = self.requests.request("GET", url=cursor)
         response = yield request

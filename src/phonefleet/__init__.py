@@ -61,7 +61,9 @@ from ._retry import RetryPolicy
 
 if TYPE_CHECKING:
     from ._memory import AsyncMemoryStore, MemoryStore
-    from ._registry import connect, connect_async, providers
+    from ._registry import provider_settings, providers
+    from ._settings import MissingSettingError, Setting, SettingError, UnknownSettingError
+    from ._typed import connect, connect_async
 
     __version__: str
 
@@ -70,9 +72,14 @@ if TYPE_CHECKING:
 _LAZY = {
     "MemoryStore": "._memory",
     "AsyncMemoryStore": "._memory",
-    "connect": "._registry",
-    "connect_async": "._registry",
+    "connect": "._typed",
+    "connect_async": "._typed",
     "providers": "._registry",
+    "provider_settings": "._registry",
+    "Setting": "._settings",
+    "SettingError": "._settings",
+    "MissingSettingError": "._settings",
+    "UnknownSettingError": "._settings",
 }
 
 
@@ -109,6 +116,7 @@ __all__ = [
     "Handler",
     "InvalidNumberError",
     "MemoryStore",
+    "MissingSettingError",
     "NotFoundError",
     "NotPortableError",
     "NumberChanges",
@@ -135,14 +143,18 @@ __all__ = [
     "RetryPolicy",
     "Routing",
     "ServerError",
+    "Setting",
+    "SettingError",
     "StoreIdentity",
     "TransportError",
     "UnknownProviderError",
+    "UnknownSettingError",
     "Unset",
     "UnsupportedOperationError",
     "connect",
     "connect_async",
     "is_e164",
+    "provider_settings",
     "providers",
     "to_e164",
 ]

@@ -230,16 +230,19 @@ class _Driver:
         _memo.store_closed(self)  # the last store closed: no memo keeps what was read for it
 
     def retrying(self, request: httpx.Request, deadline: Deadline) -> Any:
-        """stamina's retry context for one request (iterate it sync or async)."""
-        import stamina
+        """The retry loop for one request (iterate it sync or async), shaped as stamina's.
 
-        return stamina.retry_context(
-            on=self.hook(request, deadline),
-            attempts=self.policy.attempts,
-            timeout=None,  # the deadline is ours, on the injectable clock
-            wait_initial=self.policy.backoff_initial,
-            wait_max=self.policy.backoff_max,
-            wait_jitter=self.policy.backoff_jitter,
+        It honours stamina's switches (active, test mode) but not its
+        process-wide hooks: retries are logged on `phonefleet.http`, never
+        printed (`RetryPolicy(stamina_hooks=True)` adds stamina's hooks).
+        """
+        from ._attempts import Attempts
+
+        return Attempts(
+            self.hook(request, deadline),
+            self.policy.attempts,
+            name=f"phonefleet.http {self.adapter.provider} {request.method}",
+            stamina_hooks=self.policy.stamina_hooks,
         )
 
     def prepare(self, request: httpx.Request, deadline: Deadline, client_timeout: httpx.Timeout) -> float:

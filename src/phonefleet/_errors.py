@@ -53,11 +53,17 @@ class InvalidNumberError(PhoneFleetError, ValueError):
 class UnknownProviderError(PhoneFleetError, LookupError):
     """No adapter is installed under that name."""
 
-    def __init__(self, provider: str, installed: Sequence[str]) -> None:
+    def __init__(self, provider: str, installed: Sequence[str], *, also: Sequence[str] = ()) -> None:
+        import difflib
+
         self.provider = provider
         self.installed = tuple(installed)
+        close = difflib.get_close_matches(str(provider), [*self.installed, *also], n=1, cutoff=0.6)
+        #: the closest valid name (`also` adds spellings a caller accepts, e.g. `emulator:linq`)
+        self.suggestion = close[0] if close else None
         names = ", ".join(self.installed) or "none"
-        super().__init__(f"no phonefleet adapter named {provider!r}; installed: {names}")
+        hint = f" (did you mean {self.suggestion!r}?)" if self.suggestion else ""
+        super().__init__(f"no phonefleet adapter named {provider!r}{hint}; installed: {names}")
 
 
 class UnsupportedOperationError(PhoneFleetError, NotImplementedError):

@@ -31,6 +31,7 @@ from ._errors import (
     ServerError,
     UnsupportedOperationError,
 )
+from ._filter import ListFilter
 from ._identity import StoreIdentity
 from ._model import ArchiveBlocker, Feature, NumberChanges, PhoneNumber, ProviderPhone
 from ._numbers import is_e164, to_e164
@@ -117,6 +118,8 @@ class Adapter:
 
     provider: str
     features: frozenset[Feature]
+    #: "number" when the vendor itself lists in E.164 order (the CLI then streams it as it comes)
+    listing_order: str | None = None
 
     #: the httpx auth applied to requests for the adapter's own origin only
     auth: httpx.Auth | None = None
@@ -173,6 +176,14 @@ class Adapter:
     # -- flows: override what `features` declares -------------------------
     def list_page(self, archived: bool | None, cursor: str | None) -> Flow[Page]:
         raise self.unsupported(Feature.LIST)
+
+    def list_page_filtered(self, archived: bool | None, cursor: str | None, only: ListFilter) -> Flow[Page]:
+        """A listing page narrowed by the vendor's own filters, where it has them.
+
+        The default asks for the whole page: the store applies `only` to
+        every page anyway, so an override only saves transfer.
+        """
+        return self.list_page(archived, cursor)
 
     def get(self, ref: Ref) -> Flow[PhoneNumber]:
         return self.find(ref)

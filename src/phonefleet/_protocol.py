@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from types import TracebackType
 from typing import Protocol, TypeAlias, runtime_checkable
 
-from ._model import ArchiveBlocker, Feature, NumberChanges, PhoneNumber, ProviderPhone
+from ._model import ArchiveBlocker, Capability, Feature, NumberChanges, PhoneNumber, ProviderPhone
 
 __all__ = ["AsyncPhoneNumberStore", "NumberRef", "PhoneNumberStore"]
 
@@ -27,12 +27,21 @@ class PhoneNumberStore(Protocol):
     def features(self) -> frozenset[Feature]:
         """What this store can do; an operation not listed is refused before any request."""
 
-    def list(self, *, archived: bool | None = False) -> Iterator[PhoneNumber]:
+    def list(
+        self,
+        *,
+        archived: bool | None = False,
+        numbers: Iterable[str] | None = None,
+        country: str | None = None,
+        capability: Capability | str | None = None,
+    ) -> Iterator[PhoneNumber]:
         """Every number, streamed page by page.
 
         `archived=False` (the default) yields active numbers, `True` only
         archived ones, `None` both. Pages are fetched as the iteration
-        reaches them, so a large fleet is never held in memory at once."""
+        reaches them, so a large fleet is never held in memory at once.
+        `numbers`, `country` (ISO code) and `capability` narrow it, through
+        the vendor's own filters where it has them; each is checked first."""
 
     def get(self, ref: NumberRef) -> PhoneNumber:
         """One number, by `PhoneNumber`, provider id or E.164 string.
@@ -111,10 +120,17 @@ class AsyncPhoneNumberStore(Protocol):
     def features(self) -> frozenset[Feature]:
         """What this store can do; an operation not listed is refused before any request."""
 
-    def list(self, *, archived: bool | None = False) -> AsyncIterator[PhoneNumber]:
+    def list(
+        self,
+        *,
+        archived: bool | None = False,
+        numbers: Iterable[str] | None = None,
+        country: str | None = None,
+        capability: Capability | str | None = None,
+    ) -> AsyncIterator[PhoneNumber]:
         """Every number, as an async iterator fetching page by page (`async for`).
 
-        `archived` as in `PhoneNumberStore.list`."""
+        `archived` and the filters as in `PhoneNumberStore.list`."""
 
     async def get(self, ref: NumberRef) -> PhoneNumber:
         """One number, by `PhoneNumber`, provider id or E.164 string.

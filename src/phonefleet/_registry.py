@@ -12,11 +12,10 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
-import httpx
 
 from ._errors import PhoneFleetError, UnknownProviderError
 from ._flow import Adapter
-from ._retry import RetryPolicy
+from ._settings import COMMON_SETTINGS, Setting, base_url_env, check_settings, refuse_unreachable
 from ._store import AsyncStore, Store
 from ._wire import Secret
 
@@ -28,8 +27,7 @@ __all__ = [
     "Emulator",
     "Registration",
     "Setting",
-    "connect",
-    "connect_async",
+    "provider_settings",
     "providers",
     "registration",
 ]
@@ -47,17 +45,6 @@ class Emulator(Protocol):
 
     @property
     def settings(self) -> Mapping[str, Any]: ...
-
-
-@attrs.frozen
-class Setting:
-    """One setting an adapter takes, for docs, the CLI and error messages."""
-
-    name: str
-    env: tuple[str, ...] = ()
-    secret: bool = False
-    required: bool = True
-    help: str = ""
 
 
 def _default_store(adapter: Adapter, **common: Any) -> Store[Adapter]:
@@ -86,35 +73,30 @@ class Registration:
     async_store: Callable[..., AsyncStore[Any]] = _default_async_store
     emulator: Callable[..., Emulator] | None = None
 
-    def connect(
-        self,
-        *,
-        http_client: httpx.Client | None = None,
-        transport: httpx.BaseTransport | None = None,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = None,
-        max_response_bytes: int | None = None,
-        max_listing_bytes: int | None = None,
-        **settings: Any,
-    ) -> Store[Any]:
-        adapter = self.make_adapter(settings)
-        common = _common(http_client, transport, timeout, retry, max_response_bytes, max_listing_bytes)
+    def connect(self, **settings: Any) -> Store[Any]:
+        """A sync store: `settings` checked against `self.settings` and COMMON_SETTINGS first."""
+        common, vendor = self._split(settings)
+        adapter = self.make_adapter(vendor)
+        refuse_unreachable(self.name, {**vendor, **common})  # after the adapter's own checks
         return self.store(adapter, **common)
 
-    def connect_async(
-        self,
-        *,
-        http_client: httpx.AsyncClient | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = None,
-        max_response_bytes: int | None = None,
-        max_listing_bytes: int | None = None,
-        **settings: Any,
-    ) -> AsyncStore[Any]:
-        adapter = self.make_adapter(settings)
-        common = _common(http_client, transport, timeout, retry, max_response_bytes, max_listing_bytes)
+    def connect_async(self, **settings: Any) -> AsyncStore[Any]:
+        """An async store: `settings` checked against `self.settings` and COMMON_SETTINGS first."""
+        common, vendor = self._split(settings)
+        adapter = self.make_adapter(vendor)
+        refuse_unreachable(self.name, {**vendor, **common})
         return self.async_store(adapter, **common)
+
+    def _split(self, settings: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Checked settings, as (the store's common ones given, the adapter's).
+
+        A registration that declares no settings keeps its adapter's own
+        keyword checks (unknown names pass through to it).
+        """
+        checked = check_settings(self.name, self.settings, settings, strict=bool(self.settings))
+        # a common setting given as None is passed on as given: for some, None means "off"
+        common = {name: checked.pop(name) for name in _COMMON_NAMES if name in checked}
+        return common, checked
 
     def make_adapter(self, settings: dict[str, Any]) -> Adapter:
         """The adapter from vendor settings; a blank credential is refused like a missing one.
@@ -137,20 +119,7 @@ class Registration:
         return adapter
 
 
-def _common(  # noqa: PLR0917 - private, one call site per store kind
-    http_client: object,
-    transport: object,
-    timeout: float | None,
-    retry: object,
-    max_response_bytes: int | None,
-    max_listing_bytes: int | None = None,
-) -> dict[str, Any]:
-    common = {"http_client": http_client, "transport": transport, "timeout": timeout, "retry": retry}
-    if max_response_bytes is not None:  # only when given: a store subclass may predate the setting
-        common["max_response_bytes"] = max_response_bytes
-    if max_listing_bytes is not None:
-        common["max_listing_bytes"] = max_listing_bytes
-    return common
+_COMMON_NAMES = tuple(setting.name for setting in COMMON_SETTINGS)
 
 
 def _is_blank(value: object) -> bool:
@@ -191,19 +160,17 @@ def registration(provider: str) -> Registration:
     return loaded
 
 
-def connect(provider: str, **settings: Any) -> Store[Any]:
-    """Open a sync store for `provider`.
+def provider_settings(provider: str, *, common: bool = True) -> tuple[Setting, ...]:
+    """Every setting `connect(provider, ...)` takes: the vendor's, then (unless
+    `common=False`) those every store takes.
 
-    Vendor settings fall back to the vendor's environment variables. Common
-    settings: `http_client` (yours; never closed here), `transport`,
-    `max_response_bytes` (the cap on one decoded body, default 32 MiB),
-    `max_listing_bytes` (the cap on a listing answered in one body, which grows
-    with the fleet: Linq's; default 256 MiB),
-    `timeout`, `retry` (a RetryPolicy).
+    Each says its type, whether it is required or secret, its environment
+    variables (phonefleet's own `PHONEFLEET_<PROVIDER>_BASE_URL` first for
+    `base_url`), its default and what it is for.
     """
-    return registration(provider).connect(**settings)
-
-
-def connect_async(provider: str, **settings: Any) -> AsyncStore[Any]:
-    """Open an async store for `provider`; its client opens on first use."""
-    return registration(provider).connect_async(**settings)
+    found = registration(provider)
+    vendor = tuple(
+        attrs.evolve(s, env=(base_url_env(provider), *s.env)) if s.name == "base_url" else s
+        for s in found.settings
+    )
+    return vendor + (COMMON_SETTINGS if common else ())

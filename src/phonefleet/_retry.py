@@ -29,6 +29,10 @@ class RetryPolicy:
     backoff_max: float = attrs.field(default=10.0, validator=_positive)
     backoff_jitter: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
     max_retry_after: float = attrs.field(default=60.0, validator=_positive)
+    #: also report each retry to stamina's own on-retry hooks (its logging,
+    #: structlog or Prometheus instrumentation); off: they are process-wide,
+    #: and structlog's would print on stdout. phonefleet.http logs them always.
+    stamina_hooks: bool = False
 
     @classmethod
     def never(cls) -> RetryPolicy:

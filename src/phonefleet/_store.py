@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
@@ -19,10 +19,12 @@ import httpx
 from . import _redact
 from ._driver import AsyncDriver, Clock, SyncDriver
 from ._errors import NotPortableError, PhoneFleetError, ResponseFormatError
+from ._filter import ListFilter
 from ._flow import Adapter, Flow, Page, PortPage, Ref, as_ref, check_cursor
 from ._identity import StoreIdentity
 from ._model import (
     ArchiveBlocker,
+    Capability,
     Feature,
     NumberChanges,
     PhoneNumber,
@@ -268,13 +270,14 @@ def _check_id(value: object, what: str) -> None:
 class _Pager:
     """Walks a listing's cursors, refusing a cursor seen before."""
 
-    def __init__(self, ops: _Operations[Any], archived: bool | None) -> None:
+    def __init__(self, ops: _Operations[Any], archived: bool | None, only: ListFilter | None = None) -> None:
         ops.require(Feature.LIST)
         if archived not in (True, False, None):
             msg = f"archived must be True, False or None, got {archived!r}"
             raise TypeError(msg)
         self._ops = ops
         self._archived = archived
+        self.only = None if only is None or only.empty else only
         self._cursor: str | None = None
         self._seen: set[str] = set()
         self._finished = False
@@ -282,7 +285,13 @@ class _Pager:
     def next_flow(self) -> Flow[Page] | None:
         if self._finished:
             return None
+        if self.only is not None:  # the vendor's own filters where it has them; `keep` checks either way
+            flow: Flow[Page] = self._ops.adapter.list_page_filtered(self._archived, self._cursor, self.only)
+            return flow
         return self._ops.list_page(self._archived, self._cursor)
+
+    def keep(self, items: Sequence[PhoneNumber]) -> Sequence[PhoneNumber]:
+        return items if self.only is None else self.only.keep(items)
 
     def advance(self, page: Page) -> None:
         if page.next is None:
@@ -370,14 +379,22 @@ class Store(_StoreBase[A]):
         """Run one flow to completion (for an adapter's `ex_` methods)."""
         return self._driver.run(flow)
 
-    def list(self, *, archived: bool | None = False) -> Iterator[PhoneNumber]:
-        pager = _Pager(self._ops, archived)
+    def list(
+        self,
+        *,
+        archived: bool | None = False,
+        numbers: Iterable[str] | None = None,
+        country: str | None = None,
+        capability: Capability | str | None = None,
+    ) -> Iterator[PhoneNumber]:
+        only = ListFilter.of(numbers=numbers, country=country, capability=capability)
+        pager = _Pager(self._ops, archived, only)
         return self._stream(pager)
 
     def _stream(self, pager: _Pager) -> Iterator[PhoneNumber]:
         while (flow := pager.next_flow()) is not None:
             page = self._driver.run(flow)
-            yield from page.items
+            yield from pager.keep(page.items)
             self._driver.guarded(pager.advance, page)
             del page  # one page in memory at a time, not two
 
@@ -503,14 +520,22 @@ class AsyncStore(_StoreBase[A]):
         """Run one flow to completion (for an adapter's `ex_` methods)."""
         return await self._driver.run(flow)
 
-    def list(self, *, archived: bool | None = False) -> AsyncIterator[PhoneNumber]:
-        pager = _Pager(self._ops, archived)
+    def list(
+        self,
+        *,
+        archived: bool | None = False,
+        numbers: Iterable[str] | None = None,
+        country: str | None = None,
+        capability: Capability | str | None = None,
+    ) -> AsyncIterator[PhoneNumber]:
+        only = ListFilter.of(numbers=numbers, country=country, capability=capability)
+        pager = _Pager(self._ops, archived, only)
         return self._stream(pager)
 
     async def _stream(self, pager: _Pager) -> AsyncIterator[PhoneNumber]:
         while (flow := pager.next_flow()) is not None:
             page = await self._driver.run(flow)
-            for item in page.items:
+            for item in pager.keep(page.items):
                 yield item
             self._driver.guarded(pager.advance, page)
             del page  # one page in memory at a time, not two

@@ -115,9 +115,9 @@ def secret_setting(value: object, *env_names: str, provider: str, name: str) -> 
     if value is not None and not isinstance(value, str | Secret):
         msg = f"{provider} {name} must be a string, got {type(value).__name__}"
         raise TypeError(msg)
-    where = f" or set {' / '.join(env_names)}" if env_names else ""
-    msg = f"{provider} needs {name}: pass {name}={where}"
-    raise ValueError(msg)
+    from ._settings import MissingSettingError  # _settings builds on this module
+
+    raise MissingSettingError(provider, name, env_names)
 
 
 def page_size_setting(value: object, *, maximum: int, default: int | None = None) -> int:

@@ -14,6 +14,7 @@ from ._available import AvailableNumber
 from ._bulk import build_numbers, shared_routing
 from ._bulkcheck import all_e164, gc_paused
 from ._driver import AsyncDriver, Clock, Deadline, SyncDriver, redact_url
+from ._filter import ListFilter
 from ._flow import (
     Adapter,
     Flow,
@@ -37,9 +38,9 @@ from ._registry import (
     ENTRY_POINT_GROUP,
     Emulator,
     Registration,
-    Setting,
     registration,
 )
+from ._settings import COMMON_SETTINGS, MissingSettingError, Setting, SettingError, UnknownSettingError
 from ._store import AsyncStore, Store
 from ._wire import (
     RETRY_EXTENSION,
@@ -61,7 +62,11 @@ from ._wire import (
 )
 
 __all__ = [
+    "COMMON_SETTINGS",
     "ENTRY_POINT_GROUP",
+    "MissingSettingError",
+    "SettingError",
+    "UnknownSettingError",
     "RETRY_EXTENSION",
     "UNKNOWN_OUTCOME",
     "Adapter",
@@ -75,6 +80,7 @@ __all__ = [
     "Emulator",
     "Flow",
     "JoinedRawJSON",
+    "ListFilter",
     "Memo",
     "Page",
     "PortPage",

@@ -21,10 +21,9 @@ import phonefleet
 from phonefleet import Feature
 from phonefleet.migrate._codec import number_to_json
 
-from . import _click, _stores
+from . import _click, _listing, _migrating, _providers, _stores, _values
 from ._output import (
     BLOCKER_COLUMNS,
-    NUMBER_COLUMNS,
     Column,
     Output,
     blockers_json,
@@ -33,7 +32,6 @@ from ._output import (
     fail,
     isatty,
     numbers_json,
-    numbers_rows,
 )
 from ._printable import printable
 
@@ -152,7 +150,7 @@ Timeout = Annotated[
     typer.Option(
         "--timeout",
         metavar="SECONDS",
-        help="give up on the vendor after this long, retries included (same as -o timeout=...)",
+        help="give up on a vendor after this long, retries included (for every store the command opens)",
     ),
 ]
 
@@ -182,10 +180,20 @@ def _confirm(question: str) -> bool:
 
 
 @app.command("providers")
-def providers_command(*, as_json: JsonFlag = False, debug: DebugFlag = False) -> None:
+def providers_command(
+    *,
+    provider: Annotated[
+        str | None, typer.Argument(metavar="[PROVIDER]", help="show this adapter's settings in full")
+    ] = None,
+    as_json: JsonFlag = False,
+    debug: DebugFlag = False,
+) -> None:
     """The installed adapters, their settings and environment variables."""
     out = Output(as_json=as_json)
     with errors(debug):
+        if provider is not None:
+            _providers.show_settings(out, provider)
+            return
         rows: list[dict[str, Any]] = []
         for name in phonefleet.providers():
             try:
@@ -200,8 +208,7 @@ def providers_command(*, as_json: JsonFlag = False, debug: DebugFlag = False) ->
                     "description": found.description,
                     "emulator": found.emulator is not None,
                     "settings": [
-                        {"name": s.name, "env": list(s.env), "secret": s.secret, "required": s.required}
-                        for s in found.settings
+                        _providers.setting_row(s) for s in phonefleet.provider_settings(name, common=False)
                     ],
                 }
             )
@@ -233,22 +240,46 @@ def list_command(
     provider: Provider,
     archived: Annotated[bool, typer.Option("--archived", help="archived numbers only")] = False,
     all_numbers: Annotated[bool, typer.Option("--all", help="active and archived")] = False,
+    country: Annotated[
+        str | None,
+        typer.Option("--country", metavar="CC", help="only numbers of this country (ISO, e.g. US)"),
+    ] = None,
+    capability: Annotated[
+        str | None,
+        typer.Option("--capability", metavar="CAP", help="only numbers with voice, sms, mms or fax"),
+    ] = None,
+    number: Annotated[
+        list[str] | None, typer.Option("--number", metavar="NUMBER", help="only this number (repeatable)")
+    ] = None,
+    numbers_file: Annotated[
+        Path | None,
+        typer.Option("--numbers", metavar="FILE", help="only these numbers (one a line; - for stdin)"),
+    ] = None,
+    order: Annotated[
+        str, typer.Option("--order", help="number (E.164, the default for every vendor) or vendor")
+    ] = "number",
     option: Options = None,
     timeout: Timeout = None,
     as_json: JsonFlag = False,
     debug: DebugFlag = False,
 ) -> None:
-    """Every number of a provider, in one normalised table."""
+    """Every number of a provider, in one normalised table (rows stream into a pipe)."""
     out = Output(as_json=as_json)
     if archived and all_numbers:
         fail("--archived and --all cannot be used together (--all includes the archived)", code=2)
-    with errors(debug), _stores.connect(provider, _with_timeout(option, timeout)) as store:
-        numbers = list(store.list(archived=None if all_numbers else archived))
-        if as_json:
-            out.json(numbers_json(numbers))
-            return
-        title = f"{provider}: {len(numbers)} numbers"
-        out.table(NUMBER_COLUMNS, numbers_rows(numbers), title=title, empty="no numbers")
+    with errors(debug):
+        chosen = _migrating.read_numbers(numbers_file, number)
+        with _stores.connect(provider, _with_timeout(option, timeout)) as store:
+            try:
+                listing = store.list(
+                    archived=None if all_numbers else archived,
+                    numbers=chosen,
+                    country=country,
+                    capability=capability,
+                )
+            except ValueError as exc:  # a filter the user gave: a usage error
+                fail(str(exc), code=2)
+            _listing.list_numbers(out, store, provider, listing, order=order)
 
 
 @contextlib.contextmanager
@@ -287,10 +318,7 @@ def _print_number(out: Output, number: phonefleet.PhoneNumber) -> None:
     if out.as_json:
         out.json(data)
         return
-    pairs = [
-        (key, None if value is None else json.dumps(value) if isinstance(value, dict) else str(value))
-        for key, value in data.items()
-    ]
+    pairs = [(key, _values.shown(value)) for key, value in data.items()]
     out.record(pairs, title=f"{number.provider} {number.number}")
 
 
@@ -499,19 +527,13 @@ def export_command(
             writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
             writer.writeheader()
             for row in rows:
-                writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+                writer.writerow({k: _values.csv_cell(v) for k, v in row.items()})
             text = buffer.getvalue()
         if output is None:
             typer.echo(text, nl=False)
         else:
             output.write_text(text, encoding="utf-8")
             typer.echo(f"wrote {len(rows)} numbers to {output}", err=True)
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, sort_keys=True)
-    return "" if value is None else value
 
 
 @app.command("diff")
@@ -584,17 +606,27 @@ def _field(number: phonefleet.PhoneNumber, field: str) -> str:
 @app.command("migrate")
 def migrate_command(
     *,
-    source: Annotated[str, typer.Option("--from", help="source provider")],
-    target: Annotated[str, typer.Option("--to", help="target provider")],
+    source: Annotated[str | None, typer.Option("--from", help="source provider")] = None,
+    target: Annotated[str | None, typer.Option("--to", help="target provider")] = None,
     do_apply: Annotated[bool, typer.Option("--apply", help="make the changes (default: dry run)")] = False,
     journal: Annotated[Path | None, typer.Option("--journal", help="resume journal (SQLite)")] = None,
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=256)] = 16,
-    carry: Annotated[str, typer.Option("--carry", help="comma-separated fields")] = "name,forwarding,routing",
+    carry: Annotated[str, typer.Option("--carry", help="comma-separated fields")] = _migrating.CARRY,
     archive_source: Annotated[
         bool, typer.Option("--archive-source", help="archive on the source after")
     ] = False,
     create_missing: Annotated[bool, typer.Option("--create-missing", help="create missing numbers")] = False,
     save_plan: Annotated[Path | None, typer.Option("--save-plan", help="write the plan as JSON")] = None,
+    plan_file: Annotated[
+        Path | None, typer.Option("--plan", metavar="FILE", help="run a plan saved with --save-plan")
+    ] = None,
+    numbers_file: Annotated[
+        Path | None,
+        typer.Option("--numbers", metavar="FILE", help="only these numbers (one a line; - for stdin)"),
+    ] = None,
+    number: Annotated[
+        list[str] | None, typer.Option("--number", metavar="NUMBER", help="only this number (repeatable)")
+    ] = None,
     port: Annotated[bool, typer.Option("--port", help="port the numbers the target lacks")] = False,
     account: Annotated[
         Path | None, typer.Option("--account", help="the holder's account at the losing carrier (TOML)")
@@ -624,6 +656,14 @@ def migrate_command(
         unknown = [f for f in fields if f not in CARRYABLE]
         if unknown:
             fail(f"--carry: unknown {', '.join(unknown)}; choose from {', '.join(CARRYABLE)}", code=2)
+        source, target, numbers = _migrating.check_migrate_args(
+            source,
+            target,
+            plan_file=plan_file,
+            numbers_file=numbers_file,
+            number=number,
+            planning_options=create_missing or archive_source or port or carry != _migrating.CARRY,
+        )
         if source == target and sorted(from_option or ()) == sorted(to_option or ()):
             fail(f"--from and --to name the same store ({source}); a migration needs two", code=2)
         porting = _porting(port, account, loa, invoice)
@@ -642,6 +682,8 @@ def migrate_command(
                 create_missing=create_missing,
                 save_plan=save_plan,
                 port=porting,
+                plan_file=plan_file,
+                numbers=numbers,
             )
         )
         if code:
@@ -663,6 +705,8 @@ async def _migrate(
     create_missing: bool,
     save_plan: Path | None,
     port: Any = None,
+    plan_file: Path | None = None,
+    numbers: list[str] | None = None,
 ) -> int:
     from phonefleet import migrate
 
@@ -670,17 +714,21 @@ async def _migrate(
         _stores.connect_async(source, source_options) as source_store,
         _stores.connect_async(target, target_options) as target_store,
     ):
-        if port is not None and journal is not None and journal.exists():
-            port = _in_flight(port, journal, source_store, target_store)
-        plan = await migrate.plan_async(
-            source_store,
-            target_store,
-            carry=carry,
-            archive_source=archive_source,
-            create_missing=create_missing,
-            port=port,
-            concurrency=concurrency,
-        )
+        if plan_file is not None:
+            plan = _migrating.load_plan(plan_file, source_store, target_store)
+        else:
+            if port is not None and journal is not None and journal.exists():
+                port = _in_flight(port, journal, source_store, target_store)
+            plan = await migrate.plan_async(
+                source_store,
+                target_store,
+                carry=carry,
+                archive_source=archive_source,
+                create_missing=create_missing,
+                port=port,
+                concurrency=concurrency,
+                numbers=numbers,
+            )
         if save_plan is not None:
             save_plan.write_text(plan.to_json(), encoding="utf-8")
         print_plan(out, plan, plain_title=True)  # two tables: each says what it is
@@ -691,7 +739,8 @@ async def _migrate(
                 out.line(f"dry run: {len(plan.steps)} steps would run; pass --apply to make them")
             return 0
         with contextlib.ExitStack() as scratch:
-            if journal is None and _stores.EMULATOR_PREFIX in source + target:
+            temporary = journal is None and _stores.EMULATOR_PREFIX in source + target
+            if temporary:
                 # a fresh emulator each run: a journal kept in the folder would lie next time
                 path = Path(scratch.enter_context(tempfile.TemporaryDirectory())) / "journal.sqlite"
             else:
@@ -699,13 +748,16 @@ async def _migrate(
             try:
                 report = await apply_with_progress(out, plan, journal=path, concurrency=concurrency)
             except asyncio.CancelledError as interrupted:  # Ctrl-C: say what was done, then exit 130
-                _print_interrupted(out, plan, getattr(interrupted, "report", None), path)
+                _print_interrupted(
+                    out, plan, getattr(interrupted, "report", None), None if temporary else path
+                )
                 raise
         if out.as_json:
-            out.json({"plan": json.loads(plan.to_json()), "report": report.to_dict(), "journal": str(path)})
+            kept = None if temporary else str(path)
+            out.json({"plan": json.loads(plan.to_json()), "report": report.to_dict(), "journal": kept})
         else:
             print_report(out, report)
-            out.line(f"journal: {path}")
+            out.line(_migrating.TEMPORARY_JOURNAL if temporary else f"journal: {path}")
             if report.waiting:
                 out.line(
                     "the ports complete on their FOC dates: run the same command again (daily) to carry on"
@@ -746,7 +798,7 @@ def _porting(port: bool, account: Path | None, loa: Path | None, invoice: Path |
         fail(str(exc), code=2)
 
 
-def _print_interrupted(out: Output, plan: Any, report: Any, path: Path) -> None:
+def _print_interrupted(out: Output, plan: Any, report: Any, path: Path | None) -> None:
     """What an interrupted apply did, so the user knows the journal resumes it."""
     if report is None:
         return
@@ -755,13 +807,16 @@ def _print_interrupted(out: Output, plan: Any, report: Any, path: Path) -> None:
             {
                 "plan": json.loads(plan.to_json()),
                 "report": report.to_dict(),
-                "journal": str(path),
+                "journal": None if path is None else str(path),
                 "interrupted": True,
             }
         )
     else:
         print_report(out, report)
-        out.line(f"journal: {path} (interrupted: run the same command again to resume)")
+        if path is None:
+            out.line(_migrating.TEMPORARY_JOURNAL)
+        else:
+            out.line(f"journal: {path} (interrupted: run the same command again to resume)")
 
 
 PLAN_COLUMNS = (
@@ -783,7 +838,7 @@ def print_plan(out: Output, plan: Any, *, plain_title: bool = False) -> None:
         title = f"{head}: {len(plan.steps)} steps"
         out.table(PLAN_COLUMNS, plan._rows(), title=title, plain_title=plain_title)
     if plan.skipped:
-        rows = [[item.number, item.what, item.reason] for item in plan.skipped]
+        rows = [[item.number, item.what, _migrating.cli_spelling(item.reason)] for item in plan.skipped]
         title = f"Cannot carry ({len(plan.skipped)})"
         out.table(SKIPPED_COLUMNS, rows, title=title, plain_title=plain_title)
 

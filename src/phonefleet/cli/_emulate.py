@@ -3,7 +3,9 @@
 The first line on stdout says where it listens and the settings to connect
 with (`--json`: one JSON object with `provider` and the settings
 `phonefleet.connect` takes), so a script or another process can read it and
-connect. Ctrl-C (or SIGTERM) stops it: one line on stderr, exit 0.
+connect. `--env` prints shell `export` lines instead (the vendor's variables
+and phonefleet's `PHONEFLEET_<PROVIDER>_BASE_URL`), for `eval` in a second
+shell. Ctrl-C (or SIGTERM) stops it: one line on stderr, exit 0.
 """
 
 from __future__ import annotations
@@ -41,6 +43,25 @@ def emulate_command(
     numbers: Annotated[
         int | None, typer.Option("--numbers", min=0, metavar="N", help="numbers to seed the emulator with")
     ] = None,
+    offset: Annotated[
+        int | None,
+        typer.Option(
+            "--offset",
+            min=0,
+            metavar="K",
+            help="start the seeded numbers K further (two emulators, other lines)",
+        ),
+    ] = None,
+    dialect: Annotated[
+        str | None,
+        typer.Option(
+            "--dialect", metavar="NAME", help="twilio: 'twilio' or 'signalwire' (its Compatibility API)"
+        ),
+    ] = None,
+    blocked: Annotated[
+        int | None,
+        typer.Option("--blocked", min=0, metavar="N", help="gravityrail: N numbers held by workflows"),
+    ] = None,
     seed: Annotated[
         int | None, typer.Option("--seed", metavar="S", help="seed of the emulator's data and faults")
     ] = None,
@@ -62,12 +83,18 @@ def emulate_command(
         ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the first line as one JSON object")] = False,
+    as_env: Annotated[
+        bool, typer.Option("--env", help="print shell export lines first, to eval in another shell")
+    ] = False,
 ) -> None:
     """Serve PROVIDER's emulator over HTTP until Ctrl-C, for SDKs and apps in any language."""
     import phonefleet
     from phonefleet.testing import AddressInUseError, EmulatorServer, emulate
 
     options = emulator_options(numbers=numbers, seed=seed, latency=latency, faults=faults)
+    options.update(vendor_options(offset=offset, dialect=dialect, blocked=blocked))
+    if as_json and as_env:
+        _fail("--json and --env each replace the first line: choose one", 2)
     try:
         emulator = emulate(provider, **options)
         server = EmulatorServer(
@@ -78,12 +105,15 @@ def emulate_command(
     except ValueError as exc:  # a non-loopback host without --allow-remote
         _fail(str(exc).replace("allow_remote=True", "--allow-remote"), 2)
     except TypeError as exc:  # an option this emulator does not take
-        _fail(f"{provider}: {exc}", 2)
+        _fail(_not_an_option(provider, exc, options), 2)
     except phonefleet.PhoneFleetError as exc:  # unknown provider, no emulator
         _fail(str(exc), 2)
     except OSError as exc:
         _fail(f"cannot listen on {host} port {port}: {exc.strerror or exc}", 1)
-    _announce(server, as_json=as_json)
+    if as_env:
+        _export(server)
+    else:
+        _announce(server, as_json=as_json)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.serve_forever()
@@ -111,6 +141,46 @@ def emulator_options(
     if faults:
         options["faults"] = FaultPlan(rate=faults, seed=seed or 0)
     return options
+
+
+def vendor_options(*, offset: int | None, dialect: str | None, blocked: int | None) -> dict[str, Any]:
+    """The flags only some emulators take (`emulate()`'s own options), as given."""
+    given = {"offset": offset, "dialect": dialect, "blocked": blocked}
+    return {name: value for name, value in given.items() if value is not None}
+
+
+def _not_an_option(provider: str, exc: TypeError, options: dict[str, Any]) -> str:
+    """'--blocked is not an option of the twilio emulator', not Python's keyword complaint."""
+    for name in options:
+        if f"'{name}'" in str(exc):
+            return f"--{name} is not an option of the {provider} emulator"
+    return f"{provider}: {exc}"
+
+
+def export_lines(provider: str, settings: dict[str, Any]) -> list[str]:
+    """`export NAME=value` for each setting's environment variables, phonefleet's own first.
+
+    Afterwards `phonefleet list PROVIDER` (and the vendor's SDK, where it reads
+    them) reaches the emulator with no `-o` at all.
+    """
+    import phonefleet
+
+    lines: list[str] = []
+    for setting in phonefleet.provider_settings(provider, common=False):
+        value = settings.get(setting.name)
+        if value is None:
+            continue
+        text = value.reveal() if hasattr(value, "reveal") else str(value)
+        lines.extend(f"export {name}={shlex.quote(text)}" for name in setting.env)
+    return lines
+
+
+def _export(server: Any) -> None:
+    """The first lines: shell exports, then a comment saying where it listens."""
+    lines = export_lines(server.provider, dict(server.settings))
+    lines.append(f"# {server.provider} emulator listening on {server.origin} (Ctrl-C stops)")
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
 
 
 def _announce(server: Any, *, as_json: bool) -> None:

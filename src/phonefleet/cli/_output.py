@@ -91,6 +91,10 @@ class Fitted:
     title: str | None
 
 
+#: a terminal this wide or narrower folds shared values into the title, even when all would fit
+NARROW = 100
+
+
 def fit(columns: Sequence[Column], rows: Sequence[Row], width: int, title: str | None = None) -> Fitted:
     """Choose the columns and widths for a terminal `width` columns wide."""
     keep = [
@@ -115,9 +119,9 @@ def fit(columns: Sequence[Column], rows: Sequence[Row], width: int, title: str |
     def total(sizes: list[int], kept: list[int]) -> int:
         return sum(sizes[i] for i in kept) + _overhead(len(kept))
 
-    if total(natural, keep) <= width:
+    if total(natural, keep) <= width and width > NARROW:
         return Fitted(keep, None, title)
-    shared: list[str] = []
+    shared: list[str] = []  # on a narrow terminal, a value every row shares goes into the title
     for i in list(keep):
         values = {row[i] for row in rows}
         if columns[i].fold and len(values) == 1 and None not in values and len(keep) > 1:
@@ -292,7 +296,12 @@ def errors(debug: bool) -> Iterator[None]:
         if debug:
             traceback.print_exc()
         fail("interrupted", code=130)
-    except (CliUsageError, phonefleet.UnknownProviderError, phonefleet.InvalidNumberError) as exc:
+    except (
+        CliUsageError,
+        phonefleet.UnknownProviderError,
+        phonefleet.InvalidNumberError,
+        phonefleet.SettingError,
+    ) as exc:
         if debug:
             raise
         fail(str(exc), code=2)

@@ -43,11 +43,29 @@ class Secrets:
 SECRETS = Secrets()
 
 
-def _settings_of(provider: str) -> tuple[Setting, ...]:
+def _settings_of(provider: str, given: str | None = None) -> tuple[Setting, ...]:
+    """What `-o` may set for `provider`: its settings that can be spelled as text.
+
+    An unknown name is refused with the closest one the command line takes
+    (`twillio` -> `twilio`, `emulatr:linq` -> `emulator:linq`).
+    """
     try:
-        return registration(provider).settings
+        return tuple(s for s in phonefleet.provider_settings(provider) if s.text)
     except phonefleet.UnknownProviderError as exc:
-        raise CliUsageError(str(exc)) from None
+        raise CliUsageError(str(unknown_provider(given or provider, exc.installed))) from None
+
+
+def unknown_provider(given: str, installed: Sequence[str]) -> phonefleet.UnknownProviderError:
+    """The error for a provider the CLI does not know, suggesting `NAME` or `emulator:NAME`."""
+    emulated = [f"{EMULATOR_PREFIX}{name}" for name in installed if _has_emulator(name)]
+    return phonefleet.UnknownProviderError(given, installed, also=emulated)
+
+
+def _has_emulator(name: str) -> bool:
+    try:
+        return registration(name).emulator is not None
+    except phonefleet.PhoneFleetError:
+        return False
 
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}")
@@ -86,10 +104,8 @@ def parse_options(provider: str, options: Iterable[str] | None) -> dict[str, Any
                 msg = f"{msg} ({options.hint})"  # type: ignore[union-attr]
             raise CliUsageError(msg)
         setting = declared.get(key)
-        if setting is None and key not in _COMMON and declared:
-            known = ", ".join(sorted([*declared, *_COMMON]))
-            msg = f"{provider} has no setting {key!r}; known: {known}"
-            raise CliUsageError(msg)
+        if setting is None and registration(provider).settings:
+            raise CliUsageError(str(phonefleet.UnknownSettingError(provider, key, declared)))
         if (setting is not None and setting.secret) or _SECRET_WORDS.search(key):
             SECRETS.add(value)
         parsed[key] = _COMMON[key](value) if key in _COMMON else value
@@ -129,7 +145,7 @@ def _emulated(provider: str) -> Any:
     from phonefleet.testing import emulate
 
     name = provider.removeprefix(EMULATOR_PREFIX)
-    _settings_of(name)
+    _settings_of(name, provider)
     try:
         return emulate(name, numbers=25, seed=SEED, **SEEDING.get(name, {}))
     except phonefleet.PhoneFleetError as exc:
@@ -168,6 +184,19 @@ class _Closing:
 
 
 def _open(provider: str, options: Sequence[str] | None, *, use_async: bool) -> Any:
+    try:
+        return _open_store(provider, options, use_async=use_async)
+    except phonefleet.MissingSettingError as exc:  # in the caller's spelling: -o name=...
+        flag = getattr(options, "flag", "-o/--option").split("/")[0]
+        raise CliUsageError(exc.message(f"{flag} {{name}}=...")) from exc
+    except (ValueError, TypeError) as exc:  # unknown or malformed settings: the user's to fix
+        text = str(exc)
+        raise CliUsageError(
+            text if provider.removeprefix(EMULATOR_PREFIX) in text else f"{provider}: {text}"
+        ) from exc
+
+
+def _open_store(provider: str, options: Sequence[str] | None, *, use_async: bool) -> Any:
     if provider.startswith(EMULATOR_PREFIX):
         name = provider.removeprefix(EMULATOR_PREFIX)
         emulator = _emulated(provider)
@@ -179,21 +208,17 @@ def _open(provider: str, options: Sequence[str] | None, *, use_async: bool) -> A
     from phonefleet._store import _client_options
 
     client_options = _client_options(common.get("timeout"), None)
+    if use_async:
+        aclient = AsyncWatchedClient(provider, **client_options)  # nothing opened until first use
+        return _Closing(
+            phonefleet.connect_async(provider, http_client=aclient, **common, **settings), aclient
+        )
+    client = WatchedClient(provider, **client_options)
     try:
-        if use_async:
-            aclient = AsyncWatchedClient(provider, **client_options)
-            return _Closing(
-                phonefleet.connect_async(provider, http_client=aclient, **common, **settings), aclient
-            )
-        client = WatchedClient(provider, **client_options)
-        try:
-            return _Closing(phonefleet.connect(provider, http_client=client, **common, **settings), client)
-        except BaseException:
-            client.close()
-            raise
-    except (ValueError, TypeError) as exc:  # missing or malformed settings: the user's to fix
-        text = str(exc)
-        raise CliUsageError(text if provider in text else f"{provider}: {text}") from exc
+        return _Closing(phonefleet.connect(provider, http_client=client, **common, **settings), client)
+    except BaseException:
+        client.close()
+        raise
 
 
 def connect(provider: str, options: Sequence[str] | None = None) -> Any:

@@ -117,7 +117,7 @@ class _Builder:
                 self.skip(number, "archive", f"not archived: not on {where}")
             return None
         if not self.create_missing:
-            self.skip(number, "create", f"not on {where}; pass create_missing to create it")
+            self.skip(number, "create", f"not on {where}; pass create_missing=True to create it")
         elif Feature.CREATE not in self.target_features:
             self.skip(number, "create", f"not on {where}, which cannot create numbers")
         else:
@@ -204,6 +204,7 @@ def build_plan(
     archive_source: bool = False,
     create_missing: bool = False,
     not_portable: Mapping[str, str] | None = None,
+    numbers: Iterable[str] | None = None,
 ) -> Plan:
     """The plan that makes the target carry the source's numbers (pure: no I/O).
 
@@ -211,9 +212,11 @@ def build_plan(
     sets, it does not erase. `not_portable` (the numbers that cannot port,
     with the vendor's reason; given only when porting, to a target with
     `Feature.PORT_IN`) makes every other number the target lacks a PORT_IN
-    step.
+    step. `numbers` limits it to those E.164 numbers (each checked first);
+    one the source does not hold is skipped, saying so.
     """
     chosen = _check_carry(carry)
+    subset = _subset(numbers)
     targets: dict[str, PhoneNumber] = {}
     for item in target_numbers:
         if not item.archived:
@@ -231,13 +234,15 @@ def build_plan(
     )
     seen: set[str] = set()
     for source in sorted(source_numbers, key=lambda n: n.number):
-        if source.archived:
+        if source.archived or (subset is not None and source.number not in subset):
             continue
         if source.number in seen:
             builder.skip(source.number, "number", f"listed twice by {source_provider}; first one used")
             continue
         seen.add(source.number)
         builder.add(source, targets.get(source.number))
+    for number in sorted((subset or set()) - seen):
+        builder.skip(number, "number", f"not an active number on {source_provider}")
     options: dict[str, Any] = {
         "carry": list(chosen),
         "archive_source": archive_source,
@@ -245,6 +250,8 @@ def build_plan(
     }
     if not_portable is not None:
         options["port"] = True
+    if subset is not None:
+        options["numbers"] = sorted(subset)
     return Plan(
         source_provider=source_provider,
         target_provider=target_provider,
@@ -252,6 +259,21 @@ def build_plan(
         skipped=tuple(builder.skipped),
         options=options,
     )
+
+
+def _subset(numbers: Iterable[str] | None) -> set[str] | None:
+    """The numbers a plan is limited to, each canonical E.164 (None: all of them)."""
+    if numbers is None:
+        return None
+    if isinstance(numbers, str):
+        numbers = [numbers]
+    from phonefleet._numbers import to_e164
+
+    return {to_e164(number) for number in numbers}
+
+
+def _only(numbers: list[PhoneNumber], subset: set[str] | None) -> list[PhoneNumber]:
+    return numbers if subset is None else [n for n in numbers if n.number in subset]
 
 
 def plan(
@@ -263,19 +285,23 @@ def plan(
     create_missing: bool = False,
     port: Porting | None = None,
     concurrency: int = 16,
+    numbers: Iterable[str] | None = None,
 ) -> Plan:
     """Compare two sync stores by E.164 number; the `Plan` comes back bound to them.
 
     With `port` (a `migrate.Porting`) and a target that has `Feature.PORT_IN`,
     a number the target lacks becomes a PORT_IN step, once the target says
     it can port (asked in batches, `concurrency` at a time); one that cannot
-    is listed in `skipped` with the vendor's reason.
+    is listed in `skipped` with the vendor's reason. `numbers` limits the
+    plan to those numbers (a subset of the fleet).
     """
     chosen = _check_carry(carry)
     _check_port(port, concurrency)
+    subset = _subset(numbers)  # a bad number is refused before either store is read
     made = time.time()  # before reading: whatever is done after this, the plan may not have seen
     linkable = target.linkable() if "link" in chosen and Feature.LINK in target.features else []
     source_numbers, target_numbers = list(source.list()), list(target.list())
+    source_numbers = _only(source_numbers, subset)  # nothing outside the subset is checked for porting
     not_portable = None
     if port is not None and Feature.PORT_IN in target.features:
         wanted = to_check(source_numbers, target_numbers, port)
@@ -292,6 +318,7 @@ def plan(
         create_missing,
         port,
         not_portable,
+        numbers,
     )
 
 
@@ -304,12 +331,14 @@ async def plan_async(
     create_missing: bool = False,
     port: Porting | None = None,
     concurrency: int = 16,
+    numbers: Iterable[str] | None = None,
 ) -> Plan:
     """`plan` for async stores (both listings are read concurrently)."""
     import asyncio
 
     chosen = _check_carry(carry)
     _check_port(port, concurrency)
+    subset = _subset(numbers)
     made = time.time()
 
     async def collect(store: AsyncPhoneNumberStore) -> list[PhoneNumber]:
@@ -323,6 +352,7 @@ async def plan_async(
     source_numbers, target_numbers, linkable = await asyncio.gather(
         collect(source), collect(target), phones()
     )
+    source_numbers = _only(source_numbers, subset)
     not_portable = None
     if port is not None and Feature.PORT_IN in target.features:
         wanted = to_check(source_numbers, target_numbers, port)
@@ -339,6 +369,7 @@ async def plan_async(
         create_missing,
         port,
         not_portable,
+        numbers,
     )
 
 
@@ -354,6 +385,7 @@ def _bound(  # noqa: PLR0917 - private, positional by design
     create_missing: bool,
     port: Porting | None = None,
     not_portable: dict[str, str] | None = None,
+    numbers: Iterable[str] | None = None,
 ) -> Plan:
     """The plan for two listings, bound to the stores they came from (sync or async)."""
     result = build_plan(
@@ -368,6 +400,7 @@ def _bound(  # noqa: PLR0917 - private, positional by design
         archive_source=archive_source,
         create_missing=create_missing,
         not_portable=not_portable,
+        numbers=numbers,
     )
     result.source, result.target, result.made_at, result.port = source, target, made, port
     return result

@@ -8,9 +8,7 @@ emulator over HTTP on loopback, for SDKs and apps in any language.
 
 from __future__ import annotations
 
-from typing import Any
-
-from phonefleet._registry import registration
+from phonefleet._typed import emulate
 
 from ._book import AREAS, TOLL_FREE_AREAS, NumberRecord, PoolNumber, RecordBook, pool_numbers
 from ._emulator import (
@@ -56,18 +54,3 @@ __all__ = [
     "serve",
     "serve_fixture",
 ]
-
-
-def emulate(provider: str, **options: Any) -> Emulator:
-    """The emulator an adapter registers, built with `options` (seed size, faults...)."""
-    from phonefleet._errors import PhoneFleetError
-
-    factory = registration(provider).emulator
-    if factory is None:
-        msg = f"the {provider!r} adapter ships no emulator"
-        raise PhoneFleetError(msg)
-    emulator = factory(**options)
-    assert isinstance(emulator, Emulator)
-    if emulator.provider is None:
-        emulator.provider = provider
-    return emulator

@@ -15,10 +15,11 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, Generic
 
 import attrs
 import httpx
+from typing_extensions import TypeVar
 
 from phonefleet._errors import PhoneFleetError
 from phonefleet._wire import dumps
@@ -39,6 +40,14 @@ __all__ = [
 ]
 
 Handler = Callable[..., httpx.Response]
+
+if TYPE_CHECKING:
+    from phonefleet._store import AsyncStore, Store
+
+#: the store classes an emulator's `connect()` / `connect_async()` open
+#: (`emulate("twilio")` fills them in; plain stores otherwise)
+S = TypeVar("S", default="Store[Any]")
+AS = TypeVar("AS", default="AsyncStore[Any]")
 
 
 def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> httpx.Response:
@@ -208,7 +217,7 @@ class ProviderMismatchError(PhoneFleetError, ValueError):
 
 
 @attrs.define
-class Emulator:
+class Emulator(Generic[S, AS]):
     """An emulator ready to connect to: its transport, the settings for it, its vendor.
 
     `provider` is the adapter name it emulates (`emulate()` fills it in), so
@@ -237,19 +246,21 @@ class Emulator:
             raise ProviderMismatchError(msg)
         return provider
 
-    def connect(self, provider: str | None = None, **common: Any) -> Any:
+    def connect(self, provider: str | None = None, **common: Any) -> S:
         """A sync store over this emulator (it owns its client)."""
-        from phonefleet._registry import connect
+        from phonefleet._typed import connect
 
         name = self._provider(provider)
-        return connect(name, **{"transport": self.transport, **self.settings, **common})
+        store: Any = connect(name, **{"transport": self.transport, **self.settings, **common})
+        return store  # type: ignore[no-any-return]
 
-    def connect_async(self, provider: str | None = None, **common: Any) -> Any:
+    def connect_async(self, provider: str | None = None, **common: Any) -> AS:
         """An async store over this emulator (it owns its client)."""
-        from phonefleet._registry import connect_async
+        from phonefleet._typed import connect_async
 
         name = self._provider(provider)
-        return connect_async(name, **{"transport": self.transport, **self.settings, **common})
+        store: Any = connect_async(name, **{"transport": self.transport, **self.settings, **common})
+        return store  # type: ignore[no-any-return]
 
 
 _AREA_CODES: Final = ("202", "212", "305", "312", "415", "512", "617", "646", "702", "718")

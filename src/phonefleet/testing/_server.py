@@ -462,13 +462,13 @@ class EmulatorServer:
 
     def connect(self, **common: Any) -> Any:
         """A sync store on this server, over the socket."""
-        from phonefleet._registry import connect
+        from phonefleet._typed import connect
 
         return connect(self.provider, **{**self._client_settings(sync=True), **common})
 
     def connect_async(self, **common: Any) -> Any:
         """An async store on this server, over the socket."""
-        from phonefleet._registry import connect_async
+        from phonefleet._typed import connect_async
 
         return connect_async(self.provider, **{**self._client_settings(sync=False), **common})
 

@@ -15,13 +15,21 @@ written:
   base64 (alone and as an HTTP Basic `user:password` pair); a Basic user
   name too, unless it is the account id in the request's path (a Twilio
   API key sid, SK..., is scrubbed; the AC... account sid stays);
-- any text matching the `secrets` regular expressions.
+- any text matching the `secrets` regular expressions;
+- the values of `secret_fields` (a port's `pin`, `account_number`) in JSON
+  bodies, by name at any depth, and with `blank_files` the content of every
+  file part of a multipart body (an uploaded bill): short values such as a
+  4-digit pin are blanked by where they stand, never by a text search.
+
+Replay scrubs the request the same way before matching it, so a cassette
+recorded with real values replays with dummy ones.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
 import os
 import re
 from collections.abc import Iterable
@@ -131,6 +139,61 @@ class _Scrubber:
         return str(self.text(uri))
 
 
+def _blank_fields(value: Any, names: frozenset[str]) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: REDACTED if key in names and item not in (None, "") else _blank_fields(item, names)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_blank_fields(item, names) for item in value]
+    return value
+
+
+def _json_fields(body: Any, names: frozenset[str]) -> Any:
+    """A JSON body with the values of `names` blanked; anything else as it is."""
+    if not names or not isinstance(body, str | bytes) or not body:
+        return body
+    try:
+        decoded = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return body
+    if not isinstance(decoded, dict | list):
+        return body
+    text = json.dumps(_blank_fields(decoded, names), separators=(",", ":"), ensure_ascii=False)
+    return text.encode() if isinstance(body, bytes) else text
+
+
+_BOUNDARY: Final = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
+
+
+def _blank_file_parts(body: Any, content_type: str) -> Any:
+    """A multipart body with every file part's content blanked (its headers kept),
+    and its boundary (random, per request) made one fixed word, so a replay matches."""
+    found = _BOUNDARY.search(content_type)
+    if found is None or not isinstance(body, str | bytes) or not body:
+        return body
+    raw = body.encode("latin-1") if isinstance(body, str) else body
+    delimiter = b"--" + found.group(1).encode("latin-1")
+    if delimiter not in raw:  # blanked already (a recorded request, scrubbed again on replay)
+        return body
+    parts = raw.split(delimiter)
+    for index, part in enumerate(parts):
+        head, separator, _ = part.partition(b"\r\n\r\n")
+        if separator and b"filename=" in head.lower():
+            parts[index] = head + separator + REDACTED.encode() + b"\r\n"
+    blanked = b"--" + REDACTED.encode() + b"-boundary"
+    blanked = blanked.join(parts)
+    return blanked.decode("latin-1") if isinstance(body, str) else blanked
+
+
+def _header(headers: Any, name: str) -> str:
+    for key, value in dict(headers or {}).items():
+        if key.lower() == name:
+            return str(value[0] if isinstance(value, list) and value else value)
+    return ""
+
+
 def _env_credentials(provider: str | None) -> list[str]:
     if provider is None:
         return []
@@ -145,6 +208,8 @@ def vcr_config(
     secrets: Iterable[str] = (),
     credentials: Iterable[str] = (),
     provider: str | None = None,
+    secret_fields: Iterable[str] = (),
+    blank_files: bool = False,
     **overrides: Any,
 ) -> dict[str, Any]:
     """vcrpy settings that never write a credential.
@@ -154,7 +219,10 @@ def vcr_config(
     `credentials` are literal credential values; `provider` adds the values
     of that adapter's secret environment variables (what a recording run
     uses). Values seen in Authorization headers are added as they come.
+    `secret_fields` names JSON fields whose values are blanked wherever they
+    stand; `blank_files` blanks the files of multipart uploads.
     """
+    fields = frozenset(secret_fields)
     scrubber = _Scrubber(
         [re.compile(pattern.encode()) for pattern in secrets],
         [*credentials, *_env_credentials(provider)],
@@ -186,14 +254,17 @@ def vcr_config(
         scrub_headers(request.headers, drop=False, uri=uri if isinstance(uri, str) else None)
         if isinstance(getattr(request, "uri", None), str):
             request.uri = scrubber.url(request.uri)
-        request.body = scrubber.text(request.body)
+        body = _json_fields(request.body, fields)
+        if blank_files and _header(request.headers, "content-type").lower().startswith("multipart/"):
+            body = _blank_file_parts(body, _header(request.headers, "content-type"))
+        request.body = scrubber.text(body)
         return request
 
     def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
         scrub_headers(response.get("headers", {}), drop=True)
         body = response.get("body", {})
         if "string" in body:
-            body["string"] = scrubber.text(body["string"])
+            body["string"] = scrubber.text(_json_fields(body["string"], fields))
         return response
 
     config: dict[str, Any] = {
