@@ -198,7 +198,7 @@ def test_not_portable_exits_1_with_the_reasons_and_creates_nothing(world: dict[s
     [
         ({"number": "555-0100"}, "555-0100"),
         ({"repeat": True}, "repeated"),
-        ({"loa": None}, "letter of authorization"),
+        ({"loa": None}, "letter of authorization (loa)"),
         ({"invoice": "/nonexistent/bill.pdf"}, "cannot read the invoice"),
         ({"account": "/nonexistent/account.toml"}, "cannot read the account file"),
         ({"account_extra": "colour = 'blue'"}, "unknown fields: colour"),
@@ -231,6 +231,10 @@ def test_bad_input_exits_2_and_sends_nothing(
     assert result.exit_code == 2, result.output
     assert message in result.stderr
     assert result.stderr.startswith("error: ")
+    if "loa" not in change:
+        assert "--loa FILE" not in result.stderr
+    else:
+        assert result.stderr.rstrip().endswith("on the command line: --loa FILE, --invoice FILE")
     assert world["transport"].count() == before
     _secrets_absent(world, result.output)
 

@@ -281,7 +281,8 @@ def create_command(
                 try:
                     check(tuple(wanted), account=holder, documents=documents, date=when)
                 except ValueError as exc:
-                    raise _stores.CliUsageError(str(exc)) from None
+                    hint = "; on the command line: --loa FILE, --invoice FILE"
+                    raise _stores.CliUsageError(f"{exc}{hint}") from None
             count = f"{len(wanted)} number{'s' if len(wanted) != 1 else ''}"
             question = f"Port {count} to {provider} for {holder.name}?"
             if not yes and not _confirm(question):
