@@ -27,3 +27,13 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Per vendor: how many calls the SDK tests made, how many agree with the vendor's spec."""
+    from _spec_check import TALLY
+
+    for vendor, counts in sorted(TALLY.items()):
+        terminalreporter.write_line(
+            f"spec check {vendor}: {counts['agree']} of {counts['tried']} calls agree with the spec"
+        )

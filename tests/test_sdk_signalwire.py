@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from signalwire.rest import RestClient
 from signalwire.rest._base import SignalWireRestError
 
 from _loopback import loopback_only  # noqa: F401 - loopback sockets allowed in this module
+from _spec_check import watch
 from phonefleet import NotFoundError
 from phonefleet.testing import EmulatorServer, serve
 
 
 @pytest.fixture
 def server() -> Iterator[EmulatorServer]:
-    with serve("signalwire", numbers=11, seed=5) as served:
+    with serve("signalwire", numbers=11, seed=5) as served, watch(served.emulator.transport, "signalwire"):
         yield served
 
 
@@ -87,3 +89,22 @@ def test_sdk_with_wrong_credentials_is_refused(server: EmulatorServer) -> None:
         wrong.phone_numbers.list()
     assert caught.value.status_code == 401
     assert server.emulator.transport.applied[-1].headers["Host"] == server.netloc
+
+
+def test_sdk_with_a_wrong_token_gets_a_401_and_its_challenge(server: EmulatorServer) -> None:
+    wrong = RestClient(project=server.settings["project_id"], token="PTwrong", host=server.netloc)
+    with pytest.raises(SignalWireRestError) as caught:
+        wrong.phone_numbers.list(page_size=1)
+    assert caught.value.status_code == 401
+    with httpx.Client(base_url=server.base_url) as http:
+        answer = http.get("/phone_numbers", auth=(server.settings["project_id"], "wrong"))
+    assert answer.status_code == 401
+    assert answer.headers["WWW-Authenticate"] == 'Basic realm="SignalWire"'
+    assert answer.json() == {"error": "Unauthorized"}
+
+
+def test_sdk_pages_back_over_the_socket(client: RestClient) -> None:
+    first = client.phone_numbers.list(page_size=5)
+    second = client.phone_numbers.list(**dict(httpx.URL(first["links"]["next"]).params))
+    back = client.phone_numbers.list(**dict(httpx.URL(second["links"]["prev"]).params))
+    assert [n["id"] for n in back["data"]] == [n["id"] for n in first["data"]]

@@ -12,12 +12,13 @@ import pytest
 import telnyx
 
 from _loopback import loopback_only  # noqa: F401 - loopback sockets allowed in this module
+from _spec_check import watch
 from phonefleet.testing import EmulatorServer, serve
 
 
 @pytest.fixture
 def server() -> Iterator[EmulatorServer]:
-    with serve("telnyx", numbers=5, seed=3) as served:
+    with serve("telnyx", numbers=5, seed=3) as served, watch(served.emulator.transport, "telnyx"):
         yield served
 
 
@@ -67,3 +68,18 @@ def test_sdk_order_and_delete_then_phonefleet_reads_back(
         assert wanted not in {n.number for n in store.list()}
     with pytest.raises(telnyx.NotFoundError):
         client.phone_numbers.retrieve(ordered.id)
+
+
+def test_sdk_messaging_settings_and_filters_over_the_socket(
+    server: EmulatorServer, client: telnyx.Telnyx
+) -> None:
+    listed = list(client.phone_numbers.messaging.list(page_size=2))
+    assert len(listed) == 5
+    records = server.emulator.transport.records
+    call_center = {i for i, r in records.items() if r.get("connection_name") == "call-center"}
+    found = client.phone_numbers.list(filter={"voice.connection_name": {"eq": "call-center"}})
+    assert {n.id for n in found} == call_center
+    ident = next(iter(records))
+    client.phone_numbers.voice.update(ident, inbound_call_screening="flag_calls")
+    with server.connect() as store:
+        assert store.get(ident).raw["inbound_call_screening"] == "flag_calls"

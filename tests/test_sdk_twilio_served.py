@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from _loopback import loopback_only  # noqa: F401 - loopback sockets allowed in this module
+from _spec_check import watch
 from phonefleet import NotFoundError
 from phonefleet.testing import EmulatorServer, serve
 
 
 @pytest.fixture
 def server() -> Iterator[EmulatorServer]:
-    with serve("twilio", numbers=7, seed=3) as served:
+    with serve("twilio", numbers=7, seed=3) as served, watch(served.emulator.transport, "twilio"):
         yield served
 
 
@@ -65,3 +67,28 @@ def test_sdk_purchase_and_release_then_phonefleet_reads_back(server: EmulatorSer
     with pytest.raises(TwilioRestException) as caught:
         client.incoming_phone_numbers(bought.sid).fetch()
     assert (caught.value.status, caught.value.code) == (404, 20404)
+
+
+def test_sdk_with_a_wrong_token_gets_twilios_401_and_its_challenge(server: EmulatorServer) -> None:
+    wrong = Client(server.settings["account_sid"], "not-the-token")
+    wrong.api.base_url = server.base_url
+    with pytest.raises(TwilioRestException) as caught:
+        wrong.incoming_phone_numbers("PN" + "0" * 32).fetch()
+    assert (caught.value.status, caught.value.code) == (401, 20003)
+    with httpx.Client(base_url=server.base_url) as http:
+        account = server.settings["account_sid"]
+        answer = http.get(
+            f"/2010-04-01/Accounts/{account}/IncomingPhoneNumbers.json", auth=(account, "wrong")
+        )
+    assert answer.status_code == 401
+    assert answer.headers["WWW-Authenticate"] == 'Basic realm="Twilio API"'
+
+
+def test_sdk_countries_and_a_bad_update_over_the_socket(server: EmulatorServer, client: Client) -> None:
+    assert [c.country_code for c in client.available_phone_numbers.list()] == ["US"]
+    sid = client.incoming_phone_numbers.list(limit=1)[0].sid
+    with pytest.raises(TwilioRestException) as caught:
+        client.incoming_phone_numbers(sid).update(trunk_sid="TK123")
+    assert (caught.value.status, caught.value.code) == (400, 20001)
+    with server.connect() as store:
+        assert store.get(sid).raw["trunk_sid"] != "TK123"

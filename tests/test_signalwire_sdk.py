@@ -5,6 +5,8 @@ bridged to the emulator transport in-process (no socket)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -14,6 +16,7 @@ import requests.adapters
 import requests.structures
 from signalwire import rest
 
+from _spec_check import watch
 from phonefleet import Handler, NumberChanges, Routing
 from phonefleet.testing import Emulator, emulate
 
@@ -47,8 +50,10 @@ class _Bridge(requests.adapters.BaseAdapter):  # type: ignore[misc]
 
 
 @pytest.fixture
-def emu() -> Emulator:
-    return emulate("signalwire", numbers=12, seed=3)
+def emu() -> Iterator[Emulator]:
+    emulator = emulate("signalwire", numbers=12, seed=3)
+    with watch(emulator.transport, "signalwire"):
+        yield emulator
 
 
 @pytest.fixture
@@ -143,9 +148,14 @@ sections:
 
 
 def test_the_guides_yaml_script_made_with_the_sdk_reads_as_forwarding(emu: Emulator, sdk: Any) -> None:
-    """SignalWire's forwarding guide writes the script in YAML; the SDK types `contents` as text."""
+    """SignalWire's forwarding guide writes the script in YAML; the SDK types `contents` as text,
+    and the script is kept as the SWML object the spec's `CallingSwmlScript.contents` is."""
     created = sdk.fabric.swml_scripts.create(name="Forward (from the guide)", contents=GUIDE_YAML)
-    assert sdk.fabric.swml_scripts.get(created["id"])["swml_script"]["contents"] == GUIDE_YAML
+    contents = sdk.fabric.swml_scripts.get(created["id"])["swml_script"]["contents"]
+    assert contents == {
+        "version": "1.0.0",
+        "sections": {"main": [{"connect": {"from": "%{call.from}", "to": "+16505550199"}}]},
+    }
     ident = _first_id(sdk)
     sdk.phone_numbers.update(
         ident, call_handler="relay_script", call_relay_script_url=created["swml_script"]["request_url"]
@@ -153,3 +163,73 @@ def test_the_guides_yaml_script_made_with_the_sdk_reads_as_forwarding(emu: Emula
     with emu.connect("signalwire") as store:
         assert store.get(ident).forwarding_number == "+16505550199"
         assert [n.id for n in store.list() if n.forwarding_number == "+16505550199"] == [ident]
+
+
+# -- where the SDK and the spec found the emulator apart (issue 22) ---------------------------------
+
+
+def test_sdk_numbers_carry_only_what_the_closed_schema_declares(emu: Emulator, sdk: Any) -> None:
+    ident = _first_id(sdk)
+    updated = sdk.phone_numbers.update(
+        ident, message_handler="relay_application", message_relay_application="sms-app"
+    )
+    assert updated["message_handler"] == "relay_application"
+    for answer in (updated, sdk.phone_numbers.get(ident), *sdk.phone_numbers.list(page_size=3)["data"]):
+        assert "cnam" not in answer
+        assert "message_relay_application" not in answer
+
+
+def test_sdk_later_pages_link_back_and_the_first_does_not(sdk: Any) -> None:
+    first = sdk.phone_numbers.list(page_size=4)
+    assert "prev" not in first["links"]
+    assert first["links"]["first"]
+    second = sdk.phone_numbers.list(**dict(httpx.URL(first["links"]["next"]).params))
+    assert second["links"]["prev"]
+    back = sdk.phone_numbers.list(**dict(httpx.URL(second["links"]["prev"]).params))
+    assert [n["id"] for n in back["data"]] == [n["id"] for n in first["data"]]
+    assert "prev" not in back["links"]
+    assert (
+        httpx.URL(back["links"]["next"]).params["page_token"]
+        == httpx.URL(first["links"]["next"]).params["page_token"]
+    )
+
+
+def test_sdk_toll_free_search_leaves_out_what_it_does_not_know(sdk: Any) -> None:
+    found = sdk.phone_numbers.search(number_type="toll-free", max_results=3)
+    assert found["links"]["first"] == found["links"]["self"]
+    assert found["data"]
+    for item in found["data"]:
+        assert {"region", "city", "rate_center", "lata"}.isdisjoint(item)  # optional, never null
+    local = sdk.phone_numbers.search(areacode="512", max_results=2)["data"]
+    assert all(isinstance(item["region"], str) for item in local)
+
+
+def test_sdk_json_text_contents_are_kept_as_the_swml_object(emu: Emulator, sdk: Any) -> None:
+    document = {"version": "1.0.0", "sections": {"main": [{"play": {"url": "say:Hello"}}]}}
+    created = sdk.fabric.swml_scripts.create(name="Hello", contents=json.dumps(document))
+    assert created["swml_script"]["contents"] == document
+    assert sdk.fabric.swml_scripts.get(created["id"])["swml_script"]["contents"] == document
+    with emu.connect("signalwire") as store:
+        assert store.get(_first_id(sdk)).number  # phonefleet still reads the account
+
+
+def test_sdk_lists_a_scripts_addresses(sdk: Any) -> None:
+    script = sdk.fabric.swml_scripts.list()["data"][0]
+    addresses = sdk.fabric.swml_scripts.list_addresses(script["id"])
+    assert [a["type"] for a in addresses["data"]] == ["app"]
+    assert addresses["data"][0]["display_name"] == script["display_name"]
+    assert addresses["links"]["self"].endswith(f"/swml_scripts/{script['id']}/addresses")
+
+
+def test_sdk_script_pages_link_back_too(sdk: Any) -> None:
+    for index in range(3):
+        sdk.fabric.swml_scripts.create(name=f"Extra {index}", contents=json.dumps(_HELLO))
+    first = sdk.fabric.swml_scripts.list(page_size=2)
+    assert "prev" not in first["links"]
+    second = sdk.fabric.swml_scripts.list(**dict(httpx.URL(first["links"]["next"]).params))
+    back = sdk.fabric.swml_scripts.list(**dict(httpx.URL(second["links"]["prev"]).params))
+    assert [s["id"] for s in back["data"]] == [s["id"] for s in first["data"]]
+    assert "prev" not in back["links"]
+
+
+_HELLO = {"version": "1.0.0", "sections": {"main": [{"play": {"url": "say:Hello"}}]}}

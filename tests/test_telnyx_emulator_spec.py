@@ -11,6 +11,7 @@ import httpx
 import pytest
 import telnyx
 
+from _spec_check import watch
 from phonefleet import NumberType
 from phonefleet.testing import Emulator, emulate
 
@@ -18,8 +19,10 @@ US, LONDON, TOLL_FREE, UK_MOBILE = "+12025550100", "+442079460000", "+1800555010
 
 
 @pytest.fixture
-def emu() -> Emulator:
-    return emulate("telnyx", numbers=[US, LONDON, TOLL_FREE, UK_MOBILE], seed=2)
+def emu() -> Iterator[Emulator]:
+    emulator = emulate("telnyx", numbers=[US, LONDON, TOLL_FREE, UK_MOBILE], seed=2)
+    with watch(emulator.transport, "telnyx"):
+        yield emulator
 
 
 @pytest.fixture

@@ -14,13 +14,16 @@ import httpx
 import pytest
 import telnyx
 
+from _spec_check import watch
 from phonefleet import NotFoundError
 from phonefleet.testing import Emulator, emulate
 
 
 @pytest.fixture
-def emu() -> Emulator:
-    return emulate("telnyx", numbers=45, seed=9, activate_after=2)
+def emu() -> Iterator[Emulator]:
+    emulator = emulate("telnyx", numbers=45, seed=9, activate_after=2)
+    with watch(emulator.transport, "telnyx"):
+        yield emulator
 
 
 @pytest.fixture
@@ -191,3 +194,126 @@ def test_sdk_phone_number_filter_is_digits_only(sdk: telnyx.Telnyx, store: Any) 
     number = next(iter(store.list())).number
     assert list(sdk.phone_numbers.list(filter={"phone_number": number})) == []  # "+" finds nothing
     assert [n.phone_number for n in sdk.phone_numbers.list(filter={"phone_number": number[1:]})] == [number]
+
+
+# -- where the SDK and the spec found the emulator apart (issue 22) ---------------------------------
+
+
+def test_sdk_filters_by_connection_name_and_payment_method(sdk: telnyx.Telnyx, emu: Emulator) -> None:
+    records = emu.transport.records
+    for operator, test in (
+        ("contains", lambda name: "call" in name),
+        ("starts_with", lambda name: name.startswith("main")),
+        ("ends_with", lambda name: name.endswith("ivr")),
+        ("eq", lambda name: name == "call-center"),
+    ):
+        listed = {
+            n.id
+            for n in sdk.phone_numbers.list(filter={"voice.connection_name": {operator: _value(operator)}})
+        }
+        wanted = {i for i, r in records.items() if test(r.get("connection_name") or "")}
+        assert listed == wanted, operator
+        assert wanted, operator  # the filter has something to find
+    ident = next(iter(records))
+    sdk.phone_numbers.voice.update(ident, usage_payment_method="channel")
+    channel = sdk.phone_numbers.list(filter={"voice.usage_payment_method": "channel"})
+    assert [n.id for n in channel] == [ident]
+    voice = sdk.phone_numbers.voice.list(filter={"voice_usage_payment_method": "channel"})
+    assert [v.id for v in voice] == [ident]
+
+
+def _value(operator: str) -> str:
+    return {"contains": "call", "starts_with": "main", "ends_with": "ivr", "eq": "call-center"}[operator]
+
+
+def test_sdk_unknown_filter_is_a_400_in_telnyxs_envelope(sdk: telnyx.Telnyx) -> None:
+    with pytest.raises(telnyx.BadRequestError) as caught:
+        sdk.phone_numbers.list(extra_query={"filter[colour]": "blue"})
+    body = caught.value.response.json()
+    assert body["errors"][0]["code"] == "10015"
+    assert body["errors"][0]["source"] == {"parameter": "filter[colour]"}
+    with pytest.raises(telnyx.UnprocessableEntityError):
+        sdk.phone_numbers.list(filter={"voice.usage_payment_method": "by-the-hour"})  # type: ignore[typeddict-item]
+
+
+def test_sdk_lists_fetches_and_updates_messaging_settings(sdk: telnyx.Telnyx, emu: Emulator) -> None:
+    listed = list(sdk.phone_numbers.messaging.list(page_size=20))
+    assert len(listed) == 45
+    assert {m.phone_number for m in listed} == {r["phone_number"] for r in emu.transport.records.values()}
+    first = listed[0]
+    assert first.id is not None
+    profile = next(iter(emu.transport.messaging_profiles))
+    updated = sdk.phone_numbers.messaging.update(first.id, messaging_profile_id=profile).data
+    assert updated is not None
+    assert updated.messaging_profile_id == profile
+    fetched = sdk.phone_numbers.messaging.retrieve(first.id).data
+    assert fetched is not None
+    assert fetched.messaging_profile_id == profile
+    mine = list(sdk.phone_numbers.messaging.list(filter_messaging_profile_id=profile))
+    assert first.id in {m.id for m in mine}
+    assert all(m.messaging_profile_id == profile for m in mine)
+    by_number = list(sdk.phone_numbers.messaging.list(filter_phone_number=first.phone_number or ""))
+    assert [m.id for m in by_number] == [first.id]
+    assert all(m.type == "longcode" for m in sdk.phone_numbers.messaging.list(filter_type="longcode"))
+
+
+def test_sdk_updates_an_orders_reference(sdk: telnyx.Telnyx, emu: Emulator) -> None:
+    wanted = emu.transport.available[0]
+    order = sdk.number_orders.create(phone_numbers=[{"phone_number": wanted}]).data
+    assert order is not None
+    assert order.id is not None
+    updated = sdk.number_orders.update(order.id, customer_reference="PO 1234").data
+    assert updated is not None
+    assert updated.customer_reference == "PO 1234"
+    assert sdk.number_orders.retrieve(order.id).data.customer_reference == "PO 1234"  # type: ignore[union-attr]
+
+
+def test_a_method_a_path_lacks_is_a_405_in_telnyxs_envelope() -> None:
+    emu = emulate("telnyx", numbers=1)  # (a call outside the spec, so not spec-checked)
+    with httpx.Client(transport=emu.transport) as http:
+        answer = http.put(
+            f"{emu.settings['base_url']}/number_orders/some-order",
+            headers={"Authorization": f"Bearer {emu.settings['api_key']}"},
+            json={},
+        )
+    assert answer.status_code == 405
+    assert answer.json()["errors"][0]["code"] == "10015"
+
+
+def test_sdk_voice_screening_shows_on_the_number_too(sdk: telnyx.Telnyx, emu: Emulator) -> None:
+    ident = next(iter(emu.transport.records))
+    sdk.phone_numbers.voice.update(
+        ident, inbound_call_screening="reject_calls", call_recording={"inbound_call_recording_enabled": True}
+    )
+    number = sdk.phone_numbers.retrieve(ident).data
+    assert number is not None
+    assert number.inbound_call_screening == "reject_calls"
+    assert number.call_recording_enabled is True
+    listed = {n.id: n.inbound_call_screening for n in sdk.phone_numbers.list()}
+    assert listed[ident] == "reject_calls"
+
+
+def test_sdk_answers_leave_out_strings_never_set(sdk: telnyx.Telnyx, emu: Emulator) -> None:
+    ident = next(iter(emu.transport.records))
+    voice = sdk.phone_numbers.voice.with_raw_response.retrieve(ident).http_response.json()["data"]
+    assert "cnam_listing_details" not in voice["cnam_listing"]
+    assert "emergency_address_id" not in voice["emergency"]
+    order = sdk.number_orders.with_raw_response.create(
+        phone_numbers=[{"phone_number": emu.transport.available[1]}]
+    ).http_response.json()["data"]
+    assert {"messaging_profile_id", "billing_group_id"}.isdisjoint(order)
+    deleted = sdk.phone_numbers.with_raw_response.delete(ident).http_response.json()["data"]
+    assert deleted["status"] == "deleted"
+    assert "external_pin" not in deleted
+
+
+def test_sdk_with_a_wrong_key_gets_a_401_and_its_challenge(emu: Emulator) -> None:
+    http = httpx.Client(transport=emu.transport)
+    wrong = telnyx.Telnyx(
+        api_key="KEYwrong", base_url=emu.settings["base_url"], http_client=http, max_retries=0
+    )
+    with pytest.raises(telnyx.AuthenticationError) as caught:
+        wrong.phone_numbers.list()
+    assert caught.value.response.headers["WWW-Authenticate"] == "Bearer"
+    assert caught.value.response.json()["errors"][0]["code"] == "10009"
+    wrong.close()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from phonefleet import Handler, Routing
-from phonefleet.testing import Emulator, emulate
+from phonefleet.testing import Emulator, Network, emulate
 from phonefleet.testing.contract import AsyncStoreContract, StoreContract
 
 
@@ -17,6 +17,12 @@ def emu(request: pytest.FixtureRequest) -> Emulator:
 
 
 class TwilioFixtures:
+    @pytest.fixture
+    def port_network(self, emu: Emulator) -> Network:
+        """The Network the emulator joined: the contract's porting checks run on it."""
+        network: Network = emu.transport.porting.network
+        return network
+
     @pytest.fixture
     def requests_sent(self, emu: Emulator) -> Callable[[], int]:
         return emu.transport.count
@@ -30,7 +36,10 @@ class TwilioFixtures:
         return "+15125550100"  # in the emulator's pool of numbers for sale
 
     @pytest.fixture
-    def routing_example(self) -> Routing:
+    def routing_example(self, emu: Emulator) -> Routing:
+        # an application sid of the dialect's shape: Twilio's AP + 32 hex, SignalWire's a UUID
+        signalwire = "/api/laml" in str(emu.settings["base_url"])
+        app = "0e6b1f8e-2b0c-4d5e-8f00-0123456789ab" if signalwire else "AP0123456789abcdef0123456789abcdef"
         return Routing(
             voice=Handler(
                 kind="twiml_webhook",
@@ -41,7 +50,7 @@ class TwilioFixtures:
                 status_callback_url="https://example.com/status",
                 status_callback_method="POST",
             ),
-            messaging=Handler(kind="twiml_application", target="AP0123456789abcdef0123456789abcdef"),
+            messaging=Handler(kind="twiml_application", target=app),
         )
 
     @pytest.fixture

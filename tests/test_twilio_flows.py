@@ -26,6 +26,10 @@ from phonefleet_twilio import TwilioAdapter, forward_url, forwarding_from_url, s
 from phonefleet_twilio._errors import error_from_response
 from phonefleet_twilio.emulator import ACCOUNT_SID, API_KEY, API_SECRET, AUTH_TOKEN, BASE_URL
 
+#: sids of the shape the spec requires (`^TK[0-9a-fA-F]{32}$`, `^AP[0-9a-fA-F]{32}$`)
+TRUNK = "TK" + "0" * 31 + "1"
+APP = "AP" + "0" * 31 + "1"
+
 
 def _form(request: httpx.Request) -> dict[str, str]:
     return dict(parse_qsl(request.content.decode(), keep_blank_values=True))
@@ -126,7 +130,7 @@ def test_forwarding_clears_an_application_or_trunk_in_its_way() -> None:
     emulator = emulate("twilio", numbers=1)
     with emulator.connect("twilio") as store:
         number = next(iter(store.list()))
-        store.update(number.id, NumberChanges(routing=Routing(voice=Handler("sip_trunk", target="TK1"))))
+        store.update(number.id, NumberChanges(routing=Routing(voice=Handler("sip_trunk", target=TRUNK))))
         forwarded = store.set_forwarding(number.id, "+16505550199")
         assert forwarded.forwarding_number == "+16505550199"
         assert forwarded.routing is None or forwarded.routing.voice is None
@@ -145,11 +149,11 @@ def test_a_trunk_overrides_an_application_which_overrides_the_urls() -> None:
         ident = next(iter(store.list())).id
         webhook = Handler("twiml_webhook", url="https://example.com/voice", method="GET")
         assert store.update(ident, NumberChanges(routing=Routing(voice=webhook))).routing.voice == webhook
-        app = Handler("twiml_application", target="AP1")
+        app = Handler("twiml_application", target=APP)
         applied = store.update(ident, NumberChanges(routing=Routing(voice=app)))
         assert applied.routing.voice == app
         assert applied.raw["voice_url"] == "https://example.com/voice"  # kept, but overridden
-        trunk = Handler("sip_trunk", target="TK1")
+        trunk = Handler("sip_trunk", target=TRUNK)
         trunked = store.update(ident, NumberChanges(routing=Routing(voice=trunk)))
         assert trunked.routing.voice == trunk
         assert not trunked.raw["voice_application_sid"]  # a trunk removes the application

@@ -154,7 +154,7 @@ def test_forwarding_under_a_trunk_clears_the_trunk_and_keeps_the_twimlet() -> No
         with _client(emulator) as client:
             client.post(
                 f"/2010-04-01/Accounts/{ACCOUNT_SID}/IncomingPhoneNumbers/{ident}.json",
-                data={"VoiceUrl": twimlet, "TrunkSid": "TK0123"},
+                data={"VoiceUrl": twimlet, "TrunkSid": "TK" + "0" * 31 + "1"},
             )
         assert store.get(ident).forwarding_number is None  # the trunk wins
         number = store.set_forwarding(ident, "+16505550199")

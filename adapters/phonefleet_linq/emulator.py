@@ -156,6 +156,8 @@ class LinqEmulatorTransport(EmulatorTransport):
         if retry_after is not None:
             extra["retry_after"] = int(retry_after) if float(retry_after).is_integer() else retry_after
             headers["Retry-After"] = f"{retry_after:g}"
+        if status == 401:  # a Bearer-token API's challenge (RFC 6750)
+            headers["WWW-Authenticate"] = "Bearer"
         return json_response(status, envelope(status, code, trace_id=next(self._traces), **extra), headers)
 
     # -- routes ----------------------------------------------------------------------

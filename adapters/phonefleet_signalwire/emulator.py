@@ -43,6 +43,7 @@ from phonefleet.testing import (
     seeded_numbers,
 )
 
+from . import _emulator_spec as spec
 from ._forwarding import swml_document
 from ._wire import HTTP_METHODS, MESSAGE_SIDE, NUMBER_FIELDS, VOICE_SIDE, Side
 
@@ -136,7 +137,8 @@ def _errors(status: int, detail: str, code: str, title: str = "Invalid Attribute
 
 
 def _plain(status: int) -> httpx.Response:
-    return json_response(status, {"error": httpx.codes.get_reason_phrase(status)})
+    headers = {"WWW-Authenticate": 'Basic realm="SignalWire"'} if status == 401 else None
+    return json_response(status, {"error": httpx.codes.get_reason_phrase(status)}, headers)
 
 
 def _fabric_error(status: int, message: str, code: str, attribute: str | None = None) -> httpx.Response:
@@ -269,6 +271,7 @@ class SignalWireEmulator(EmulatorTransport):
         self.router.add("GET", SCRIPTS_PATH + "/{ident}", self._get_script)
         self.router.add("PUT", SCRIPTS_PATH + "/{ident}", self._update_script)
         self.router.add("DELETE", SCRIPTS_PATH + "/{ident}", self._delete_script)
+        self.router.add("GET", SCRIPTS_PATH + "/{ident}/addresses", self._script_addresses)
 
     # -- state -----------------------------------------------------------------
     def _add(self, number: str, fields: dict[str, Any] | None = None) -> NumberRecord:
@@ -375,28 +378,47 @@ class SignalWireEmulator(EmulatorTransport):
             key: query[key] for key in ("filter_name", "filter_number") if query.get(key)
         }
         token = query.get("page_token")
-        start = len(self._book.order)
-        if token:
-            ident = token[2:] if token.startswith("PA") else ""
+        order = self._book.order
+        start = len(order)
+        backwards = bool(token) and token.startswith("PB")
+        if token:  # PA<id>: the page after that number; PB<id>: the page before it
+            ident = token[2:] if token.startswith(("PA", "PB")) else ""
             seq = self._book.seq_of(ident)
             if seq is None:
                 return _errors(422, "Page token is invalid", "invalid_parameter")
-            start = bisect_left(self._book.order, seq)
+            start = bisect_left(order, seq + 1) if backwards else bisect_left(order, seq)
         name_filter = str(filters.get("filter_name", "")).lower()
         number_filter = str(filters.get("filter_number", ""))
-        data: list[dict[str, Any]] = []
-        last: NumberRecord | None = None
-        index = start - 1
-        while index >= 0 and len(data) < page_size:
-            record = self._book.by_seq[self._book.order[index]]
-            index -= 1
+
+        def keep(record: NumberRecord) -> dict[str, Any] | None:
             if number_filter and number_filter not in record.number:
-                continue
+                return None
             payload = self.payload(record)
             if name_filter and name_filter not in str(payload.get("name") or "").lower():
+                return None
+            return spec.number(payload)
+
+        found: list[tuple[NumberRecord, dict[str, Any]]] = []
+        step = 1 if backwards else -1
+        index = start if backwards else start - 1
+        more = False
+        while 0 <= index < len(order):
+            record = self._book.by_seq[order[index]]
+            index += step
+            payload = keep(record)
+            if payload is None:
                 continue
-            data.append(payload)
-            last = record
+            if len(found) == page_size:
+                more = True
+                break
+            found.append((record, payload))
+        if backwards:
+            found.reverse()
+        data = [payload for _, payload in found]
+        last = found[-1][0] if found else None
+        # forwards: more follow this page; backwards: the number the token named follows it
+        has_next = backwards or more
+        has_prev = more if backwards else bool(token)
         common: dict[str, str | int] = {**filters, "page_size": page_size}
         links: dict[str, str] = {
             "self": self._link(
@@ -404,9 +426,14 @@ class SignalWireEmulator(EmulatorTransport):
             ),
             "first": self._link(request, {**common, "page_number": 0}),
         }
-        if index >= 0 and last is not None:
+        if has_next and last is not None:
             links["next"] = self._link(
                 request, {**common, "page_number": page_number + 1, "page_token": "PA" + last.id}
+            )
+        if has_prev and found:  # "only present when not on the first page"
+            links["prev"] = self._link(
+                request,
+                {**common, "page_number": max(page_number - 1, 0), "page_token": "PB" + found[0][0].id},
             )
         return json_response(200, {"links": links, "data": data})
 
@@ -414,7 +441,7 @@ class SignalWireEmulator(EmulatorTransport):
         record = self._book.records.get(ident)
         if record is None:
             return _plain(404)
-        return json_response(200, self.payload(record))
+        return json_response(200, spec.number(self.payload(record)))
 
     def _body(self, request: httpx.Request) -> Any:
         try:
@@ -429,6 +456,9 @@ class SignalWireEmulator(EmulatorTransport):
         body = self._body(request)
         if not isinstance(body, dict):
             return _plain(400)
+        refused = spec.refusal(body)
+        if refused is not None:
+            return _errors(422, f"{refused.field} {refused.message}", "invalid_parameter")
         current = self.payload(record)
         merged = dict(current)
         for key, value in body.items():
@@ -455,7 +485,7 @@ class SignalWireEmulator(EmulatorTransport):
             merged.pop(key, None)
         merged["updated_at"] = _timestamp(self._now())
         record.fields = merged
-        return json_response(200, merged)
+        return json_response(200, spec.number(merged))
 
     def _check_side(
         self,
@@ -511,11 +541,12 @@ class SignalWireEmulator(EmulatorTransport):
         ids = list(self.scripts)
         start = 0
         token = query.get("page_token")
-        if token:
-            ident = token[2:] if token.startswith("PA") else ""
+        if token:  # PA<id>: the page after that script; PB<id>: the page before it
+            ident = token[2:] if token.startswith(("PA", "PB")) else ""
             if ident not in self.scripts:
                 return _fabric_error(422, "page_token is invalid", "invalid_parameter_value")
-            start = ids.index(ident) + 1
+            at = ids.index(ident)
+            start = max(at - page_size, 0) if token.startswith("PB") else at + 1
         chosen = ids[start : start + page_size]
         common: dict[str, str | int] = {"page_size": page_size, "type": "swml_script"}
         links = {
@@ -525,6 +556,10 @@ class SignalWireEmulator(EmulatorTransport):
         if start + page_size < len(ids):
             links["next"] = self._scripts_link(
                 request, {"page_number": page_number + 1, **common, "page_token": "PA" + chosen[-1]}
+            )
+        if start > 0 and chosen:  # "only present when not on the first page"
+            links["prev"] = self._scripts_link(
+                request, {"page_number": max(page_number - 1, 0), **common, "page_token": "PB" + chosen[0]}
             )
         data = [self.scripts[ident].payload() for ident in chosen]
         return json_response(200, {"data": data, "links": links})
@@ -550,7 +585,8 @@ class SignalWireEmulator(EmulatorTransport):
         script_type = body.get("script_type", "calling")
         if script_type not in {"calling", "messaging"}:
             return _fabric_error(422, "script_type is not included in the list", "invalid_parameter_value")
-        script: dict[str, Any] = {"script_type": script_type, "contents": body["contents"]}
+        # stored as the SWML object the spec has, whether sent as one or as its text
+        script: dict[str, Any] = {"script_type": script_type, "contents": swml_document(body["contents"])}
         if isinstance(body.get("status_callback_url"), str):
             script["status_callback_url"] = body["status_callback_url"]
         created = _Script(_uuid(self._rng), _uuid(self._rng), name, script, _timestamp(self._now()))
@@ -568,13 +604,33 @@ class SignalWireEmulator(EmulatorTransport):
             problem = _check_contents(body["contents"])
             if problem is not None:
                 return problem
-            script.script["contents"] = body["contents"]
+            script.script["contents"] = swml_document(body["contents"])
         if isinstance(body.get("display_name"), str):
             script.display_name = body["display_name"]
         if isinstance(body.get("status_callback_url"), str):
             script.script["status_callback_url"] = body["status_callback_url"]
         script.updated_at = _timestamp(self._now())
         return json_response(200, script.payload())
+
+    def _script_addresses(self, request: httpx.Request, ident: str) -> httpx.Response:
+        """`list_swml_script_addresses`: the one address a script is reached at (`FabricAddressApp`)."""
+        script = self.scripts.get(ident)
+        if script is None:
+            return _plain(404)
+        name = script.display_name.lower().replace(" ", "-")
+        address = {
+            "id": script.inner_id,
+            "name": name,
+            "display_name": script.display_name,
+            "cover_url": "",
+            "preview_url": "",
+            "locked": False,
+            "channels": {"audio": f"/public/{name}?channel=audio"},
+            "created_at": script.created_at,
+            "type": "app",
+        }
+        here = self._absolute(request, f"{SCRIPTS_PATH}/{ident}/addresses")
+        return json_response(200, {"data": [address], "links": {"self": here, "first": here}})
 
     def _delete_script(self, request: httpx.Request, ident: str) -> httpx.Response:
         if self.scripts.pop(ident, None) is None:
@@ -606,7 +662,7 @@ class SignalWireEmulator(EmulatorTransport):
         record.fields = payload
         if self.hold_purchases:
             self.release_holds.add(record.id)
-        return json_response(200, payload)
+        return json_response(200, spec.number(payload))
 
     def _release(self, request: httpx.Request, ident: str) -> httpx.Response:
         record = self._book.records.get(ident)
@@ -657,7 +713,8 @@ class SignalWireEmulator(EmulatorTransport):
                 break
         if self.search_style == "live":
             return json_response(200, found)
-        return json_response(200, {"links": {"self": f"{BASE_PATH}/phone_numbers/search"}, "data": found})
+        here = f"{BASE_PATH}/phone_numbers/search"
+        return json_response(200, {"links": {"self": here, "first": here}, "data": found})
 
     def _available(self, item: dict[str, Any]) -> dict[str, Any]:
         if self.search_style == "live":
@@ -665,7 +722,7 @@ class SignalWireEmulator(EmulatorTransport):
             live["e164"] = item["number"]
             live["capabilities"] = [name for name, flag in item["capabilities"].items() if flag]
             return live
-        return dict(item)
+        return spec.available(item)
 
 
 def emulator(

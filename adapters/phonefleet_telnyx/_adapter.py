@@ -50,6 +50,7 @@ from ._mapping import (
     number_from_wire,
     numbers_from_page,
     page_of,
+    record_id,
     records_of,
     voices_by_id,
 )
@@ -161,7 +162,7 @@ class TelnyxAdapter(PortingFlows):
     def _ident(self, ref: Ref, operation: str) -> Flow[str]:
         if ref.id is not None:
             return ref.id
-        return str((yield from self._find(ref, operation))["id"])
+        return record_id((yield from self._find(ref, operation)))
 
     # -- list / get -------------------------------------------------------------------------
     def list_page(self, archived: bool | None, cursor: str | None) -> Flow[Page]:
@@ -197,9 +198,7 @@ class TelnyxAdapter(PortingFlows):
         if voice_response is not None:
             voices = voices_by_id(records_of(loads(voice_response, provider=self.provider), "voice settings"))
             listed = [  # a released number forwards nothing: it has no voice settings to read
-                r["id"]
-                for r in records
-                if isinstance(r, dict) and isinstance(r.get("id"), str) and r.get("status") != DELETED
+                record_id(r) for r in records if isinstance(r, dict) and r.get("status") != DELETED
             ]
             for ident in [i for i in listed if i not in voices]:
                 try:
@@ -212,7 +211,7 @@ class TelnyxAdapter(PortingFlows):
         record = yield from self._find(ref, "get")
         if record.get("status") == DELETED:
             return number_from_wire(record)
-        voice = yield from self._voice(str(record["id"]), "get")
+        voice = yield from self._voice(record_id(record), "get")
         return number_from_wire(record, voice)
 
     # -- update -------------------------------------------------------------------------------
@@ -272,7 +271,7 @@ class TelnyxAdapter(PortingFlows):
         if record is None or record.get("status") == DELETED:
             msg = f"the order for {number} was accepted but the number is not listed yet; get it again later"
             raise ProviderError(msg, provider=self.provider, operation="create")
-        ident = str(record["id"])
+        ident = record_id(record)
         if name is not None and record.get("customer_reference") != name:
             request = self.requests.request(
                 "PATCH", "phone_numbers", ident, json={"customer_reference": name}, retry="safe"

@@ -32,6 +32,7 @@ from phonefleet.adapter import (
     e164_from_wire,
     next_page_number,
     parse_datetime,
+    quote_segment,
     shorten,
 )
 
@@ -50,6 +51,7 @@ __all__ = [
     "changes_to_wire",
     "data_of",
     "number_from_wire",
+    "record_id",
     "numbers_from_page",
     "page_of",
     "records_of",
@@ -171,6 +173,21 @@ def _datetime(record: Mapping[str, Any], key: str) -> datetime | None:
     return parse_datetime(value, provider=PROVIDER)
 
 
+def record_id(record: object) -> str:
+    """A record's `id`, checked before it goes into a URL path: a record without
+    a usable one is not the documented shape (a ResponseFormatError)."""
+    ident = record.get("id") if type(record) is dict else None
+    if type(ident) is not str or not ident:
+        msg = "a phone number has no id"
+        raise _bad(msg)
+    try:
+        quote_segment(ident)
+    except ValueError:
+        msg = f"a phone number's id {shorten(ident, 40, quote=True)} cannot name it in a URL"
+        raise _bad(msg) from None
+    return ident
+
+
 def number_from_wire(record: object, voice: object = None) -> PhoneNumber:
     """One `PhoneNumberDetailed` (and its voice settings, when read), every field checked."""
     if type(record) is not dict:
@@ -179,10 +196,7 @@ def number_from_wire(record: object, voice: object = None) -> PhoneNumber:
     if voice is not None and type(voice) is not dict:
         msg = f"expected voice settings to be an object, got {type(voice).__name__}"
         raise _bad(msg)
-    ident = record.get("id")
-    if type(ident) is not str or not ident:
-        msg = "a phone number has no id"
-        raise _bad(msg)
+    ident = record_id(record)
     kind = record.get("phone_number_type")
     country = record.get("country_iso_alpha2")
     if country is not None and not (type(country) is str and len(country) == 2 and country.isalpha()):

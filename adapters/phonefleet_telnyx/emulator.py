@@ -39,6 +39,7 @@ from phonefleet.testing import (
     seeded_numbers,
 )
 
+from . import _emulator_spec as spec
 from ._porting_emulator import TelnyxPorting
 
 __all__ = ["BASE_URL", "TelnyxEmulator", "emulator"]
@@ -58,6 +59,15 @@ _SOURCES: Final = {"purchased": "number_order", "ported": "port_request"}
 _ORDER_STATUSES: Final = frozenset({"pending", "success", "failure"})
 #: what every number for sale offers (`AvailablePhoneNumber.features`)
 _FOR_SALE_FEATURES: Final = ("sms", "mms", "voice")
+#: what a number shows of its voice settings: its own field -> where the settings keep it
+#: (one record, two views: the settings are the truth, the number mirrors them)
+_MIRRORED: Final = {
+    "inbound_call_screening": ("inbound_call_screening",),
+    "call_forwarding_enabled": ("call_forwarding", "call_forwarding_enabled"),
+    "cnam_listing_enabled": ("cnam_listing", "cnam_listing_enabled"),
+    "call_recording_enabled": ("call_recording", "inbound_call_recording_enabled"),
+    "t38_fax_gateway_enabled": ("media_features", "t38_fax_gateway_enabled"),
+}
 
 
 def _iso(moment: datetime) -> str:
@@ -108,6 +118,8 @@ class _Refusal(Exception):  # noqa: N818 - carries an answer out of a handler
     ) -> None:
         self.status = status
         self.body = _errors(code, title, detail, pointer=pointer, parameter=parameter)
+        #: headers the answer carries (a 401's challenge)
+        self.headers: dict[str, str] | None = None
 
 
 def _errors(
@@ -318,26 +330,32 @@ class TelnyxEmulator(EmulatorTransport):
             self._authenticate(request)
             response = self.router.dispatch(request, request.url.path)
         except _Refusal as refusal:
-            response = json_response(refusal.status, refusal.body)
+            response = json_response(refusal.status, refusal.body, refusal.headers)
         if response is None:
             response = json_response(
                 404,
                 _errors("10005", "Resource not found", "The requested resource or URL could not be found."),
             )
+        elif response.status_code == 405:  # a method the path does not have, in Telnyx's envelope
+            detail = f"The {request.method} method is not supported for this resource."
+            response = json_response(405, _errors("10015", "Method not allowed", detail))
         response.headers["x-request-id"] = self._request_id()
         return response
 
     def _authenticate(self, request: httpx.Request) -> None:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or token != self.api_key:
-            raise _Refusal(
+            refusal = _Refusal(
                 401, "10009", "Authentication failed", "Could not understand the provided credentials."
             )
+            refusal.headers = {"WWW-Authenticate": "Bearer"}
+            raise refusal
 
     def _routes(self) -> None:
         add = self.router.add
         add("GET", _PREFIX + "/phone_numbers", self._list_numbers)
         add("GET", _PREFIX + "/phone_numbers/voice", self._list_voice)
+        add("GET", _PREFIX + "/phone_numbers/messaging", self._list_messaging)
         add("GET", _PREFIX + "/phone_numbers/{pid}", self._get_number)
         add("PATCH", _PREFIX + "/phone_numbers/{pid}", self._update_number)
         add("DELETE", _PREFIX + "/phone_numbers/{pid}", self._delete_number)
@@ -348,6 +366,7 @@ class TelnyxEmulator(EmulatorTransport):
         add("POST", _PREFIX + "/number_orders", self._create_order)
         add("GET", _PREFIX + "/number_orders", self._list_orders)
         add("GET", _PREFIX + "/number_orders/{oid}", self._get_order)
+        add("PATCH", _PREFIX + "/number_orders/{oid}", self._update_order)
         add("GET", _PREFIX + "/available_phone_numbers", self._search)
 
     # -- helpers --------------------------------------------------------------------------
@@ -373,14 +392,28 @@ class TelnyxEmulator(EmulatorTransport):
                     record["status"] = "active"
                     record["updated_at"] = _iso(self._clock())
 
-    def _body(self, request: httpx.Request) -> dict[str, Any]:
+    def _body(self, request: httpx.Request, template: str | None = None) -> dict[str, Any]:
+        """The JSON object a request carries, checked against `template`'s request schema."""
         try:
             body = decode_json(request.content or b"null")
         except ValueError:
             raise _invalid("The request body is not valid JSON.", pointer="/") from None
         if not isinstance(body, dict):
             raise _invalid("The request body must be a JSON object.", pointer="/")
+        if template is not None:
+            refused = spec.body_refusal(template, request.method, body)
+            if refused is not None:
+                raise _invalid(refused[0], pointer=refused[1])
         return body
+
+    def _query(self, request: httpx.Request, template: str) -> None:
+        """Refuse a query key `template` does not declare (400) or a value it rules out (422)."""
+        refused = spec.query_refusal(template, request.method, request.url.params)
+        if refused is not None:
+            status, detail, parameter = refused
+            if status == 400:
+                raise _Refusal(400, "10015", "Bad Request", detail, parameter=parameter)
+            raise _invalid(detail, parameter=parameter)
 
     def _page(self, request: httpx.Request) -> tuple[int, int]:
         params = request.url.params
@@ -479,6 +512,14 @@ class TelnyxEmulator(EmulatorTransport):
             value = params.get(f"filter[{key}]")
             if value is not None:  # the string "null": numbers without one
                 found.append(_equals(key, None if value == "null" else value))
+        payment = params.get("filter[voice.usage_payment_method]")
+        if payment is not None:
+            found.append(lambda r: self.voice[r["id"]]["usage_payment_method"] == payment)
+        for key in ("filter[voice.connection_name]", "filter[connection_name]"):
+            for operator in ("eq", "contains", "starts_with", "ends_with"):
+                operand = params.get(f"{key}[{operator}]")
+                if operand is not None:
+                    found.append(_name_test(operator, operand))
         source = params.get("filter[source]")
         if source is not None:
             if source not in _SOURCES:
@@ -487,34 +528,41 @@ class TelnyxEmulator(EmulatorTransport):
         return found
 
     def _voice_record(self, record: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "id": record["id"],
-            "record_type": "voice_settings",
-            "phone_number": record["phone_number"],
-            "connection_id": record["connection_id"] or "",
-            "customer_reference": record["customer_reference"] or "",
-            **self.voice[record["id"]],
-            "emergency": {
-                "emergency_enabled": record["emergency_enabled"],
-                "emergency_address_id": record["emergency_address_id"],
-                "emergency_status": record["emergency_status"],
+        return spec.shape(
+            spec.VOICE,
+            {
+                "id": record["id"],
+                "record_type": "voice_settings",
+                "phone_number": record["phone_number"],
+                "connection_id": record["connection_id"] or "",
+                "customer_reference": record["customer_reference"] or "",
+                **self.voice[record["id"]],
+                "emergency": {
+                    "emergency_enabled": record["emergency_enabled"],
+                    "emergency_address_id": record["emergency_address_id"],
+                    "emergency_status": record["emergency_status"],
+                },
             },
-        }
+        )
 
     def _messaging_record(self, record: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "record_type": "messaging_settings",
-            "id": record["id"],
-            "phone_number": record["phone_number"],
-            "messaging_profile_id": record["messaging_profile_id"],
-            "created_at": record["created_at"],
-            "updated_at": record["updated_at"],
-            "country_code": record["country_iso_alpha2"],
-            "type": "longcode" if record["phone_number_type"] == "local" else record["phone_number_type"],
-            "eligible_messaging_products": ["A2P"],
-            "traffic_type": "A2P",
-            "messaging_product": "A2P",
-        }
+        return spec.shape(
+            spec.MESSAGING,
+            {
+                "record_type": "messaging_settings",
+                "id": record["id"],
+                "phone_number": record["phone_number"],
+                "messaging_profile_id": record["messaging_profile_id"],
+                "created_at": record["created_at"],
+                "updated_at": record["updated_at"],
+                "country_code": record["country_iso_alpha2"],
+                # `PhoneNumberWithMessagingSettings.type`: long code, toll-free or short code
+                "type": "tollfree" if record["phone_number_type"] == "toll_free" else "longcode",
+                "eligible_messaging_products": ["A2P"],
+                "traffic_type": "A2P",
+                "messaging_product": "A2P",
+            },
+        )
 
     def _touch(self, record: dict[str, Any]) -> None:
         record["updated_at"] = _iso(self._clock())
@@ -527,21 +575,56 @@ class TelnyxEmulator(EmulatorTransport):
         for record in page:
             body = encoded.get(record["id"])
             if body is None:
-                body = dumps(record if kind == "numbers" else self._voice_record(record))
+                body = dumps(
+                    spec.shape(spec.NUMBER, record) if kind == "numbers" else self._voice_record(record)
+                )
                 encoded[record["id"]] = body
             parts.append(body)
         content = b'{"data":[' + b",".join(parts) + b'],"meta":' + dumps(meta) + b"}"
         return httpx.Response(200, content=content, headers={"Content-Type": "application/json"})
 
     def _list_numbers(self, request: httpx.Request) -> httpx.Response:
+        self._query(request, "/phone_numbers")
         page, meta = self._select(request)
         response = self._listing("numbers", page, meta)
         self._read(page)
         return response
 
     def _list_voice(self, request: httpx.Request) -> httpx.Response:
+        self._query(request, "/phone_numbers/voice")
         page, meta = self._select(request)
         return self._listing("voice", page, meta)
+
+    def _list_messaging(self, request: httpx.Request) -> httpx.Response:
+        """`GET /phone_numbers/messaging`: every number's messaging settings, paged and filtered."""
+        self._query(request, "/phone_numbers/messaging")
+        params = request.url.params
+        number, size = self._page(request)
+        views = [self._messaging_record(self.records[i]) for i in self._ordered_ids(None)]
+        profile = params.get("filter[messaging_profile_id]")
+        if profile is not None:
+            views = [v for v in views if v.get("messaging_profile_id") == profile]
+        exact = params.get("filter[phone_number]")
+        if exact is not None:  # "supports comma-separated list"
+            wanted = {n.strip() for n in exact.split(",")}
+            views = [v for v in views if v["phone_number"] in wanted]
+        part = params.get("filter[phone_number][contains]")
+        if part is not None:
+            views = [v for v in views if part in v["phone_number"]]
+        kind = params.get("filter[type]")
+        if kind is not None:
+            views = [v for v in views if v["type"] == kind]
+        direction = params.get("sort[phone_number]")
+        if direction is not None:
+            views.sort(key=lambda v: v["phone_number"], reverse=direction == "desc")
+        total = len(views)
+        meta = {
+            "total_pages": (total + size - 1) // size,
+            "total_results": total,
+            "page_number": number,
+            "page_size": size,
+        }
+        return json_response(200, {"data": views[(number - 1) * size : number * size], "meta": meta})
 
     def _get_number(self, request: httpx.Request, pid: str) -> httpx.Response:
         record = self._number(pid)
@@ -551,7 +634,7 @@ class TelnyxEmulator(EmulatorTransport):
 
     def _update_number(self, request: httpx.Request, pid: str) -> httpx.Response:
         record = self._number(pid)
-        body = self._body(request)
+        body = self._body(request, "/phone_numbers/{id}")
         changes: dict[str, Any] = {}
         for key, given in body.items():
             pointer = f"/{key}"
@@ -595,14 +678,14 @@ class TelnyxEmulator(EmulatorTransport):
         record["status"] = "deleted"
         self._touch(record)
         self.deleted[pid] = record
-        return json_response(200, {"data": record})
+        return json_response(200, {"data": spec.shape(spec.DELETED, record)})
 
     def _get_voice(self, request: httpx.Request, pid: str) -> httpx.Response:
         return json_response(200, {"data": self._voice_record(self._number(pid))})
 
     def _update_voice(self, request: httpx.Request, pid: str) -> httpx.Response:
         record = self._number(pid)
-        body = self._body(request)
+        body = self._body(request, "/phone_numbers/{id}/voice")
         settings = self.voice[pid]
         updated = copy.deepcopy(settings)
         for key, value in body.items():
@@ -629,7 +712,12 @@ class TelnyxEmulator(EmulatorTransport):
         if "caller_id_name_enabled" in updated:  # shown on the number, not in the voice settings
             record["caller_id_name_enabled"] = updated.pop("caller_id_name_enabled")
         self.voice[pid] = updated
-        record["call_forwarding_enabled"] = updated["call_forwarding"]["call_forwarding_enabled"]
+        for field, path in _MIRRORED.items():  # the number shows what its settings now say
+            shown: Any = updated
+            for step in path:
+                shown = shown.get(step) if isinstance(shown, dict) else None
+            if shown is not None:
+                record[field] = shown
         self._touch(record)
         return json_response(200, {"data": self._voice_record(record)})
 
@@ -667,7 +755,7 @@ class TelnyxEmulator(EmulatorTransport):
 
     def _update_messaging(self, request: httpx.Request, pid: str) -> httpx.Response:
         record = self._number(pid)
-        body = self._body(request)
+        body = self._body(request, "/phone_numbers/{id}/messaging")
         profile = body.get("messaging_profile_id")
         if profile is not None:  # null or absent keeps the current value; "" unassigns
             if not isinstance(profile, str):
@@ -678,7 +766,7 @@ class TelnyxEmulator(EmulatorTransport):
         return json_response(200, {"data": self._messaging_record(record)})
 
     def _create_order(self, request: httpx.Request) -> httpx.Response:
-        body = self._body(request)
+        body = self._body(request, "/number_orders")
         wanted = body.get("phone_numbers")
         if not isinstance(wanted, list) or not wanted:
             raise _invalid("phone_numbers must be a non-empty list.", pointer="/phone_numbers")
@@ -757,10 +845,12 @@ class TelnyxEmulator(EmulatorTransport):
             status = "success" if record is not None and record["status"] != "purchase-pending" else "pending"
             items.append({**{k: v for k, v in item.items() if not k.startswith("_")}, "status": status})
         done = all(item["status"] == "success" for item in items)
-        return {**order, "phone_numbers": items, "status": "success" if done else "pending"}
+        view = {**order, "phone_numbers": items, "status": "success" if done else "pending"}
+        return spec.shape(spec.ORDER, view)
 
     def _list_orders(self, request: httpx.Request) -> httpx.Response:
         """`GET /number_orders`: newest first, paged, `filter[status]`."""
+        self._query(request, "/number_orders")
         number, size = self._page(request)
         views = [self._order_view(order) for order in reversed(self.orders.values())]
         status = request.url.params.get("filter[status]")
@@ -786,7 +876,21 @@ class TelnyxEmulator(EmulatorTransport):
             )
         return json_response(200, {"data": self._order_view(order)})
 
+    def _update_order(self, request: httpx.Request, oid: str) -> httpx.Response:
+        """`PATCH /number_orders/{id}` (`UpdateNumberOrderRequest`): its customer reference."""
+        order = self.orders.get(oid)
+        if order is None:
+            raise _Refusal(
+                404, "10005", "Resource not found", "The requested resource or URL could not be found."
+            )
+        body = self._body(request, "/number_orders/{number_order_id}")
+        if "customer_reference" in body:
+            order["customer_reference"] = body["customer_reference"]
+            order["updated_at"] = _iso(self._clock())
+        return json_response(200, {"data": self._order_view(order)})
+
     def _search(self, request: httpx.Request) -> httpx.Response:
+        self._query(request, "/available_phone_numbers")
         params = request.url.params
         found = list(self.available)
         for key in ("starts_with", "ends_with", "contains"):
@@ -835,6 +939,18 @@ class TelnyxEmulator(EmulatorTransport):
         ]
         meta = {"total_results": len(data), "best_effort_results": 0}
         return json_response(200, {"data": data, "meta": meta, "metadata": meta})
+
+
+def _name_test(operator: str, wanted: str) -> Callable[[dict[str, Any]], bool]:
+    """`filter[voice.connection_name][operator]`: the number's connection name against `wanted`."""
+    tests: dict[str, Callable[[str], bool]] = {
+        "eq": lambda name: name == wanted,
+        "contains": lambda name: wanted in name,
+        "starts_with": lambda name: name.startswith(wanted),
+        "ends_with": lambda name: name.endswith(wanted),
+    }
+    test = tests[operator]
+    return lambda record: test(record.get("connection_name") or "")
 
 
 def _seed(

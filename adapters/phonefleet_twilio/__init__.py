@@ -27,6 +27,7 @@ from ._adapter import (
     search_params,
 )
 from ._mapping import APPLICATION, TRUNK, WEBHOOK, forward_url, forwarding_from_url
+from ._porting import MAX_NUMBERS, NUMBERS_BASE_URL, UPLOAD_BASE_URL
 from ._store import AsyncTwilioStore, TwilioStore
 from ._wire import AvailableNumber
 from .emulator import emulator
@@ -35,7 +36,10 @@ __all__ = [
     "APPLICATION",
     "DEFAULT_BASE_URL",
     "FEATURES",
+    "MAX_NUMBERS",
+    "NUMBERS_BASE_URL",
     "TRUNK",
+    "UPLOAD_BASE_URL",
     "WEBHOOK",
     "AsyncTwilioStore",
     "AvailableNumber",
@@ -61,7 +65,7 @@ registration = Registration(
     name="twilio",
     adapter=TwilioAdapter,
     description="Twilio IncomingPhoneNumbers (and SignalWire's Compatibility API): list, get, name, "
-    "forwarding, routing, purchase, release.",
+    "forwarding, routing, purchase, release; porting in (Twilio's Port In API).",
     settings=(
         Setting("account_sid", env=("TWILIO_ACCOUNT_SID",), help="the account sid (AC...), in every path"),
         Setting(
@@ -95,6 +99,18 @@ registration = Registration(
             maximum=MAX_PAGE_SIZE,
             default=DEFAULT_PAGE_SIZE,
             help="numbers per listing page",
+        ),
+        Setting(
+            "numbers_base_url",
+            required=False,
+            default=NUMBERS_BASE_URL,
+            help="the Port In API's root (porting)",
+        ),
+        Setting(
+            "upload_base_url",
+            required=False,
+            default=UPLOAD_BASE_URL,
+            help="the Documents API's root (the utility bill of a port)",
         ),
     ),
     store=_store,

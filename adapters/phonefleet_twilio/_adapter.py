@@ -26,7 +26,6 @@ from phonefleet import (
     Unset,
 )
 from phonefleet.adapter import (
-    Adapter,
     BasicAuth,
     Flow,
     ListFilter,
@@ -54,6 +53,7 @@ from ._mapping import (
     page_from_wire,
     voice_fields,
 )
+from ._porting import NUMBERS_BASE_URL, UPLOAD_BASE_URL, PortingFlows
 from ._wire import API_VERSION, FORM_NAMES, PROVIDER, AvailableNumber
 
 __all__ = ["DEFAULT_BASE_URL", "FEATURES", "TwilioAdapter", "search_params"]
@@ -67,6 +67,7 @@ FEATURES: Final = frozenset(
         Feature.SET_FORWARDING,
         Feature.CREATE,
         Feature.ARCHIVE,
+        Feature.PORT_IN,
     }
 )
 DEFAULT_BASE_URL: Final = "https://api.twilio.com"
@@ -108,7 +109,7 @@ def _differs(current: object, wanted: str) -> bool:
     return (current or "") != wanted
 
 
-class TwilioAdapter(Adapter):
+class TwilioAdapter(PortingFlows):
     """Twilio IncomingPhoneNumbers (and SignalWire's copy of them), as flows."""
 
     provider = PROVIDER
@@ -124,6 +125,8 @@ class TwilioAdapter(Adapter):
         api_secret: str | Secret | None = None,
         base_url: str | None = None,
         page_size: int | str | None = None,
+        numbers_base_url: str | None = None,
+        upload_base_url: str | None = None,
     ) -> None:
         account = env_setting(account_sid, "TWILIO_ACCOUNT_SID")
         if not account:
@@ -169,10 +172,16 @@ class TwilioAdapter(Adapter):
         self.requests = RequestBuilder(base_url or DEFAULT_BASE_URL)
         signalwire = self.requests.base_url.path.rstrip("/").endswith("/api/laml")
         self.max_name = MAX_SIGNALWIRE_NAME if signalwire else MAX_NAME
+        # porting lives on two more hosts; SignalWire's dialect has neither
+        self.numbers = None if signalwire else RequestBuilder(numbers_base_url or NUMBERS_BASE_URL)
+        self.uploads = None if signalwire else RequestBuilder(upload_base_url or UPLOAD_BASE_URL)
+        if signalwire:
+            self.features = FEATURES - {Feature.PORT_IN}
 
     # -- hooks ------------------------------------------------------------------
     def is_own_origin(self, url: httpx.URL) -> bool:
-        return self.requests.is_same_origin(url)
+        builders = (self.requests, self.numbers, self.uploads)
+        return any(b is not None and b.is_same_origin(url) for b in builders)
 
     def describe(self) -> str:
         return f"twilio {self.requests.base_url}"

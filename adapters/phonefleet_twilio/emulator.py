@@ -42,6 +42,7 @@ from phonefleet.testing import (
     Emulator,
     EmulatorTransport,
     FaultPlan,
+    Network,
     NumberRecord,
     RecordBook,
     Router,
@@ -50,7 +51,9 @@ from phonefleet.testing import (
     seeded_numbers,
 )
 
+from ._emulator_spec import COUNTRIES, dialect_spec
 from ._mapping import forward_url
+from ._porting_emulator import NUMBERS_HOST, UPLOAD_HOST, PortingDesk
 from ._wire import FORM_NAMES, HTTP_METHODS
 
 __all__ = [
@@ -139,6 +142,7 @@ class TwilioEmulator(EmulatorTransport):
         hold_purchases: bool = False,
         faults: FaultPlan | None = None,
         latency: float = 0.0,
+        network: Network | None = None,
     ) -> None:
         super().__init__(faults=faults, latency=latency)
         if dialect not in {"twilio", "signalwire"}:
@@ -146,6 +150,8 @@ class TwilioEmulator(EmulatorTransport):
             raise ValueError(msg)
         self.dialect = dialect
         self.signalwire = dialect == "signalwire"
+        #: the dialect's spec: what a form may carry, what a record looks like
+        self.spec = dialect_spec(signalwire=self.signalwire)
         self.seed = seed
         self.hold_purchases = hold_purchases
         self.send_retry_after = True
@@ -187,9 +193,18 @@ class TwilioEmulator(EmulatorTransport):
             self.router.add("POST", f"{account}/IncomingPhoneNumbers/{{sid}}{suffix}", self._update)
             self.router.add("DELETE", f"{account}/IncomingPhoneNumbers/{{sid}}{suffix}", self._delete)
         for suffix in suffixes:
+            self.router.add("GET", f"{account}/AvailablePhoneNumbers{suffix}", self._countries)
+            self.router.add("GET", f"{account}/AvailablePhoneNumbers/{{country}}{suffix}", self._country)
             self.router.add(
                 "GET", f"{account}/AvailablePhoneNumbers/{{country}}/{{kind}}{suffix}", self._search
             )
+        #: how each field reads when nothing is set (what clearing it leaves)
+        self._unset = self._blank("", "+10000000000", "")
+        #: porting (numbers.twilio.com, Twilio's dialect only) and this emulator's place on a Network
+        self.porting = PortingDesk(self, network)
+        self.porting.hold_seeded()
+        if not self.signalwire:
+            self.porting.mount()
 
     # -- state -------------------------------------------------------------------
     def _sid(self, seq: int) -> str:
@@ -331,13 +346,10 @@ class TwilioEmulator(EmulatorTransport):
             if self.signalwire
             else f"https://www.twilio.com/docs/errors/{code}"
         )
-        if self.signalwire and status in {400, 422}:
-            body: dict[str, Any] = {
-                "errors": [{"code": str(code), "message": message, "more_info": more_info}]
-            }
-        elif self.problem_details:
-            body = {"type": more_info, "title": httpx.codes.get_reason_phrase(status), "detail": message,
-                    "code": code, "status": status}  # fmt: skip
+        if self.problem_details:
+            title = httpx.codes.get_reason_phrase(status)
+            body: dict[str, Any] = {"type": more_info, "title": title, "detail": message,
+                                    "code": code, "status": status}  # fmt: skip
         else:
             body = {"code": code, "message": message, "more_info": more_info, "status": status}
         return json_response(status, body, headers)
@@ -358,14 +370,24 @@ class TwilioEmulator(EmulatorTransport):
     # -- transport ---------------------------------------------------------------------
     def handle(self, request: httpx.Request) -> httpx.Response:
         if request.headers.get("Authorization") not in self._logins:
-            return self._error(401, 20003, "Authenticate")
+            return self._unauthorized()
         response = self.router.dispatch(request, request.url.path)
         if response is not None and response.status_code == 405:
             return self._error(405, 20004, "Method not allowed")
         return response if response is not None else self._not_found(request)
 
+    def _unauthorized(self) -> httpx.Response:
+        realm = "SignalWire" if self.signalwire else "Twilio API"
+        return self._error(401, 20003, "Authenticate", {"WWW-Authenticate": f'Basic realm="{realm}"'})
+
     def _check_account(self, request: httpx.Request, account: str) -> httpx.Response | None:
-        return None if account == self.account else self._not_found(request)
+        """Another account's sid in the path: these credentials cannot reach it (401, 20003)."""
+        return None if account == self.account else self._unauthorized()
+
+    def _refused(self, form: Mapping[str, str], *, create: bool) -> httpx.Response | None:
+        """The 400 a form earns by breaking the dialect's spec, before anything is looked up."""
+        refused = self.spec.refusal(form, create=create)
+        return None if refused is None else self._error(400, *refused)
 
     # -- IncomingPhoneNumbers -----------------------------------------------------------
     def _typed_list(self, kind: str) -> Any:
@@ -450,7 +472,7 @@ class TwilioEmulator(EmulatorTransport):
         if backwards:
             found.reverse()
             more = bool(found)  # the page this one is before
-        items = [payload for _, payload in found]
+        items = [self.spec.number(payload) for _, payload in found]
         following = {"Page": page + 1, "PageToken": "PA" + found[-1][0].id} if more and found else None
         previous: dict[str, Any] | None = None
         if page > 0:
@@ -516,7 +538,9 @@ class TwilioEmulator(EmulatorTransport):
         if (problem := self._check_account(request, account)) is not None:
             return problem
         record = self._book.records.get(sid)
-        return json_response(200, self.payload(record)) if record is not None else self._not_found(request)
+        if record is None:
+            return self._not_found(request)
+        return json_response(200, self.spec.number(self.payload(record)))
 
     def _form(self, request: httpx.Request) -> dict[str, str]:
         return dict(parse_qsl(request.content.decode("utf-8", "replace"), keep_blank_values=True))
@@ -529,7 +553,9 @@ class TwilioEmulator(EmulatorTransport):
             if field is None:
                 other = _OTHER_FIELDS.get(name)
                 if other is not None and other in payload:  # kept as sent, for SDKs that read it back
-                    payload[other] = value == "true" if other == "voice_caller_id_lookup" else (value or None)
+                    payload[other] = (
+                        value.lower() == "true" if other == "voice_caller_id_lookup" else (value or None)
+                    )
                 continue
             if field in _URL_FIELDS and value and not value.lower().startswith(("http://", "https://")):
                 return self._error(400, 21502, f"{name} is not a valid URL: {value[:60]}")
@@ -543,7 +569,7 @@ class TwilioEmulator(EmulatorTransport):
                     return self._error(400, 21402, f"FriendlyName is longer than {limit} characters")
                 payload[field] = value or _formatted(payload["phone_number"])
             elif field == "voice_application_sid":
-                payload[field] = value or ("" if not self.signalwire else None)
+                payload[field] = value or self._unset[field]
                 if value:  # an application removes a trunk
                     payload["trunk_sid"] = None
             elif field == "trunk_sid":
@@ -551,9 +577,9 @@ class TwilioEmulator(EmulatorTransport):
                     continue
                 payload[field] = value or None
                 if value:  # a trunk removes an application
-                    payload["voice_application_sid"] = "" if not self.signalwire else None
-            else:
-                payload[field] = value if value or not self.signalwire else None
+                    payload["voice_application_sid"] = self._unset["voice_application_sid"]
+            else:  # cleared, a field reads as it does when never set
+                payload[field] = value or self._unset[field]
         return None
 
     def _update(self, request: httpx.Request, account: str, sid: str) -> httpx.Response:
@@ -562,13 +588,16 @@ class TwilioEmulator(EmulatorTransport):
         record = self._book.records.get(sid)
         if record is None:
             return self._not_found(request)
+        form = self._form(request)
+        if (problem := self._refused(form, create=False)) is not None:
+            return problem
         payload = self.payload(record)
-        problem = self._apply_form(payload, self._form(request))
+        problem = self._apply_form(payload, form)
         if problem is not None:
             return problem
         payload["date_updated"] = _rfc2822(self._now())
         record.fields = payload
-        return json_response(200, payload)
+        return json_response(200, self.spec.number(payload))
 
     def _create(
         self, request: httpx.Request, account: str, *, number_type: str | None = None
@@ -576,6 +605,8 @@ class TwilioEmulator(EmulatorTransport):
         if (problem := self._check_account(request, account)) is not None:
             return problem
         form = self._form(request)
+        if (problem := self._refused(form, create=True)) is not None:
+            return problem
         number = form.get("PhoneNumber")
         if not number and form.get("AreaCode"):
             number = next((n for n in self.available if n[2:5] == form["AreaCode"]), None)
@@ -601,7 +632,7 @@ class TwilioEmulator(EmulatorTransport):
         record.fields = payload
         if self.hold_purchases:
             self.release_holds.add(record.id)
-        return json_response(201, payload)
+        return json_response(201, self.spec.number(payload))
 
     def _remove(self, record: NumberRecord) -> None:
         self._book.remove(record)
@@ -618,6 +649,36 @@ class TwilioEmulator(EmulatorTransport):
         return httpx.Response(204, headers={"Date": format_datetime(self._now(), usegmt=True)})
 
     # -- AvailablePhoneNumbers ------------------------------------------------------------
+    def _country_payload(self, code: str) -> dict[str, Any]:
+        name, kinds = COUNTRIES[code]
+        suffix = "" if self.signalwire else ".json"
+        base = f"{self.prefix}/2010-04-01/Accounts/{self.account}/AvailablePhoneNumbers/{code}"
+        subresources = {
+            re.sub(r"(?<!^)(?=[A-Z])", "_", kind).lower(): f"{base}/{kind}{suffix}" for kind in kinds
+        }
+        return self.spec.country(
+            {
+                "country_code": code,
+                "country": name,
+                "uri": base + suffix,
+                "beta": False,
+                "subresource_uris": subresources,
+            }
+        )
+
+    def _countries(self, request: httpx.Request, account: str) -> httpx.Response:
+        if (problem := self._check_account(request, account)) is not None:
+            return problem
+        countries = [self._country_payload(code) for code in sorted(COUNTRIES)]
+        return json_response(200, {"countries": countries, "uri": request.url.path})
+
+    def _country(self, request: httpx.Request, account: str, country: str) -> httpx.Response:
+        if (problem := self._check_account(request, account)) is not None:
+            return problem
+        if country not in COUNTRIES:
+            return self._not_found(request)
+        return json_response(200, self._country_payload(country))
+
     def _search(self, request: httpx.Request, account: str, country: str, kind: str) -> httpx.Response:
         if (problem := self._check_account(request, account)) is not None:
             return problem
@@ -653,7 +714,7 @@ class TwilioEmulator(EmulatorTransport):
                                     ("FaxEnabled", "fax"))
             ):  # fmt: skip
                 continue
-            found.append(item)
+            found.append(self.spec.available(item))
             if len(found) == page_size:
                 break
         uri = request.url.raw_path.decode()
@@ -705,9 +766,13 @@ def emulator(
     available: int = 200,
     dialect: str = "twilio",
     hold_purchases: bool = False,
+    network: Network | None = None,
 ) -> Emulator:
     """A Twilio emulator (or, with `dialect="signalwire"`, SignalWire's
-    Compatibility API) with `numbers` and `available` numbers for sale."""
+    Compatibility API) with `numbers` and `available` numbers for sale.
+
+    On a `network`, its numbers can be ported away to another member, and
+    (Twilio's dialect) it ports numbers in; without one it makes its own."""
     if isinstance(numbers, int):
         numbers = seeded_numbers(numbers, offset=offset)
     transport = TwilioEmulator(
@@ -718,6 +783,7 @@ def emulator(
         hold_purchases=hold_purchases,
         faults=faults,
         latency=latency,
+        network=network,
     )
     if dialect == "signalwire":
         settings = {
@@ -726,5 +792,11 @@ def emulator(
             "auth_token": SIGNALWIRE_TOKEN,
         }
     else:
-        settings = {"base_url": BASE_URL, "account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN}
+        settings = {
+            "base_url": BASE_URL,
+            "account_sid": ACCOUNT_SID,
+            "auth_token": AUTH_TOKEN,
+            "numbers_base_url": f"https://{NUMBERS_HOST}",
+            "upload_base_url": f"https://{UPLOAD_HOST}",
+        }
     return Emulator(transport=transport, settings=settings)

@@ -26,6 +26,7 @@ from ._emulator import (
 from ._network import Network, NetworkMember, business_days_after
 from ._record import RequestRecord
 from ._server import AddressInUseError, EmulatorServer, serve, serve_fixture
+from ._spec import Refusal, SpecSlice
 
 __all__ = [
     "ALL_FAULTS",
@@ -44,8 +45,10 @@ __all__ = [
     "ProviderMismatchError",
     "Route",
     "RecordBook",
+    "Refusal",
     "RequestRecord",
     "Router",
+    "SpecSlice",
     "emulate",
     "business_days_after",
     "json_response",

@@ -69,6 +69,7 @@ class Network:
         self._lock = threading.RLock()
         self._members: dict[str, NetworkMember] = {}
         self._holders: dict[str, str] = {}
+        #: bills given to `hold`; a holder's default bill is derived when first read
         self._accounts: dict[str, PortAccount] = {}
         self._not_portable: dict[str, str] = {}
 
@@ -113,7 +114,10 @@ class Network:
                 msg = f"{key!r} has not joined this network"
                 raise ValueError(msg)
             self._holders[number] = key
-            self._accounts[number] = account or _account_for(number, key)
+            if account is not None:
+                self._accounts[number] = account
+            else:  # derived on first read: seeding 10,000 numbers stays cheap
+                self._accounts.pop(number, None)
 
     def holder(self, number: str) -> str | None:
         """The key of the member holding `number`, or None for a number no member holds."""
@@ -121,11 +125,18 @@ class Network:
 
     def account(self, number: str) -> PortAccount:
         """What the holder of `number` would read on its bill, pin included."""
-        try:
-            return self._accounts[number]
-        except KeyError:
+        held = self._bill(number)
+        if held is None:
             msg = f"no member of this network holds {number}"
-            raise KeyError(msg) from None
+            raise KeyError(msg)
+        return held
+
+    def _bill(self, number: str) -> PortAccount | None:
+        with self._lock:
+            held = self._accounts.get(number)
+            if held is None and (key := self._holders.get(number)) is not None:
+                held = self._accounts[number] = _account_for(number, key)
+            return held
 
     def not_portable(self, number: str, reason: str) -> None:
         """Mark `number` as one no vendor can port (a carrier refusing, say)."""
@@ -148,8 +159,7 @@ class Network:
 
         A number no member holds has no bill to check against: it matches.
         """
-        with self._lock:
-            held = self._accounts.get(number)
+        held = self._bill(number)
         if held is None:
             return []
         wrong = []
@@ -171,7 +181,7 @@ class Network:
             loser_key = self._holders.get(number)
             loser = self._members.get(loser_key) if loser_key is not None else None
             self._holders[number] = winner
-            self._accounts[number] = _account_for(number, winner)
+            self._accounts.pop(number, None)  # the winner's bill, derived when read
         if loser is not None and loser_key != winner:
             loser.network_release(number)
 
