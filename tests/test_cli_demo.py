@@ -25,7 +25,8 @@ SECTIONS = (
     "Plan again after the migration: 0 steps left",
     "7. Archiving +12022000003 on gravityrail",
     "cannot be archived: blocked by",
-    "8. Summary",
+    "8. Porting a number from twilio to telnyx",
+    "9. Summary",
 )
 
 
@@ -41,6 +42,10 @@ def _check_story(output: str) -> None:
     )
     assert match
     assert int(match.group(1)) > 0
+    # the port: submitted, then five days on the number has moved vendors
+    assert re.search(r"order \S+ for \+12022000040: (submitted|scheduled)", output)
+    assert "completed; telnyx lists it: yes; twilio no longer does: yes" in output
+    assert re.search(r"port twilio -> telnyx\s*[│\t]\s*\+12022000040: completed", output)
 
 
 def test_demo_runs_the_story_on_whatever_is_installed() -> None:
@@ -56,6 +61,7 @@ def test_demo_with_memory_stand_ins_is_labelled() -> None:
     assert result.exit_code == 0, result.output
     _check_story(result.stdout)
     assert result.stdout.count("memory stand-in (requested)") >= 3
+    assert "five days on (memory stand-ins)" in result.stdout
     assert "Inbound triage" in result.stdout
     assert "linq: 12, signalwire: 10, gravityrail: 10" in result.stdout
     # the stand-ins share the seeded numbers: 9 overlap between linq (0-11) and gravityrail (3-12)

@@ -136,10 +136,15 @@ def test_empty_results_are_one_line_on_a_terminal() -> None:
 
 
 def test_the_spinner_counts_attempts_on_a_terminal(hung_server: HungServer) -> None:
+    # the interpreter's own start-up, measured the same way, so a loaded machine
+    # does not read as a late deadline
+    started = time.monotonic()
+    in_pipe("--version")
+    start_up = time.monotonic() - started
     started = time.monotonic()
     code, screen = on_terminal(*hung_server.linq("list"), "-o", "timeout=2", cols=100)
     assert code == 1
-    assert time.monotonic() - started < 8  # the bound, plus the interpreter starting
+    assert time.monotonic() - started - start_up < 6  # the bound, the start-up aside
     assert "attempt 2" in screen
     assert re.search(r"error: linq did not answer within 2 s \(\d+ attempts\)", screen)
 

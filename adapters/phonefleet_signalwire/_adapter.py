@@ -39,9 +39,11 @@ from phonefleet.adapter import (
     Flow,
     MissingSettingError,
     Page,
+    RateLimit,
     Ref,
     RequestBuilder,
     Secret,
+    VendorLimits,
     buy_once,
     check_cursor,
     env_setting,
@@ -148,11 +150,17 @@ def _secret(value: object, what: str, env: str) -> Secret:
     return Secret(value.strip())
 
 
+#: SignalWire's documented API limit: POST, PUT and PATCH, 13,800 per 10 seconds per
+#: account; GET and DELETE "effectively unlimited" (docs: platform/rate-limits)
+LIMITS: Final = VendorLimits(rate=RateLimit(13800, 10), methods=frozenset({"POST", "PUT", "PATCH"}))
+
+
 class SignalWireAdapter(Adapter):
     """SignalWire relay REST phone numbers, as flows."""
 
     provider = "signalwire"
     features = FEATURES
+    limits = LIMITS
     forwarding_replaces_voice = True  # forwarding is the relay_script call handler
 
     def __init__(

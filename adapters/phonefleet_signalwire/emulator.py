@@ -215,6 +215,9 @@ class SignalWireEmulator(EmulatorTransport):
     here), `send_retry_after` (whether a 429 carries Retry-After).
     """
 
+    #: SignalWire's documented limit counts writes only; GET and DELETE are unlimited
+    limited_methods = frozenset({"POST", "PUT", "PATCH"})
+
     def __init__(
         self,
         numbers: Iterable[str],

@@ -29,6 +29,7 @@ from phonefleet.adapter import (
     BearerAuth,
     Flow,
     Page,
+    RateSignal,
     Ref,
     RequestBuilder,
     check_cursor,
@@ -41,7 +42,7 @@ from phonefleet.adapter import (
     write_once,
 )
 
-from ._errors import error_from_response, retry_after
+from ._errors import error_from_response, rate_signal, retry_after
 from ._fast import fast_page
 from ._mapping import (
     available_from_wire,
@@ -106,6 +107,9 @@ class TelnyxAdapter(PortingFlows):
 
     def retry_after(self, response: httpx.Response) -> float | None:
         return retry_after(response)
+
+    def rate_signal(self, response: httpx.Response) -> RateSignal:
+        return rate_signal(response)
 
     # -- building blocks -------------------------------------------------------------------
     def _data(self, response: httpx.Response, operation: str) -> Any:

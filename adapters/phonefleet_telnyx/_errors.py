@@ -16,11 +16,18 @@ from typing import Any, Final
 import httpx
 
 from phonefleet import ProviderError
-from phonefleet.adapter import error_for_status, json_or_none, parse_retry_after, shorten
+from phonefleet.adapter import (
+    RateSignal,
+    error_for_status,
+    header_number,
+    json_or_none,
+    parse_retry_after,
+    shorten,
+)
 
 from ._wire import PROVIDER
 
-__all__ = ["RATE_LIMITED", "error_from_response", "retry_after"]
+__all__ = ["RATE_LIMITED", "error_from_response", "rate_signal", "retry_after"]
 
 #: the code of a 429
 RATE_LIMITED: Final = "10011"
@@ -38,6 +45,20 @@ def retry_after(response: httpx.Response) -> float | None:
     if response.status_code == 429 or headers.get("x-ratelimit-remaining", "").strip() == "0":
         return parse_retry_after(headers.get("x-ratelimit-reset"))
     return None
+
+
+def rate_signal(response: httpx.Response) -> RateSignal:
+    """What an answer says about the account's limit: Telnyx sends `x-ratelimit-limit`,
+    `-remaining` and `-reset` (seconds) on its answers; a 429 (code 10011) is a refusal."""
+    headers = response.headers
+    throttled = response.status_code == 429
+    return RateSignal(
+        throttled=throttled,
+        retry_after=retry_after(response) if throttled else None,
+        limit=header_number(headers.get("x-ratelimit-limit")),
+        remaining=header_number(headers.get("x-ratelimit-remaining")),
+        reset=header_number(headers.get("x-ratelimit-reset")),
+    )
 
 
 def _items(response: httpx.Response) -> list[dict[str, Any]]:

@@ -33,6 +33,7 @@ from phonefleet.testing import (
     Emulator,
     EmulatorTransport,
     FaultPlan,
+    LimitState,
     Network,
     Router,
     json_response,
@@ -317,6 +318,14 @@ class TelnyxEmulator(EmulatorTransport):
         else:
             body = _errors("10015", "Bad Request", httpx.codes.get_reason_phrase(status) or "Error")
         return json_response(status, body, headers)
+
+    def limit_headers(self, state: LimitState) -> dict[str, str]:
+        """Telnyx's rate headers, on every answer: the window's limit, what is left, seconds to its reset."""
+        return {
+            "x-ratelimit-limit": str(state.limit),
+            "x-ratelimit-remaining": str(state.remaining),
+            "x-ratelimit-reset": str(state.retry_after),
+        }
 
     def changed(self) -> None:
         """Forget the encoded records: call it after editing `records` or `voice` by hand."""

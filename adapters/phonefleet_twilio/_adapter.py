@@ -31,9 +31,12 @@ from phonefleet.adapter import (
     ListFilter,
     MissingSettingError,
     Page,
+    RateLimit,
+    RateSignal,
     Ref,
     RequestBuilder,
     Secret,
+    VendorLimits,
     buy_once,
     check_cursor,
     env_setting,
@@ -109,6 +112,15 @@ def _differs(current: object, wanted: str) -> bool:
     return (current or "") != wanted
 
 
+#: Twilio limits requests in flight per account (429, code 20429) and publishes no rate:
+#: phonefleet adapts its concurrency. SignalWire's copy of the API documents a rate instead:
+#: writes (POST, PUT, PATCH) 13,800 per 10 seconds per account, reads unlimited.
+TWILIO_LIMITS: Final = VendorLimits(concurrency=True)
+SIGNALWIRE_LIMITS: Final = VendorLimits(
+    rate=RateLimit(13800, 10), methods=frozenset({"POST", "PUT", "PATCH"})
+)
+
+
 class TwilioAdapter(PortingFlows):
     """Twilio IncomingPhoneNumbers (and SignalWire's copy of them), as flows."""
 
@@ -172,6 +184,7 @@ class TwilioAdapter(PortingFlows):
         self.requests = RequestBuilder(base_url or DEFAULT_BASE_URL)
         signalwire = self.requests.base_url.path.rstrip("/").endswith("/api/laml")
         self.max_name = MAX_SIGNALWIRE_NAME if signalwire else MAX_NAME
+        self.limits = SIGNALWIRE_LIMITS if signalwire else TWILIO_LIMITS
         # porting lives on two more hosts; SignalWire's dialect has neither
         self.numbers = None if signalwire else RequestBuilder(numbers_base_url or NUMBERS_BASE_URL)
         self.uploads = None if signalwire else RequestBuilder(upload_base_url or UPLOAD_BASE_URL)
@@ -191,6 +204,13 @@ class TwilioAdapter(PortingFlows):
 
     def error_from_response(self, response: httpx.Response, operation: str) -> ProviderError:
         return error_from_response(response, operation)
+
+    def rate_signal(self, response: httpx.Response) -> RateSignal:
+        """Twilio's 429 (code 20429) means too many requests in flight on the account."""
+        if response.status_code != 429:
+            return super().rate_signal(response)
+        concurrency = self.limits.concurrency
+        return RateSignal(throttled=True, concurrency=concurrency, retry_after=self.retry_after(response))
 
     # -- requests -----------------------------------------------------------------
     def _request(

@@ -42,6 +42,7 @@ from phonefleet.testing import (
     Emulator,
     EmulatorTransport,
     FaultPlan,
+    LimitState,
     Network,
     NumberRecord,
     RecordBook,
@@ -150,6 +151,8 @@ class TwilioEmulator(EmulatorTransport):
             raise ValueError(msg)
         self.dialect = dialect
         self.signalwire = dialect == "signalwire"
+        if self.signalwire:  # SignalWire limits writes (POST, PUT, PATCH) only; Twilio every request
+            self.limited_methods = frozenset({"POST", "PUT", "PATCH"})
         #: the dialect's spec: what a form may carry, what a record looks like
         self.spec = dialect_spec(signalwire=self.signalwire)
         self.seed = seed
@@ -366,6 +369,12 @@ class TwilioEmulator(EmulatorTransport):
             )
             return self._error(429, 20429, "Too Many Requests", headers)
         return self._error(status, 20000 + status, httpx.codes.get_reason_phrase(status))
+
+    def limited_response(self, state: LimitState) -> httpx.Response:
+        """Twilio's concurrency refusal: 429, code 20429, no Retry-After promised."""
+        if state.concurrency:
+            return self._error(429, 20429, "Too Many Requests", {})
+        return super().limited_response(state)
 
     # -- transport ---------------------------------------------------------------------
     def handle(self, request: httpx.Request) -> httpx.Response:

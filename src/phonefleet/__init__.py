@@ -57,6 +57,7 @@ from ._porting import (
     PortStatus,
 )
 from ._protocol import AsyncPhoneNumberStore, NumberRef, PhoneNumberStore
+from ._ratelimit import RateLimit
 from ._retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -136,6 +137,7 @@ __all__ = [
     "PortedNumber",
     "ProviderError",
     "ProviderPhone",
+    "RateLimit",
     "RateLimitError",
     "Reputation",
     "ReputationStatus",

@@ -28,6 +28,8 @@ from . import _memo, _redact
 from ._auth import BasicAuth, BearerAuth
 from ._errors import DeadlineExceededError, PhoneFleetError, ResponseFormatError, TransportError
 from ._flow import Adapter, Flow, error_for_status
+from ._pacing import Pacer, Permit, pacer_for
+from ._ratelimit import VENDOR_DEFAULT, RateSignal
 from ._retry import RetryPolicy
 from ._wire import LISTING_EXTENSION, retry_mode
 
@@ -62,6 +64,7 @@ DEFAULT_MAX_LISTING_BYTES: Final = 256 * 1024 * 1024
 #: slice expands to a few MB at most (gzip's ratio is about 1:1000)
 _SLICE: Final = 4096
 _keys = itertools.count()
+_SIGNAL: Final = "phonefleet.rate_signal"
 
 
 def _slices(chunk: bytes) -> Iterator[bytes]:
@@ -138,6 +141,8 @@ class _Driver:
         timeout: float | None = None,
         clock: Clock | None = None,
         max_response_bytes: int | None = None,
+        rate_limit: object = VENDOR_DEFAULT,
+        pacer: Pacer | None = None,
         max_listing_bytes: int | None = None,
     ) -> None:
         if max_response_bytes is None:
@@ -156,6 +161,8 @@ class _Driver:
         self.timeout = timeout
         self.clock = clock or time.monotonic
         self.max_response_bytes = max_response_bytes
+        #: the account's pacer (shared with every store on the account), asked before each request
+        self.pacer = pacer or pacer_for(adapter, rate_limit, _credential_texts(adapter))
         #: the cap for an answer that is a whole listing in one body (it grows with the fleet)
         self.max_listing_bytes = max_listing_bytes
         self._forms = _redact.secret_forms(_credential_texts(adapter))
@@ -257,6 +264,24 @@ class _Driver:
         }
         return remaining
 
+    def no_time_to_pace(self, request: httpx.Request) -> DeadlineExceededError:
+        return self.deadline_passed(request, "while pacing to the account's rate limit, before")
+
+    def settle(self, permit: Permit, response: httpx.Response | None) -> None:
+        """Tell the pacer how the request went (None: no answer)."""
+        signal = None
+        if response is not None:
+            signal = self.adapter.rate_signal(response)
+            response.extensions[_SIGNAL] = signal  # its wait is read once, not twice
+        self.pacer.release(permit, signal)
+
+    def wait_asked(self, response: httpx.Response) -> float | None:
+        """The wait the vendor asked for, as the rate signal read it."""
+        signal = response.extensions.get(_SIGNAL)
+        if isinstance(signal, RateSignal) and signal.throttled:
+            return signal.retry_after
+        return self.adapter.retry_after(response)
+
     def guarded(self, step: Callable[[P], T], arg: P) -> T:
         """Run a step outside any flow (a pager moving on, quoting a cursor seen
         twice) as a flow runs: credentials blanked before shortening, errors scrubbed."""
@@ -327,7 +352,7 @@ class _Driver:
             attempt += 1
             wait: float | None = None
             if isinstance(exc, _RetryableResponse):
-                wait = self.adapter.retry_after(exc.response)
+                wait = self.wait_asked(exc.response)
                 if wait is not None and wait > self.policy.max_retry_after:
                     self._log_giving_up(request, f"Retry-After {wait:g}s exceeds the cap")
                     return False
@@ -473,18 +498,25 @@ class SyncDriver(_Driver):
         raise error
 
     def _send_once(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
-        self.prepare(request, deadline, self.client.timeout)
-        started = self.clock()
-        response = self.client.send(request, auth=self.auth_for(request), stream=True)
-        chunks: list[bytes] = []
+        permit = self.pacer.admit(request.method, deadline.remaining())
+        if permit is None:
+            raise self.no_time_to_pace(request)
+        response: httpx.Response | None = None
         try:
-            self.open_body(response)
-            size = 0
-            for chunk in response.iter_bytes():
-                size = self.take_chunk(chunks, chunk, size, request, deadline)
+            self.prepare(request, deadline, self.client.timeout)
+            started = self.clock()
+            response = self.client.send(request, auth=self.auth_for(request), stream=True)
+            chunks: list[bytes] = []
+            try:
+                self.open_body(response)
+                size = 0
+                for chunk in response.iter_bytes():
+                    size = self.take_chunk(chunks, chunk, size, request, deadline)
+            finally:
+                response.close()
+            self.keep_body(response, chunks)
         finally:
-            response.close()
-        self.keep_body(response, chunks)
+            self.settle(permit, response)
         return self.check_response(request, response, started)
 
     def close(self) -> None:
@@ -581,22 +613,31 @@ class AsyncDriver(_Driver):
         import anyio  # httpx's own dependency; async only, so loaded on first use
 
         client = self.client
-        remaining = self.prepare(request, deadline, client.timeout)
-        started = self.clock()
-        # the deadline as a cancel scope too: no single read can outlast it
-        with anyio.move_on_after(remaining):
-            response = await client.send(request, auth=self.auth_for(request), stream=True)
-            chunks: list[bytes] = []
-            try:
-                self.open_body(response)
-                size = 0
-                async for chunk in response.aiter_bytes():
-                    size = self.take_chunk(chunks, chunk, size, request, deadline)
-            finally:
-                await response.aclose()
-            self.keep_body(response, chunks)
-            return self.check_response(request, response, started)
-        raise self.deadline_passed(request, "while waiting for")
+        permit = await self.pacer.admit_async(request.method, deadline.remaining())
+        if permit is None:
+            raise self.no_time_to_pace(request)
+        response: httpx.Response | None = None
+        try:
+            remaining = self.prepare(request, deadline, client.timeout)
+            started = self.clock()
+            # the deadline as a cancel scope too: no single read can outlast it
+            with anyio.move_on_after(remaining):
+                sent = await client.send(request, auth=self.auth_for(request), stream=True)
+                chunks: list[bytes] = []
+                try:
+                    self.open_body(sent)
+                    size = 0
+                    async for chunk in sent.aiter_bytes():
+                        size = self.take_chunk(chunks, chunk, size, request, deadline)
+                finally:
+                    await sent.aclose()
+                self.keep_body(sent, chunks)
+                response = sent
+        finally:
+            self.settle(permit, response)
+        if response is None:
+            raise self.deadline_passed(request, "while waiting for")
+        return self.check_response(request, response, started)
 
     async def aclose(self) -> None:
         self.close_redaction()

@@ -36,6 +36,7 @@ from ._identity import StoreIdentity
 from ._model import ArchiveBlocker, Feature, NumberChanges, PhoneNumber, ProviderPhone
 from ._numbers import is_e164, to_e164
 from ._porting import Portability, PortAccount, PortDocuments, PortIn
+from ._ratelimit import RateSignal, VendorLimits
 from ._redact import shorten
 from ._wire import RequestBuilder, Secret
 
@@ -101,6 +102,9 @@ def as_ref(ref: object, provider: str) -> Ref:
     raise TypeError(msg)
 
 
+_UNTHROTTLED = RateSignal()
+
+
 def done(value: T) -> Flow[T]:
     """A flow that sends nothing and returns `value`."""
     return value
@@ -126,6 +130,8 @@ class Adapter:
     #: every credential the adapter holds: blanked out of any error a flow
     #: raises, even one that quotes a vendor message echoing it
     credentials: tuple[Secret, ...] = ()
+    #: what the vendor documents about its rate limit: where pacing starts
+    limits: VendorLimits = VendorLimits()
     #: whether forwarding takes the number's voice handler (Twilio's voice URL,
     #: SignalWire's call handler): forwarding then replaces whatever answered
     #: calls before (a trunk, an application, a webhook), and stopping it does
@@ -142,6 +148,13 @@ class Adapter:
     def retry_after(self, response: httpx.Response) -> float | None:
         """Seconds the vendor asks us to wait; the header by default."""
         return parse_retry_after(response.headers.get("Retry-After"))
+
+    def rate_signal(self, response: httpx.Response) -> RateSignal:
+        """What an answer says about the account's limit: a 429 and its wait by default.
+        Adapters whose vendor sends rate headers (or a concurrency code) read them here."""
+        if response.status_code == 429:
+            return RateSignal(throttled=True, retry_after=self.retry_after(response))
+        return _UNTHROTTLED
 
     def describe(self) -> str:
         """Where the store points, for reprs: never a credential."""

@@ -13,13 +13,14 @@ from __future__ import annotations
 import difflib
 import math
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
 import httpx
 
 from ._errors import PhoneFleetError
+from ._ratelimit import RateLimit, parse_rate_limit
 from ._retry import RetryPolicy
 from ._wire import Secret
 
@@ -62,6 +63,9 @@ class Setting:
     maximum: float | None = None
     above: float | None = None
     text: bool = True
+    #: a setting with its own grammar (`rate_limit="100/s"`): the value as the store takes it,
+    #: or a ValueError saying what is accepted
+    parse: Callable[[Any], Any] | None = None
 
     @property
     def type_name(self) -> str:
@@ -73,6 +77,13 @@ class Setting:
         """`value` as this setting holds it (text converted), or a ValueError naming the setting."""
         if value is None:
             return None
+        if self.parse is not None:
+            try:
+                return self.parse(value)
+            except ValueError as exc:
+                raise SettingError(
+                    f"{provider} setting {exc}", provider=provider, setting=self.name
+                ) from None
         kinds = self.type if isinstance(self.type, tuple) else (self.type,)
         if isinstance(value, str) and str not in kinds:
             value = self._from_text(value, kinds, provider)
@@ -241,6 +252,14 @@ COMMON_SETTINGS: tuple[Setting, ...] = (
         minimum=1,
         default=256 * 1024 * 1024,
         help="the cap on a body that is a whole listing (it grows with the fleet), in bytes",
+    ),
+    Setting(
+        "rate_limit",
+        required=False,
+        type=(str, RateLimit),
+        default="vendor",
+        parse=parse_rate_limit,
+        help="pace requests to this rate ('100/s', '13800/10s'); None or 'off' turns pacing off",
     ),
 )
 

@@ -33,8 +33,10 @@ from ._model import (
     Unset,
 )
 from ._numbers import to_e164
+from ._pacing import Pacer, PaceStats
 from ._porting import Portability, PortAccount, PortDocuments, PortIn
 from ._protocol import NumberRef
+from ._ratelimit import VENDOR_DEFAULT
 from ._retry import RetryPolicy
 
 __all__ = ["AsyncStore", "Store"]
@@ -325,6 +327,15 @@ class _StoreBase(Generic[A]):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.adapter.describe()}>"
 
+    @property
+    def pacing(self) -> PaceStats:
+        """The account's pace: requests sent, answers that were 429, the current rate and concurrency."""
+        return self._pacer.stats()
+
+    @property
+    def _pacer(self) -> Pacer:
+        return self._driver.pacer  # type: ignore[attr-defined, no-any-return]
+
 
 def _client_options(timeout: float | None, transport: object | None) -> dict[str, Any]:
     options: dict[str, Any] = {
@@ -358,6 +369,8 @@ class Store(_StoreBase[A]):
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
         max_response_bytes: int | None = None,
+        rate_limit: object = VENDOR_DEFAULT,
+        pacer: Pacer | None = None,
         max_listing_bytes: int | None = None,
     ) -> None:
         super().__init__(adapter)
@@ -372,6 +385,8 @@ class Store(_StoreBase[A]):
             timeout=timeout,
             clock=clock,
             max_response_bytes=max_response_bytes,
+            rate_limit=rate_limit,
+            pacer=pacer,
             max_listing_bytes=max_listing_bytes,
         )
 
@@ -499,6 +514,8 @@ class AsyncStore(_StoreBase[A]):
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
         max_response_bytes: int | None = None,
+        rate_limit: object = VENDOR_DEFAULT,
+        pacer: Pacer | None = None,
         max_listing_bytes: int | None = None,
     ) -> None:
         super().__init__(adapter)
@@ -513,6 +530,8 @@ class AsyncStore(_StoreBase[A]):
             timeout=timeout,
             clock=clock,
             max_response_bytes=max_response_bytes,
+            rate_limit=rate_limit,
+            pacer=pacer,
             max_listing_bytes=max_listing_bytes,
         )
 

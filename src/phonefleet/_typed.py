@@ -93,16 +93,30 @@ def emulate(provider: str, **options: Any) -> Emulator[Any, Any]:
     """The emulator an adapter registers, built with `options` (seed size, faults...).
 
     Its `connect()` is typed like `connect(provider)`: the vendor's store class.
+    `rate_limit` ("100/s") and `concurrency_limit` (requests in flight) make it
+    enforce an account limit and answer beyond it as the vendor does (on
+    `limit_clock`, injectable so tests never sleep); the rate counts the
+    methods the vendor counts (SignalWire: writes only).
     """
     from ._errors import PhoneFleetError
     from .testing._emulator import Emulator
+    from .testing._limits import account_limit
 
     factory = registration(provider).emulator
     if factory is None:
         msg = f"the {provider!r} adapter ships no emulator"
         raise PhoneFleetError(msg)
+    # an account limit, enforced as the vendor does (see testing._limits): taken by every emulator
+    limit = account_limit(
+        options.pop("rate_limit", None),
+        options.pop("concurrency_limit", None),
+        clock=options.pop("limit_clock", None),
+    )
     emulator = factory(**options)
     assert isinstance(emulator, Emulator)
     if emulator.provider is None:
         emulator.provider = provider
+    if limit is not None:
+        limit.methods = emulator.transport.limited_methods
+        emulator.transport.limit = limit
     return emulator

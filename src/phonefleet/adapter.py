@@ -31,7 +31,9 @@ from ._flow import (
 )
 from ._memo import Memo
 from ._once import UNKNOWN_OUTCOME, buy_once, release_once, released, write_once
+from ._pacing import Pacer, PaceStats
 from ._porting import least_advanced
+from ._ratelimit import VENDOR_DEFAULT, RateLimit, RateSignal, VendorLimits, header_number, parse_rate_limit
 from ._raw import JoinedRawJSON, RawJSON
 from ._redact import shorten
 from ._registry import (
@@ -69,6 +71,7 @@ __all__ = [
     "UnknownSettingError",
     "RETRY_EXTENSION",
     "UNKNOWN_OUTCOME",
+    "VENDOR_DEFAULT",
     "Adapter",
     "AsyncDriver",
     "AvailableNumber",
@@ -80,9 +83,13 @@ __all__ = [
     "Emulator",
     "Flow",
     "JoinedRawJSON",
+    "PaceStats",
+    "Pacer",
     "ListFilter",
     "Memo",
     "Page",
+    "RateLimit",
+    "RateSignal",
     "PortPage",
     "RawJSON",
     "Ref",
@@ -93,6 +100,7 @@ __all__ = [
     "Setting",
     "Store",
     "SyncDriver",
+    "VendorLimits",
     "all_e164",
     "as_ref",
     "build_numbers",
@@ -107,12 +115,14 @@ __all__ = [
     "error_for_response",
     "error_for_status",
     "gc_paused",
+    "header_number",
     "json_or_none",
     "least_advanced",
     "loads",
     "next_page_number",
     "page_size_setting",
     "parse_datetime",
+    "parse_rate_limit",
     "parse_retry_after",
     "quote_segment",
     "redact_url",

@@ -846,6 +846,7 @@ def print_plan(out: Output, plan: Any, *, plain_title: bool = False) -> None:
 async def apply_with_progress(out: Output, plan: Any, *, journal: Path | str, concurrency: int) -> Any:
     """`apply_async` with a progress bar on a terminal (nothing in a pipe)."""
     from phonefleet import migrate
+    from phonefleet.migrate._pace import current_pace
 
     from ._watch import WATCH
 
@@ -855,18 +856,24 @@ async def apply_with_progress(out: Output, plan: Any, *, journal: Path | str, co
         with progress:
             description = f"{plan.source_provider} -> {plan.target_provider}"
             task = progress.add_task(description, total=len(plan.steps))
-            return await migrate.apply_async(
-                plan,
-                journal=journal,
-                concurrency=concurrency,
-                progress=lambda step, outcome: progress.advance(task),
-            )
+
+            def advance(step: Any, outcome: str) -> None:  # the bar shows the target's current pace
+                pace = current_pace([plan.target])
+                progress.update(task, advance=1, description=f"{description} {pace}".rstrip())
+
+            return await migrate.apply_async(plan, journal=journal, concurrency=concurrency, progress=advance)
     finally:
         WATCH.quiet = False
 
 
 def print_report(out: Output, report: Any) -> None:
     out.line(f"[bold]{report.summary()}[/bold]", markup=True)
+    if report.requests and not report.dry_run:
+        rate = report.requests_per_second
+        pace = f" ({rate:,.0f} requests/s)" if rate else ""
+        out.line(
+            f"{report.requests:,} requests in {report.seconds:.1f}s{pace}, {report.throttled} answered 429"
+        )
     if report.failed:
         columns = (
             Column("number", whole=True),

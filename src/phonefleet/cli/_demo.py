@@ -22,11 +22,12 @@ from phonefleet import (
     Feature,
     NumberType,
     PhoneNumber,
+    PortDocuments,
     ProviderPhone,
     Reputation,
     ReputationStatus,
 )
-from phonefleet.testing import emulate, seeded_numbers
+from phonefleet.testing import Network, emulate, seeded_numbers
 
 from ._app import apply_with_progress, print_plan, print_report
 from ._output import BLOCKER_COLUMNS, NUMBER_COLUMNS, Column, Output, blockers_rows, numbers_rows
@@ -169,8 +170,9 @@ async def _story(
     _diff(out, listings["linq"], listings["gravityrail"])
     results = await _migrate(out, stores, concurrency)
     blocked_number, blockers = await _blocked(out, stores["gravityrail"])
+    ported = await _port(out, stand_ins=all(label.startswith("memory") for _, _, label in opened))
 
-    out.line("[bold]8. Summary[/bold]", markup=True)
+    out.line("[bold]9. Summary[/bold]", markup=True)
     summary = [
         ("fleets", ", ".join(f"{f.provider}: {len(listings[f.provider])}" for f, _, _ in opened)),
         ("backends", ", ".join(f"{f.provider} = {label}" for f, _, label in opened)),
@@ -178,6 +180,7 @@ async def _story(
         ("rerun with the journal", results["rerun"]),
         ("cannot carry to signalwire", results["signalwire"]),
         ("blocked archive", f"{blocked_number}: {_count(len(blockers), 'blocker')}"),
+        ("port twilio -> telnyx", ported),
         ("elapsed", f"{time.perf_counter() - started:.2f} s"),
     ]
     out.record(summary)
@@ -295,6 +298,63 @@ async def _blocked(out: Output, target: Any) -> tuple[str, list[ArchiveBlocker]]
     else:
         out.line(f"{blocked_number} archived (nothing blocked it)")
     return blocked_number, blockers
+
+
+#: stand-ins for the signed letter of authorization and a recent bill
+_LOA = b"%PDF-1.4 demo letter of authorization"
+_BILL = b"%PDF-1.4 demo bill"
+
+
+def _porting_pair(stand_ins: bool) -> tuple[Network, Any, Any, str]:
+    """A Twilio fleet and an empty Telnyx account on one Network, or memory stand-ins."""
+    network = Network()
+    if not stand_ins:
+        try:
+            losing = emulate("twilio", numbers=3, offset=40, network=network).connect_async()
+            winning = emulate("telnyx", numbers=0, network=network).connect_async()
+        except phonefleet.PhoneFleetError:
+            pass  # an adapter is missing: memory stands in
+        else:
+            return network, losing, winning, "emulators"
+    numbers = list(seeded_numbers(3, offset=40))
+    memory_losing = AsyncMemoryStore(numbers, network=network, name="twilio")
+    memory_winning = AsyncMemoryStore([], network=network, name="telnyx")
+    return network, memory_losing, memory_winning, "memory stand-ins"
+
+
+async def _port(out: Output, *, stand_ins: bool) -> str:
+    """Porting: an order, the losing carrier's check, a FOC date, and the number moving."""
+    out.line("[bold]8. Porting a number from twilio to telnyx[/bold]", markup=True)
+    network, losing, winning, label = _porting_pair(stand_ins)
+    try:
+        numbers = [n.number for n in await _listing(losing)]
+        checks = await winning.check_portability(numbers)
+        out.record([(c.number, "portable" if c.portable else f"not portable: {c.reason}") for c in checks])
+        number = numbers[0]
+        account = network.account(number)  # what the holder reads on the losing carrier's bill
+        documents = PortDocuments(loa=_LOA, invoice=_BILL)
+        orders = await winning.port_in([number], account=account, documents=documents)
+        order = orders[0]
+        out.line(f"order {order.id} for {number}: {order.status.value}, FOC {order.foc_date or 'not yet'}")
+        network.advance(days=5)  # the shared clock: the FOC date passes
+        order = await winning.get_port_in(order.id)
+        moved = number in {n.number for n in await _listing(winning)}
+        left = number not in {n.number for n in await _listing(losing)}
+        out.line(
+            f"five days on ({label}): {order.status.value}; telnyx lists it: {_yes(moved)}; "
+            f"twilio no longer does: {_yes(left)}"
+        )
+        return f"{number}: {order.status.value}"
+    except phonefleet.PhoneFleetError as exc:
+        out.line(f"porting failed: {exc}")
+        return f"failed: {exc}"
+    finally:
+        await losing.close()
+        await winning.close()
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
 
 
 def _count(n: int, noun: str) -> str:

@@ -75,6 +75,23 @@ def emulate_command(
             "--faults", min=0, max=1, metavar="RATE", help="share of requests given an injected fault"
         ),
     ] = None,
+    rate_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--rate-limit",
+            metavar="RATE",
+            help="refuse requests beyond RATE (e.g. 100/s) as the vendor does (429, its headers)",
+        ),
+    ] = None,
+    concurrency_limit: Annotated[
+        int | None,
+        typer.Option(
+            "--concurrency-limit",
+            min=1,
+            metavar="N",
+            help="refuse requests beyond N in flight as the vendor does (Twilio: 429, code 20429)",
+        ),
+    ] = None,
     allow_remote: Annotated[
         bool,
         typer.Option(
@@ -92,6 +109,10 @@ def emulate_command(
     from phonefleet.testing import AddressInUseError, EmulatorServer, emulate
 
     options = emulator_options(numbers=numbers, seed=seed, latency=latency, faults=faults)
+    if rate_limit is not None:
+        options["rate_limit"] = rate_limit
+    if concurrency_limit is not None:
+        options["concurrency_limit"] = concurrency_limit
     options.update(vendor_options(offset=offset, dialect=dialect, blocked=blocked))
     if as_json and as_env:
         _fail("--json and --env each replace the first line: choose one", 2)
@@ -103,7 +124,8 @@ def emulate_command(
     except AddressInUseError as exc:
         _fail(str(exc), 1)
     except ValueError as exc:  # a non-loopback host without --allow-remote
-        _fail(str(exc).replace("allow_remote=True", "--allow-remote"), 2)
+        text = str(exc).replace("allow_remote=True", "--allow-remote").replace("rate_limit", "--rate-limit")
+        _fail(text, 2)
     except TypeError as exc:  # an option this emulator does not take
         _fail(_not_an_option(provider, exc, options), 2)
     except phonefleet.PhoneFleetError as exc:  # unknown provider, no emulator

@@ -82,7 +82,17 @@ def _timeout(value: str) -> float:
     return seconds
 
 
-_COMMON: dict[str, Callable[[str], Any]] = {"timeout": _timeout}
+def _rate_limit(text: str) -> Any:
+    """`-o rate_limit=100/s` (or `off`): checked here, so a bad one is a usage error."""
+    from phonefleet._ratelimit import parse_rate_limit
+
+    try:
+        return parse_rate_limit(text)
+    except ValueError as exc:
+        raise CliUsageError(str(exc).replace("None / 'off'", "'off'")) from None
+
+
+_COMMON: dict[str, Callable[[str], Any]] = {"timeout": _timeout, "rate_limit": _rate_limit}
 
 
 def parse_options(provider: str, options: Iterable[str] | None) -> dict[str, Any]:

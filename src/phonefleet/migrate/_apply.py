@@ -24,6 +24,7 @@ from phonefleet._identity import StoreIdentity
 
 from ._journal import Journal
 from ._model import Plan, Report, Step, by_number
+from ._pace import Pace
 from ._porting import PortRun
 from ._steps import Context, NumberFlow, run_number
 
@@ -99,9 +100,13 @@ def _close_journal(journal: Journal | None, owned: bool, ctx: Context) -> None:
             journal.close()
 
 
-def _report(plan: Plan, ctx: Context, *, interrupted: bool) -> Report:
+def _report(plan: Plan, ctx: Context, *, interrupted: bool, pace: Pace | None = None) -> Report:
     pending = tuple(step for step in plan.steps if step not in ctx.reached)
+    requests, throttled, seconds = pace.so_far() if pace is not None else (0, 0, 0.0)
     return Report(
+        requests=requests,
+        throttled=throttled,
+        seconds=seconds,
         done=tuple(ctx.done),
         already_done=tuple(ctx.already_done),
         skipped=tuple(ctx.skipped),
@@ -178,6 +183,7 @@ def apply(
     stores = _stores(plan, want_async=False)
     opened, owned = _open_journal(journal, plan, take_over=take_over, dry_run=dry_run)
     ctx = Context(journal=opened, dry_run=dry_run, progress=progress, plan_made=plan.made_at)
+    pace = Pace(stores.values())
     ports, groups = PortRun.start(by_number(plan.steps), plan.port, ctx)
     if ports.groups:  # the ports first: their numbers' other steps run only once they have arrived
         try:
@@ -185,7 +191,7 @@ def apply(
         except BaseException as exc:  # Ctrl-C or a crash inside a store: nothing more starts
             ctx.stop(exc)
             _close_journal(opened, owned, ctx)
-            return _report(plan, ctx, interrupted=True)
+            return _report(plan, ctx, interrupted=True, pace=pace)
         groups += ports.runnable()
     workers = max(1, min(concurrency, len(groups)))
     units: Iterator[list[Step]] = iter(groups)
@@ -214,7 +220,7 @@ def apply(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         _close_journal(opened, owned, ctx)
-    return _report(plan, ctx, interrupted=interrupted or ctx.stopping)
+    return _report(plan, ctx, interrupted=interrupted or ctx.stopping, pace=pace)
 
 
 async def apply_async(
@@ -237,6 +243,7 @@ async def apply_async(
     stores = _stores(plan, want_async=True)
     opened, owned = _open_journal(journal, plan, take_over=take_over, dry_run=dry_run)
     ctx = Context(journal=opened, dry_run=dry_run, progress=progress, plan_made=plan.made_at)
+    pace = Pace(stores.values())
     ports, groups = PortRun.start(by_number(plan.steps), plan.port, ctx)
     if ports.groups:  # the ports first: their numbers' other steps run only once they have arrived
         try:
@@ -245,9 +252,9 @@ async def apply_async(
             ctx.stop("cancelled" if isinstance(exc, asyncio.CancelledError) else exc)
             _close_journal(opened, owned, ctx)
             if isinstance(exc, asyncio.CancelledError):
-                exc.report = _report(plan, ctx, interrupted=True)  # type: ignore[attr-defined]
+                exc.report = _report(plan, ctx, interrupted=True, pace=pace)  # type: ignore[attr-defined]
                 raise
-            return _report(plan, ctx, interrupted=True)
+            return _report(plan, ctx, interrupted=True, pace=pace)
         groups += ports.runnable()
     units: Iterator[list[Step]] = iter(groups)
 
@@ -279,7 +286,7 @@ async def apply_async(
             if not task.done():
                 task.cancel()
         _close_journal(opened, owned, ctx)
-    report = _report(plan, ctx, interrupted=cancelled is not None or ctx.stopping)
+    report = _report(plan, ctx, interrupted=cancelled is not None or ctx.stopping, pace=pace)
     if cancelled is not None:
         cancelled.report = report  # type: ignore[attr-defined] # for a Ctrl-C handler to print
         raise cancelled

@@ -354,7 +354,8 @@ class Report:
     reached because the run was interrupted; `stopped_by`: what interrupted
     it (e.g. "KeyboardInterrupt"), if anything; `waiting`: steps waiting for
     their number's port to complete (rerun `apply` with the same journal
-    to poll the orders and carry on).
+    to poll the orders and carry on). `requests`, `throttled` (answers that
+    were 429) and `seconds` say how the run went against the vendors' limits.
     """
 
     done: tuple[Step, ...] = ()
@@ -366,6 +367,14 @@ class Report:
     interrupted: bool = False
     stopped_by: str | None = None
     waiting: tuple[Waiting, ...] = ()
+    requests: int = 0
+    throttled: int = 0
+    seconds: float = 0.0
+
+    @property
+    def requests_per_second(self) -> float | None:
+        """The pace the run achieved (requests sent to both stores per second)."""
+        return self.requests / self.seconds if self.seconds > 0 and self.requests else None
 
     @property
     def ok(self) -> bool:
@@ -391,6 +400,8 @@ class Report:
             foc = self.next_foc_date()
             when = f", next FOC date {_as_datetime(foc).date().isoformat()}" if foc is not None else ""
             parts.append(f"{len(self.waiting)} waiting for {numbers} port{'s' if numbers != 1 else ''}{when}")
+        if self.throttled:
+            parts.append(f"{self.throttled} answered 429")
         text = ", ".join(parts)
         if self.dry_run:
             text = f"dry run: {text}"
@@ -425,6 +436,10 @@ class Report:
                 }
                 for item in self.waiting
             ],
+            "requests": self.requests,
+            "throttled": self.throttled,
+            "seconds": round(self.seconds, 3),
+            "requests_per_second": self.requests_per_second,
         }
 
 

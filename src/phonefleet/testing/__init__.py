@@ -23,6 +23,7 @@ from ._emulator import (
     json_response,
     seeded_numbers,
 )
+from ._limits import AccountLimit, LimitState, account_limit
 from ._network import Network, NetworkMember, business_days_after
 from ._record import RequestRecord
 from ._server import AddressInUseError, EmulatorServer, serve, serve_fixture
@@ -31,6 +32,7 @@ from ._spec import Refusal, SpecSlice
 __all__ = [
     "ALL_FAULTS",
     "AREAS",
+    "AccountLimit",
     "TOLL_FREE_AREAS",
     "AddressInUseError",
     "Emulator",
@@ -38,6 +40,7 @@ __all__ = [
     "EmulatorTransport",
     "Fault",
     "FaultPlan",
+    "LimitState",
     "Network",
     "NetworkMember",
     "NumberRecord",
@@ -48,6 +51,7 @@ __all__ = [
     "Refusal",
     "RequestRecord",
     "Router",
+    "account_limit",
     "SpecSlice",
     "emulate",
     "business_days_after",

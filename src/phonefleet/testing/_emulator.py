@@ -24,6 +24,7 @@ from typing_extensions import TypeVar
 from phonefleet._errors import PhoneFleetError
 from phonefleet._wire import dumps
 
+from ._limits import AccountLimit, LimitState
 from ._record import RequestRecord
 
 __all__ = [
@@ -148,11 +149,17 @@ class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     Subclasses implement `handle(request)` (under the lock) and
     `fault_response(fault_status, retry_after)` in their vendor's envelope.
+    With `limit` set (an `AccountLimit`), requests beyond the account's limit
+    are refused the way the vendor does: `limited_response` and `limit_headers`.
     """
+
+    #: the methods the vendor's rate counts (None: every request)
+    limited_methods: frozenset[str] | None = None
 
     def __init__(self, *, faults: FaultPlan | None = None, latency: float = 0.0) -> None:
         self.faults = faults or FaultPlan()
         self.latency = latency
+        self.limit: AccountLimit | None = None
         #: the requests received, newest kept (bounded: see `RequestRecord`)
         self.requests = RequestRecord()
         #: the requests the emulated server processed (faults aside): the
@@ -168,11 +175,28 @@ class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else None
         return json_response(status, {"error": httpx.codes.get_reason_phrase(status)}, headers)
 
+    def limited_response(self, state: LimitState) -> httpx.Response:
+        """The vendor's answer beyond its limit: its 429, with Retry-After where it sends one."""
+        return self.error_response(429, retry_after=state.retry_after)
+
+    def limit_headers(self, state: LimitState) -> dict[str, str]:
+        """Headers the vendor puts on every counted answer (Telnyx's x-ratelimit-*); none by default."""
+        return {}
+
+    def _refuse(self, state: LimitState) -> httpx.Response:
+        response = self.limited_response(state)
+        response.headers.update(self.limit_headers(state))
+        response.read()
+        return response
+
     # -- machinery ----------------------------------------------------------
     def _apply(self, request: httpx.Request) -> httpx.Response:
         request.read()
         with self._lock:
             self.requests.append(request)
+            state = self.limit.take(request.method) if self.limit is not None else None
+            if state is not None and state.refused:
+                return self._refuse(state)
             fault = self.faults.pick(request)
             if fault is Fault.RATE_LIMIT:
                 return self.error_response(429, retry_after=self.faults.retry_after)
@@ -184,6 +208,8 @@ class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 return httpx.Response(200, content=b"<html>upstream error</html>")
             self.applied.append(request)
             response = self.handle(request)
+            if state is not None:
+                response.headers.update(self.limit_headers(state))
             response.read()
             if fault is Fault.DROP_AFTER:
                 raise httpx.ReadError("emulated: connection dropped after the answer", request=request)
@@ -191,16 +217,47 @@ class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 raise httpx.ReadTimeout("emulated: answer too slow", request=request)
             return response
 
+    def _enter(self, request: httpx.Request) -> httpx.Response | None:
+        """A request arrives: refused at once if the account has too many in flight."""
+        if self.limit is None or self.limit.concurrency is None:
+            return None
+        with self._lock:
+            state = self.limit.enter()
+            if state is None:
+                return None
+            self.requests.append(request)
+            return self._refuse(state)
+
+    def _leave(self) -> None:
+        if self.limit is not None and self.limit.concurrency is not None:
+            with self._lock:
+                self.limit.leave()
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if self.latency:
-            time.sleep(self.latency)
-        return self._apply(request)
+        request.read()
+        refusal = self._enter(request)
+        if refusal is not None:
+            return refusal
+        try:
+            if self.latency:
+                time.sleep(self.latency)
+            return self._apply(request)
+        finally:
+            self._leave()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.latency:
-            await asyncio.sleep(self.latency)
         await request.aread()
-        return self._apply(request)
+        refusal = self._enter(request)
+        if refusal is not None:
+            return refusal
+        try:
+            if self.latency:
+                await asyncio.sleep(self.latency)
+            elif self.limit is not None and self.limit.concurrency is not None:
+                await asyncio.sleep(0)  # the server's work takes a turn, so requests overlap
+            return self._apply(request)
+        finally:
+            self._leave()
 
     def count(self, method: str | None = None, path_contains: str | None = None) -> int:
         """How many requests reached the emulator (faulted ones included)."""

@@ -350,3 +350,147 @@ class AsyncStoreContract(StoreContract):
     def test_is_a_phone_number_store(self, store: Any) -> None:
         assert isinstance(store.inner, AsyncPhoneNumberStore)
         assert store.inner.provider in repr(store.inner)
+
+
+class _VirtualTime:
+    """One clock for the pacer, the store's deadlines and the emulator's limit,
+    moved only by the pacer's waits: a burst of seconds runs in milliseconds."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += max(0.0, seconds)
+
+    async def async_sleep(self, seconds: float) -> None:
+        target = self.now + max(0.0, seconds)  # fixed before other tasks move the clock
+        await asyncio.sleep(0)
+        self.now = max(self.now, target)
+
+
+class PacedBurstContract:
+    """A burst of writes against an emulator enforcing the vendor's kind of limit.
+
+    Subclasses give the fixture `paced_provider` (the adapter's registered
+    name). The emulator refuses beyond its limit as the vendor would; the
+    store paces to it; virtual time, so nothing sleeps. Asserts the share of
+    429s and that every write landed exactly once.
+    """
+
+    burst: int = 120
+    rate: str = "20/s"
+    concurrency_limit: int = 4
+    #: at most this share of the burst's requests answered 429
+    rate_share: float = 0.01
+    #: the first overshoot of a concurrency limit is how it is found
+    concurrency_share: float = 0.08
+
+    @pytest.fixture
+    def paced_provider(self) -> str:
+        raise NotImplementedError  # pragma: no cover - subclasses give it
+
+    @staticmethod
+    def _adapter(emulator: Any) -> Any:
+        from phonefleet._registry import registration
+
+        return registration(emulator.provider).make_adapter(dict(emulator.settings))
+
+    def _limited(self, provider: str, time_: _VirtualTime) -> tuple[Any, list[str]]:
+        """A seeded emulator, its numbers, then its limit: the vendor's kind, on virtual time."""
+        from phonefleet.testing import account_limit, emulate
+
+        emulator = emulate(provider, numbers=self.burst)
+        with emulator.connect() as store:
+            numbers = sorted(n.number for n in store.list())
+        concurrency = bool(self._adapter(emulator).limits.concurrency)
+        transport = emulator.transport
+        transport.limit = account_limit(
+            None if concurrency else self.rate,
+            self.concurrency_limit if concurrency else None,
+            methods=transport.limited_methods,
+            clock=time_.clock,
+        )
+        transport.requests.clear()
+        return emulator, numbers
+
+    def _store(self, emulator: Any, time_: _VirtualTime, *, use_async: bool) -> Any:
+        """A store paced by a pacer on virtual time, told the account's rate as a user would."""
+        from phonefleet._pacing import Pacer
+        from phonefleet._ratelimit import RateLimit, parse_rate_limit
+        from phonefleet._registry import registration
+
+        adapter = self._adapter(emulator)
+        rate = parse_rate_limit(self.rate)
+        pacer = Pacer(
+            adapter.limits,
+            None if adapter.limits.concurrency or not isinstance(rate, RateLimit) else rate,
+            explicit=True,
+            clock=time_.clock,
+            sleep=time_.sleep,
+            async_sleep=time_.async_sleep,
+            seed=7,
+        )
+        reg = registration(emulator.provider)
+        make = reg.async_store if use_async else reg.store
+        return make(adapter, transport=emulator.transport, pacer=pacer, clock=time_.clock)
+
+    @staticmethod
+    def _writes(emulator: Any) -> int:
+        return sum(1 for r in emulator.transport.applied if r.method != "GET")
+
+    def _baseline_writes(self, provider: str, target: str) -> int:
+        """The writes the same burst takes with no limit: the count a paced run must match."""
+        from phonefleet.testing import emulate
+
+        baseline = emulate(provider, numbers=self.burst)
+        with baseline.connect() as store:
+            for number in sorted(n.number for n in store.list()):
+                store.set_forwarding(number, target)
+        return self._writes(baseline)
+
+    def _check(self, limited: Any, target: str) -> None:
+        limit = limited.transport.limit
+        sent = len(limited.transport.requests)
+        share = limit.refused / max(sent, 1)
+        allowed = self.concurrency_share if limit.concurrency is not None else self.rate_share
+        assert share < allowed, f"{limit.refused} of {sent} requests answered 429"
+        assert self._writes(limited) == self._baseline_writes(limited.provider, target), (
+            "a write was lost or sent twice"
+        )
+        limited.transport.limit = None
+        with limited.connect() as store:
+            forwarded = {n.number: n.forwarding_number for n in store.list()}
+        assert set(forwarded.values()) == {target}, "a number was not forwarded"
+
+    def test_a_paced_sync_burst_stays_under_the_limit(self, paced_provider: str) -> None:
+        target = "+12025550199"
+        time_ = _VirtualTime()
+        limited, numbers = self._limited(paced_provider, time_)
+        with self._store(limited, time_, use_async=False) as store:
+            for number in numbers:
+                store.set_forwarding(number, target)
+        self._check(limited, target)
+
+    def test_a_paced_async_burst_stays_under_the_limit(self, paced_provider: str) -> None:
+        target = "+12025550199"
+        time_ = _VirtualTime()
+        limited, numbers = self._limited(paced_provider, time_)
+
+        async def burst() -> None:
+            store = self._store(limited, time_, use_async=True)
+            gate = asyncio.Semaphore(16)
+
+            async def one(number: str) -> None:
+                async with gate:
+                    await store.set_forwarding(number, target)
+
+            try:
+                await asyncio.gather(*(one(number) for number in numbers))
+            finally:
+                await store.close()
+
+        asyncio.run(burst())
+        self._check(limited, target)
