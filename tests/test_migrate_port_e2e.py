@@ -1,4 +1,4 @@
-"""A migration that ports the numbers, end to end, on one Network of emulators.
+"""A migration Twilio -> Telnyx that ports the numbers, end to end, on one Network of emulators.
 
 plan -> apply (orders submitted, settings waiting) -> the FOC date passes ->
 apply again (settings carried, the source no longer lists the numbers) ->
@@ -32,8 +32,8 @@ DOCUMENTS = PortDocuments(loa=b"%PDF-1.4 signed letter of authorization", invoic
 FORWARD = "+12025550199"
 
 
-#: the vendor the numbers leave (served too, for the kill -9 test)
-SOURCE = "telnyx"
+#: the vendor the numbers leave in the kill -9 test (served too)
+SOURCE = "twilio"
 
 
 @attrs.define
@@ -63,11 +63,11 @@ class Switch:
         return sum(1 for order in self.target.list_port_ins() if order.status is PortStatus.CANCELLED)
 
 
-def _switch(count: int = 3) -> Switch:
+def _switch(source_provider: str = SOURCE, count: int = 3) -> Switch:
     net = Network()
-    old = emulate(SOURCE, numbers=count, network=net)
+    old = emulate(source_provider, numbers=count, network=net)
     telnyx = emulate("telnyx", numbers=0, network=net)
-    source, target = old.connect(SOURCE), telnyx.connect("telnyx")
+    source, target = old.connect(source_provider), telnyx.connect("telnyx")
     numbers = sorted(n.number for n in source.list())
     account = attrs.evolve(net.account(numbers[0]), billing_number=numbers[0])
     key = net.holder(numbers[0])
@@ -80,13 +80,22 @@ def _switch(count: int = 3) -> Switch:
 
 @pytest.fixture
 def switch() -> Any:
-    made = _switch()
+    made = _switch(SOURCE)
     yield made
     made.source.close()
     made.target.close()
 
 
-def test_a_port_waits_then_carries_the_settings(switch: Switch, tmp_path: Path) -> None:
+@pytest.fixture(params=["twilio", "telnyx"])
+def any_switch(request: pytest.FixtureRequest) -> Any:
+    made = _switch(request.param)
+    yield made
+    made.source.close()
+    made.target.close()
+
+
+def test_a_port_waits_then_carries_the_settings(any_switch: Switch, tmp_path: Path) -> None:
+    switch = any_switch
     journal = tmp_path / "journal.sqlite"
     plan = switch.plan()
     assert [s.number for s in plan.steps if s.action is Action.PORT_IN] == switch.numbers

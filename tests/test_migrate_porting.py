@@ -382,3 +382,23 @@ def test_chunks_are_multiples_of_the_batch_unit_and_cover_each_number_once(
         assert len(parts) <= max(concurrency, 1) or len(parts[0]) == BATCH_UNIT
         # a vendor batching by 100 sends ceil(count / 100) requests over these chunks
         assert sum(math.ceil(len(part) / 100) for part in parts) == math.ceil(count / 100)
+
+
+def test_an_order_that_cannot_be_read_stays_waiting_with_why(world: World) -> None:
+    from phonefleet import ServerError
+
+    plan = world.plan()
+    migrate.apply(plan, journal=world.journal)
+
+    def unreadable(port_id: str) -> Any:
+        raise ServerError("upstream is down", provider="new", status=503)
+
+    world.target.get_port_in = unreadable  # type: ignore[method-assign]
+    report = migrate.apply(plan, journal=world.journal)
+    assert not report.failed
+    assert len(report.waiting) == len(plan.steps)
+    assert all(w.status is PortStatus.SCHEDULED for w in report.waiting)  # as last seen
+    assert all("could not read the order" in w.problems[0] for w in report.waiting)
+    del world.target.get_port_in
+    world.net.advance(days=5)
+    assert migrate.apply(plan, journal=world.journal).ok

@@ -198,3 +198,13 @@ def test_an_emulators_address_without_its_transport_fails_at_once() -> None:
     emulator = emulate("linq", numbers=2)
     with phonefleet.connect("linq", transport=emulator.transport, **emulator.settings) as store:
         assert len(list(store.list())) == 2
+
+
+def test_cli_providers_fits_eighty_columns_without_cutting_a_variable() -> None:
+    from test_cli_terminal import on_terminal
+
+    code, screen = on_terminal("providers", "telnyx", cols=80)
+    assert code == 0, screen
+    assert max(len(line.rstrip()) for line in screen.splitlines()) <= 80
+    for name in ("TELNYX_API_KEY", "PHONEFLEET_TELNYX_BASE_URL", "TELNYX_BASE_URL"):
+        assert name in screen

@@ -7,18 +7,22 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from pathlib import Path
 
 import attrs
 import pytest
 
 from phonefleet import (
     InvalidNumberError,
+    MemoryStore,
     NotPortableError,
+    NumberChanges,
     PortAccount,
     PortAddress,
     PortDocuments,
     PortStatus,
     UnsupportedOperationError,
+    migrate,
 )
 from phonefleet.testing import Emulator, Fault, FaultPlan, Network, business_days_after, emulate
 
@@ -251,3 +255,28 @@ def test_pin_and_account_number_never_in_errors_reprs_or_logs(
     for text in texts:
         assert account.pin not in text
         assert account.account_number not in text
+
+
+def test_a_migration_ports_into_twilio_then_carries_the_settings(tmp_path: Path) -> None:
+    """`migrate` with `port=` into Twilio: orders submitted and settings waiting, then carried."""
+    net = Network()
+    old = MemoryStore(["+12025550100", "+12025550101"], network=net, provider="old")
+    old.update("+12025550100", NumberChanges(name="Front desk", forwarding_number="+12025550199"))
+    account = net.account("+12025550100")
+    net.hold(old.adapter.network_key, "+12025550101", account)  # both on one bill
+    winner = emulate("twilio", numbers=1, network=net)
+    journal = tmp_path / "old-to-twilio.sqlite"
+    with winner.connect() as new:
+        plan = migrate.plan(old, new, archive_source=True, port=migrate.Porting(account, documents=DOCS))
+        first = migrate.apply(plan, journal=journal)
+        assert not first.ok
+        assert {w.step.number for w in first.waiting} == {"+12025550100", "+12025550101"}
+        assert _creates(winner) == 1  # one request for both numbers
+        net.advance(days=5)
+        second = migrate.apply(plan, journal=journal)
+        assert second.ok
+        assert new.get("+12025550100").forwarding_number == "+12025550199"
+        assert list(old.list()) == []
+        third = migrate.apply(plan, journal=journal)
+        assert third.ok
+    assert _creates(winner) == 1

@@ -44,18 +44,18 @@ def show_settings(out: Output, provider: str) -> None:
             s.name if s.text else f"{s.name} (Python only)",
             s.type_name,
             "yes" if s.required else "no",
-            " / ".join(s.env) or None,
+            " ".join(s.env) or None,
             None if s.default is None else str(_default(s)),
             f"{s.help} (secret)" if s.secret else s.help,
         ]
         for s in settings
     ]
-    columns = (
+    columns = (  # on a narrow terminal, default, type and help give way before a variable name is cut
         Column("setting", whole=True),
-        Column("type"),
+        Column("type", drop=2),
         Column("required"),
         Column("env"),
-        Column("default", drop=2),
+        Column("default", drop=3),
         Column("help", drop=1),
     )
     out.table(columns, rows, title=f"Settings of {provider} (-o name=value)")
