@@ -20,8 +20,11 @@ __all__ = ["Memo", "store_closed", "store_opened", "text_size"]
 K = TypeVar("K")
 V = TypeVar("V")
 
-#: what every memo holds at most, in characters of its keys
-DEFAULT_MAX_CHARS: Final = 1_000_000
+#: what every memo holds at most, in characters of its keys (a few MB of memory)
+DEFAULT_MAX_CHARS: Final = 4_000_000
+#: how many entries a memo holds at most (a 100,000-number fleet has a few thousand
+#: distinct configurations)
+DEFAULT_MAX_ENTRIES: Final = 65_536
 #: the longest key a memo keeps, in characters
 DEFAULT_MAX_ENTRY_CHARS: Final = 2048
 
@@ -49,7 +52,7 @@ class Memo(dict[K, V]):
         *,
         max_chars: int = DEFAULT_MAX_CHARS,
         max_entry_chars: int = DEFAULT_MAX_ENTRY_CHARS,
-        max_entries: int = 4096,
+        max_entries: int = DEFAULT_MAX_ENTRIES,
     ) -> None:
         super().__init__()
         self.max_chars = max_chars
