@@ -29,6 +29,7 @@ from ._output import (
     isatty,
     numbers_json,
 )
+from ._params import DebugFlag, JsonFlag, Options
 from ._printable import printable
 
 __all__ = ["app"]
@@ -142,14 +143,6 @@ Provider = Annotated[
     str, typer.Argument(metavar="PROVIDER", help="adapter name (see `phonefleet providers`)")
 ]
 Number = Annotated[str, typer.Argument(metavar="NUMBER", help="an E.164 number (+1...) or the provider's id")]
-JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON for scripts")]
-DebugFlag = Annotated[bool, typer.Option("--debug", help="show the traceback of an error")]
-Options = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--option", "-o", metavar="KEY=VALUE", help="a provider setting (else the vendor's env vars)"
-    ),
-]
 Timeout = Annotated[
     str | None,
     typer.Option(

@@ -39,6 +39,7 @@ from phonefleet import Feature, Portability, PortAccount, PortDocuments, PortIn
 
 from . import _portfile, _stores
 from ._output import Column, Output, errors, fail
+from ._params import DebugFlag, JsonFlag, Options
 
 __all__ = ["PIN_ENV", "load_account", "port_app"]
 
@@ -58,14 +59,6 @@ Provider = Annotated[
 ]
 Numbers = Annotated[list[str], typer.Argument(metavar="NUMBER...", help="E.164 numbers (+1...)")]
 PortId = Annotated[str, typer.Argument(metavar="ID", help="the order's id at the provider")]
-JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON for scripts")]
-DebugFlag = Annotated[bool, typer.Option("--debug", help="show the traceback of an error")]
-Options = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--option", "-o", metavar="KEY=VALUE", help="a provider setting (else the vendor's env vars)"
-    ),
-]
 Timeout = Annotated[
     str | None,
     typer.Option(
