@@ -319,3 +319,43 @@ def test_sync_and_async_stores_on_one_twilio_account_share_one_gate() -> None:
     emulator.transport.limit = None
     with emulator.connect() as check:
         assert {n.forwarding_number for n in check.list()} == {"+12025550199"}
+
+
+def test_a_freed_slot_is_used_before_its_releaser_carries_on() -> None:
+    """The async driver yields once after handing its slot to a waiter: the woken request is
+    sent before the releasing task goes on to its next request (else every hand-off waits
+    behind the releaser's own post-processing, and the vendor's slots idle meanwhile)."""
+    from phonefleet.testing import account_limit
+
+    emulator = emulate("twilio", numbers=2)
+    store = emulator.connect_async()
+    events: list[str] = []
+    handle = emulator.transport.handle_async_request
+
+    async def recording(request: Any) -> Any:
+        events.append("sent")
+        return await handle(request)
+
+    async def main() -> None:
+        numbers = sorted([n.number async for n in store.list()])
+        pacer = store._driver.pacer
+        pacer.concurrency = 1
+        pacer._adaptive.slow_start = False
+        admit = pacer.admit_async
+
+        async def asking(method: str, budget: float) -> Any:
+            events.append("ask")
+            return await admit(method, budget)
+
+        pacer.admit_async = asking  # type: ignore[method-assign]
+        emulator.transport.handle_async_request = recording  # type: ignore[method-assign]
+        emulator.transport.limit = account_limit(concurrency_limit=1)  # its answers take a turn
+        try:
+            await asyncio.gather(*(store.set_forwarding(n, "+12025550199") for n in numbers))
+        finally:
+            await store.close()
+
+    asyncio.run(main())
+    # A asks and sends; B asks and waits; A's answer hands B the slot: B sends, then A asks again
+    assert events[:5] == ["ask", "sent", "ask", "sent", "ask"], events
+    assert emulator.transport.limit.refused == 0
