@@ -178,41 +178,34 @@ def test_it_converges_near_the_accounts_limit_and_stays_there() -> None:
     assert pacer.stats().throttled == account.refused
 
 
-def test_it_backs_off_when_the_accounts_room_shrinks() -> None:
-    account = Account(room=12)
+def run_with_change(room: int, jobs: int, *, after: int, new_room: int) -> tuple[Account, Run, float]:
+    """A run against an account whose room becomes `new_room` as the `after`-th job finishes."""
+    account = Account(room=room)
 
-    def shrink(done: int) -> None:
-        if done == 1500:
-            account.room = 4  # another client now holds 8 of the account's 12
+    def change(done: int) -> None:
+        if done == after:
+            account.room = new_room
 
     async def main() -> Run:
         pacer = gated_pacer(asyncio.get_running_loop().time)
-        return await drive(pacer, account, 4000, at=shrink)
+        return await drive(pacer, account, jobs, at=change)
 
     run = run_virtual(main)
-    whole(account, 4000)
-    shrunk = run.done[1499]
-    refused_before = account.refused
+    whole(account, jobs)
+    return account, run, run.done[after - 1]
+
+
+def test_it_backs_off_when_the_accounts_room_shrinks() -> None:
+    # another client now holds 8 of the account's 12
+    account, run, shrunk = run_with_change(12, 4000, after=1500, new_room=4)
     assert max(limit_between(run, shrunk + 1.0, run.done[-1])) <= 5  # within a second
     assert min(limit_between(run, shrunk, run.done[-1])) >= 3  # a tenth at a time, no halving
     assert rate(run, 2500, 4000) >= 0.9 * 4 / SERVICE
-    assert refused_before < 60
+    assert account.refused < 60
 
 
 def test_it_probes_up_again_after_the_accounts_limit_rises() -> None:
-    account = Account(room=4)
-
-    def grow(done: int) -> None:
-        if done == 2000:
-            account.room = 12
-
-    async def main() -> Run:
-        pacer = gated_pacer(asyncio.get_running_loop().time)
-        return await drive(pacer, account, 9000, at=grow)
-
-    run = run_virtual(main)
-    whole(account, 9000)
-    raised = run.done[1999]
+    _, run, raised = run_with_change(4, 9000, after=2000, new_room=12)
     assert max(limit_between(run, 1.0, raised)) <= 5  # after slow start's overshoot
     # the first probe comes within the longest interval, then each comes twice as soon
     reached = next(when for when, limit in run.limits if when > raised and limit >= 12)
