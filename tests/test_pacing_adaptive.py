@@ -282,6 +282,20 @@ def test_probes_come_sooner_after_each_clean_stretch() -> None:
     assert answers == [8 * 10, 4 * 11, 2 * 12]
 
 
+def test_probes_that_keep_overshooting_come_ever_more_rarely() -> None:
+    limit = AdaptiveLimit(limit=8, slow_start=False, probe_windows=16, demand=64)
+    answers = []
+    for _ in range(4):
+        count = 0
+        while limit.limit == 8:
+            limit.answered(limit.admit(), binding=True)
+            count += 1
+        answers.append(count)
+        limit.refused(limit.admit(), in_flight=9)  # the account's room is 8
+        assert limit.limit == 8
+    assert answers == [16 * 8, 32 * 8, 64 * 8, 64 * 8]
+
+
 # -- sync and async stores on one account ------------------------------------------------
 def test_sync_and_async_stores_on_one_twilio_account_share_one_gate() -> None:
     """A 20429 answered to a sync store narrows the gate its async twin waits at."""

@@ -20,10 +20,10 @@ control, with the vendor's refusal as the loss signal:
   answers. Answers count only while the limit is what holds the caller back
   (requests were waiting), and the limit never passes the most requests the
   caller ever had at once (the ceiling).
-- **The probe interval adapts**: it halves at each increase (a clean stretch
-  at the new level brings the next probe sooner, so a raised account limit
-  is climbed in a few windows) and doubles at each cut (a limit found and
-  held costs one 429 every `MAX_PROBE_WINDOWS` windows at most).
+- **The probe interval adapts**: it halves once a window passes clean at the
+  level a probe reached (so a raised account limit is climbed in a few
+  windows, each probe sooner than the last) and doubles at each cut (so a
+  limit found and held costs one 429 per `MAX_PROBE_WINDOWS` windows).
 """
 
 from __future__ import annotations
@@ -60,6 +60,8 @@ class AdaptiveLimit:
     #: the most requests the caller ever had at once (in flight and waiting): the ceiling
     demand: int = 0
     clean: int = 0
+    #: an increase not yet confirmed by a clean window at its level
+    probing: bool = False
     admitted: int = 0
     #: the number of the first request admitted after the last change, and what that change was
     changed_at: int = 0
@@ -83,6 +85,7 @@ class AdaptiveLimit:
             target = min(room, self.limit - max(1, int(self.limit * DECREASE_SHARE)))
         self.slow_start = False
         self.clean = 0
+        self.probing = False
         if target < self.limit:
             self.limit = max(FLOOR, target)
             if news:
@@ -99,10 +102,13 @@ class AdaptiveLimit:
         if order < self.changed_at:  # sent before the last change: says nothing of the new level
             return
         self.clean += 1
+        if self.probing and self.clean >= self.limit:  # a window clean at the level probed
+            self.probing = False
+            self.probe_windows = max(MIN_PROBE_WINDOWS, self.probe_windows / 2)
         if self.clean >= self.probe_windows * self.limit:
             self.limit += 1
             self.clean = 0
-            self.probe_windows = max(MIN_PROBE_WINDOWS, self.probe_windows / 2)
+            self.probing = True
             self._changed("increase")
 
     def _changed(self, what: Change) -> None:
