@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-import typer
+import click
 
 from ._output import NUMBER_COLUMNS, Output, numbers_json, numbers_rows
 
@@ -62,9 +62,9 @@ def _stream(listing: Iterable[PhoneNumber]) -> None:
     wrote = False
     for number in listing:
         if not wrote:
-            typer.echo("\t".join(column.name for column in NUMBER_COLUMNS))
+            click.echo("\t".join(column.name for column in NUMBER_COLUMNS))
             wrote = True
         (row,) = numbers_rows([number])
-        typer.echo("\t".join(_plain(_text(cell)) for cell in row))
+        click.echo("\t".join(_plain(_text(cell)) for cell in row))
     if not wrote:
-        typer.echo("no numbers")
+        click.echo("no numbers")

@@ -19,12 +19,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import attrs
-import typer
+import click
+from click.exceptions import Exit
 
 import phonefleet
 from phonefleet import ArchiveBlocker, PhoneNumber
 
-from . import _click
 from ._printable import printable
 from ._stores import SECRETS, CliUsageError
 from ._watch import WATCH
@@ -177,7 +177,7 @@ class Output:
 
     # -- data ---------------------------------------------------------------
     def json(self, data: Any) -> None:
-        typer.echo(json.dumps(data, indent=2, default=str))
+        click.echo(json.dumps(data, indent=2, default=str))
 
     def table(
         self,
@@ -251,12 +251,12 @@ class Output:
                 from rich.text import Text
 
                 text = Text.from_markup(text).plain
-            typer.echo(text.rstrip())
+            click.echo(text.rstrip())
             return
         self.console.print(text, markup=markup, highlight=False)
 
     def _rows(self, rows: Iterable[Sequence[str]]) -> None:
-        typer.echo("\n".join("\t".join(_plain(cell) for cell in row) for row in rows))
+        click.echo("\n".join("\t".join(_plain(cell) for cell in row) for row in rows))
 
     # -- progress and messages ----------------------------------------------
     def progress(self) -> Any:
@@ -284,8 +284,8 @@ def isatty(file: Any) -> bool:
 def fail(message: str, *, code: int = 1) -> NoReturn:
     """One line on stderr, then the exit code."""
     WATCH.stop()
-    typer.echo(f"error: {' '.join(printable(SECRETS.scrub(message)).split())}", err=True)
-    raise typer.Exit(code)
+    click.echo(f"error: {' '.join(printable(SECRETS.scrub(message)).split())}", err=True)
+    raise Exit(code)
 
 
 @contextlib.contextmanager
@@ -298,7 +298,7 @@ def errors(debug: bool) -> Iterator[None]:
     WATCH.start()
     try:
         yield
-    except (typer.Exit, typer.Abort, _click.ClickException, BrokenPipeError):
+    except (Exit, click.Abort, click.ClickException, BrokenPipeError):
         raise
     except KeyboardInterrupt:
         if debug:

@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
-import typer
+import click
 
-__all__ = ["DebugFlag", "JsonFlag", "Options"]
+__all__ = ["PathType", "debug_flag", "json_flag", "options", "store_flags", "timeout_option"]
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON for scripts")]
-DebugFlag = Annotated[bool, typer.Option("--debug", help="show the traceback of an error")]
-Options = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--option", "-o", metavar="KEY=VALUE", help="a provider setting (else the vendor's env vars)"
-    ),
-]
+#: a file argument, handed to the command as a `Path`
+PathType = click.Path(path_type=Path)
+
+json_flag = click.option("--json", "as_json", is_flag=True, help="print JSON for scripts")
+debug_flag = click.option("--debug", is_flag=True, help="show the traceback of an error")
+options = click.option(
+    "--option",
+    "-o",
+    "option",
+    metavar="KEY=VALUE",
+    multiple=True,
+    help="a provider setting (else the vendor's env vars)",
+)
+
+
+def timeout_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`--timeout SECONDS`, with what it bounds in this command."""
+    return click.option("--timeout", metavar="SECONDS", help=help_text)
+
+
+def store_flags(timeout_help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """-o, --timeout, --json and --debug: the flags of every command that opens one store."""
+    flags = (options, timeout_option(timeout_help), json_flag, debug_flag)
+
+    def apply(function: Callable[..., Any]) -> Callable[..., Any]:
+        for flag in reversed(flags):  # as if stacked: the first listed shows first in --help
+            function = flag(function)
+        return function
+
+    return apply
