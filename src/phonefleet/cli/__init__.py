@@ -20,7 +20,7 @@ COMMANDS = {
         "._app:providers_command", "The installed adapters, their settings and environment variables."
     ),
     "list": Lazy(
-        "._app:list_command",
+        "._listing:list_command",
         "Every number of a provider, in one normalised table (rows stream into a pipe).",
     ),
     "show": Lazy("._app:show_command", "One number, every field."),

@@ -5,8 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import click
 import phonefleet
 from phonefleet import Feature
 
-from . import _listing, _migrating, _providers, _stores, _values
+from . import _migrating, _providers, _stores, _values
 from ._group import argument, command, exit_with
 from ._output import (
     BLOCKER_COLUMNS,
@@ -23,13 +22,22 @@ from ._output import (
     Output,
     blockers_json,
     blockers_rows,
+    confirm,
     errors,
     fail,
-    isatty,
     numbers_json,
 )
-from ._params import PathType, debug_flag, json_flag, options, store_flags, timeout_option
-from ._printable import printable
+from ._params import (
+    PathType,
+    debug_flag,
+    json_flag,
+    number_argument,
+    options,
+    provider_argument,
+    store_options,
+    timeout,
+)
+from ._params import with_timeout as _with_timeout
 
 __all__ = [
     "archive_command",
@@ -38,42 +46,10 @@ __all__ = [
     "export_command",
     "forward_command",
     "link_command",
-    "list_command",
     "migrate_command",
     "providers_command",
     "show_command",
 ]
-
-
-provider_argument = argument("provider", help="adapter name (see `phonefleet providers`)")
-number_argument = argument("number", help="an E.164 number (+1...) or the provider's id")
-_TIMEOUT = "give up on a vendor after this long, retries included (for every store the command opens)"
-timeout = timeout_option(_TIMEOUT)
-store_options = store_flags(_TIMEOUT)
-
-
-def _with_timeout(
-    options: Sequence[str] | None, timeout: str | None, flag: str = "-o/--option"
-) -> _stores.FlagValues:
-    """The settings a flag gave; `--timeout N` is `-o timeout=N`: one setting, one meaning."""
-    given = [*(options or ()), *(() if timeout is None else [f"timeout={timeout}"])]
-    return _stores.FlagValues(flag, given)
-
-
-def _confirm(question: str) -> bool:
-    """Ask on stderr (a piped answer is read without the question).
-
-    Closed stdin is an answer missing: neither a yes nor a crash.
-    """
-    asking = isatty(sys.stdin)
-    if asking:
-        click.echo(f"{printable(question)} [y/N]: ", err=True, nl=False)
-    answer = sys.stdin.readline() if sys.stdin is not None else ""
-    if not answer:
-        if asking:
-            click.echo("", err=True)
-        fail("no answer to confirm; pass --yes", code=1)
-    return answer.strip().lower() in ("y", "yes")
 
 
 @command("providers")
@@ -125,56 +101,6 @@ def providers_command(*, provider: str | None, as_json: bool, debug: bool) -> No
             Column("description", drop=1),
         )
         out.table(columns, table, title="Installed adapters", empty="no adapters installed")
-
-
-@command("list")
-@provider_argument
-@click.option("--archived", is_flag=True, help="archived numbers only")
-@click.option("--all", "all_numbers", is_flag=True, help="active and archived")
-@click.option("--country", metavar="CC", help="only numbers of this country (ISO, e.g. US)")
-@click.option("--capability", metavar="CAP", help="only numbers with voice, sms, mms or fax")
-@click.option("--number", metavar="NUMBER", multiple=True, help="only this number (repeatable)")
-@click.option(
-    "--numbers",
-    "numbers_file",
-    metavar="FILE",
-    type=PathType,
-    help="only these numbers (one a line; - for stdin)",
-)
-@click.option("--order", default="number", help="number (E.164, the default for every vendor) or vendor")
-@store_options
-def list_command(
-    *,
-    provider: str,
-    archived: bool,
-    all_numbers: bool,
-    country: str | None,
-    capability: str | None,
-    number: tuple[str, ...],
-    numbers_file: Path | None,
-    order: str,
-    option: tuple[str, ...],
-    timeout: str | None,
-    as_json: bool,
-    debug: bool,
-) -> None:
-    """Every number of a provider, in one normalised table (rows stream into a pipe)."""
-    out = Output(as_json=as_json)
-    if archived and all_numbers:
-        fail("--archived and --all cannot be used together (--all includes the archived)", code=2)
-    with errors(debug):
-        chosen = _migrating.read_numbers(numbers_file, number)
-        with _stores.connect(provider, _with_timeout(option, timeout)) as store:
-            try:
-                listing = store.list(
-                    archived=None if all_numbers else archived,
-                    numbers=chosen,
-                    country=country,
-                    capability=capability,
-                )
-            except ValueError as exc:  # a filter the user gave: a usage error
-                fail(str(exc), code=2)
-            _listing.list_numbers(out, store, provider, listing, order=order)
 
 
 @contextlib.contextmanager
@@ -260,7 +186,7 @@ def forward_command(
             if (
                 replaced
                 and not yes
-                and not _confirm(
+                and not confirm(
                     f"{found.number} on {provider} answers calls with {replaced}; forwarding replaces it "
                     f"(and --off will not bring it back). Forward to {to}?"
                 )
@@ -334,7 +260,7 @@ def archive_command(
         blockers = store.archive_blockers(found) if Feature.ARCHIVE_BLOCKERS in store.features else []
         if blockers:
             _blocked(out, found.number, blockers)
-        if not yes and not _confirm(f"Archive {found.number} on {provider}?"):
+        if not yes and not confirm(f"Archive {found.number} on {provider}?"):
             fail("aborted: nothing archived", code=1)
         try:
             archived = store.archive(found)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Column",
     "Output",
+    "confirm",
     "blockers_rows",
     "errors",
     "fail",
@@ -278,6 +279,22 @@ def isatty(file: Any) -> bool:
         return bool(file.isatty())
     except (AttributeError, ValueError):  # no isatty, or a closed file
         return False
+
+
+def confirm(question: str) -> bool:
+    """Ask on stderr (a piped answer is read without the question).
+
+    Closed stdin is an answer missing: neither a yes nor a crash.
+    """
+    asking = isatty(sys.stdin)
+    if asking:
+        click.echo(f"{printable(question)} [y/N]: ", err=True, nl=False)
+    answer = sys.stdin.readline() if sys.stdin is not None else ""
+    if not answer:
+        if asking:
+            click.echo("", err=True)
+        fail("no answer to confirm; pass --yes", code=1)
+    return answer.strip().lower() in ("y", "yes")
 
 
 # -- errors --------------------------------------------------------------------

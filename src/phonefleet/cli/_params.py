@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
-__all__ = ["PathType", "debug_flag", "json_flag", "options", "store_flags", "timeout_option"]
+from ._group import argument
+from ._stores import FlagValues
+
+__all__ = [
+    "PathType",
+    "debug_flag",
+    "json_flag",
+    "number_argument",
+    "options",
+    "provider_argument",
+    "store_flags",
+    "store_options",
+    "timeout",
+    "timeout_option",
+    "with_timeout",
+]
 
 #: a file argument, handed to the command as a `Path`
 PathType = click.Path(path_type=Path)
@@ -40,3 +55,16 @@ def store_flags(timeout_help: str) -> Callable[[Callable[..., Any]], Callable[..
         return function
 
     return apply
+
+
+provider_argument = argument("provider", help="adapter name (see `phonefleet providers`)")
+number_argument = argument("number", help="an E.164 number (+1...) or the provider's id")
+_TIMEOUT = "give up on a vendor after this long, retries included (for every store the command opens)"
+timeout = timeout_option(_TIMEOUT)
+store_options = store_flags(_TIMEOUT)
+
+
+def with_timeout(options: Sequence[str] | None, timeout: str | None, flag: str = "-o/--option") -> FlagValues:
+    """The settings a flag gave; `--timeout N` is `-o timeout=N`: one setting, one meaning."""
+    given = [*(options or ()), *(() if timeout is None else [f"timeout={timeout}"])]
+    return FlagValues(flag, given)

@@ -39,8 +39,8 @@ from phonefleet import Feature, Portability, PortAccount, PortDocuments, PortIn
 
 from . import _portfile, _stores
 from ._group import Command, LazyGroup, argument
-from ._output import Column, Output, errors, fail
-from ._params import PathType, store_flags
+from ._output import Column, Output, confirm, errors, fail
+from ._params import PathType, store_flags, with_timeout
 
 __all__ = ["PIN_ENV", "load_account", "port_app"]
 
@@ -59,18 +59,6 @@ numbers_argument = argument(
 )
 port_id_argument = argument("port_id", metavar="ID", help="the order's id at the provider")
 _common = store_flags("give up on the vendor after this long, retries included")
-
-
-def _settings(options: tuple[str, ...], timeout: str | None) -> _stores.FlagValues:
-    from ._app import _with_timeout  # _app registers this module: import it at call time
-
-    return _with_timeout(options, timeout)
-
-
-def _confirm(question: str) -> bool:
-    from ._app import _confirm as confirm
-
-    return confirm(question)
 
 
 # -- the account file and the documents: one loader, shared with `migrate --port` ----------------------
@@ -220,7 +208,7 @@ def check_command(
     out = Output(as_json=as_json)
     with errors(debug):
         wanted = _numbers(numbers)
-        with _stores.connect(provider, _settings(option, timeout)) as store:
+        with _stores.connect(provider, with_timeout(option, timeout)) as store:
             _require(store)
             results = store.check_portability(wanted)
         if as_json:
@@ -267,7 +255,7 @@ def create_command(
         holder = load_account(account)
         documents = _documents(loa, invoice)
         when = _date(date)
-        with _stores.connect(provider, _settings(option, timeout)) as store:
+        with _stores.connect(provider, with_timeout(option, timeout)) as store:
             _require(store)
             check = getattr(getattr(store, "adapter", None), "check_port_in", None)
             if check is not None:  # what this vendor requires, refused before asking
@@ -278,7 +266,7 @@ def create_command(
                     raise _stores.CliUsageError(f"{exc}{hint}") from None
             count = f"{len(wanted)} number{'s' if len(wanted) != 1 else ''}"
             question = f"Port {count} to {provider} for {holder.name}?"
-            if not yes and not _confirm(question):
+            if not yes and not confirm(question):
                 fail("aborted: no order created", code=1)
             try:
                 orders = store.port_in(wanted, account=holder, documents=documents, date=when)
@@ -311,7 +299,7 @@ def list_command(
 ) -> None:
     """PROVIDER's port-in orders, newest first."""
     out = Output(as_json=as_json)
-    with errors(debug), _stores.connect(provider, _settings(option, timeout)) as store:
+    with errors(debug), _stores.connect(provider, with_timeout(option, timeout)) as store:
         _require(store)
         orders = list(store.list_port_ins(open_only=open_only))
         kind = "open orders" if open_only else "orders"
@@ -327,7 +315,7 @@ def show_command(
 ) -> None:
     """One port-in order: its status, numbers, FOC date and problems."""
     out = Output(as_json=as_json)
-    with errors(debug), _stores.connect(provider, _settings(option, timeout)) as store:
+    with errors(debug), _stores.connect(provider, with_timeout(option, timeout)) as store:
         _require(store)
         _print_order(out, store.get_port_in(_id(port_id)))
 
@@ -341,7 +329,7 @@ def cancel_command(
 ) -> None:
     """Cancel a port-in order."""
     out = Output(as_json=as_json)
-    with errors(debug), _stores.connect(provider, _settings(option, timeout)) as store:
+    with errors(debug), _stores.connect(provider, with_timeout(option, timeout)) as store:
         _require(store)
         _print_order(out, store.cancel_port_in(_id(port_id)))
 
