@@ -29,7 +29,7 @@ import attrs
 
 from phonefleet._errors import NotFoundError, NotPortableError, PortFailedError
 from phonefleet._model import PhoneNumber
-from phonefleet._porting import PortAccount, PortDocuments, PortIn, PortStatus
+from phonefleet._porting import Portability, PortAccount, PortDocuments, PortIn, PortStatus
 
 from ._journal import DONE, PortRecord
 from ._model import Action, Step, Waiting, step_from_json, step_to_json
@@ -40,8 +40,9 @@ __all__ = [
     "Porting",
     "in_flight",
     "missing",
-    "not_portable_async",
-    "not_portable_sync",
+    "portability_async",
+    "portability_sync",
+    "refused",
     "to_check",
 ]
 
@@ -59,6 +60,10 @@ def _check_date(_: object, __: object, value: object) -> None:
     if value is not None and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
         msg = f"date must be a datetime.date or None, got {value!r}"
         raise TypeError(msg)
+
+
+def _answers(value: Iterable[Portability]) -> tuple[Portability, ...]:
+    return tuple(value)
 
 
 @attrs.frozen
@@ -79,6 +84,11 @@ class Porting:
     #: numbers an earlier run already ordered (see `in_flight`): planned as PORT_IN without asking
     #: the vendor again, which would call them not portable while its own order holds them
     in_flight: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    #: the target's own portability answers (`plan` keeps those it got): `apply` hands them to
+    #: `port_in`, which asks again only for a number without a fresh one (see `Store.port_in`)
+    checked: tuple[Portability, ...] = attrs.field(default=(), converter=_answers, eq=False, repr=False)
+    #: ask the target again at apply time even for numbers the plan just checked
+    recheck: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
 
 
 def in_flight(journal: Any) -> frozenset[str]:
@@ -107,36 +117,30 @@ def chunks(numbers: Sequence[str], concurrency: int) -> list[list[str]]:
     return [list(numbers[start : start + size]) for start in range(0, len(numbers), size)]
 
 
-def _refused(results: Iterable[Any]) -> dict[str, str]:
+def refused(results: Iterable[Portability]) -> dict[str, str]:
+    """The numbers that cannot port, with the vendor's reason."""
     return {r.number: r.reason or "the vendor says it cannot be ported" for r in results if not r.portable}
 
 
-def not_portable_sync(target: Any, numbers: Sequence[str], concurrency: int) -> dict[str, str]:
-    """Ask a sync target which numbers cannot port, `concurrency` chunks at a time."""
+def portability_sync(target: Any, numbers: Sequence[str], concurrency: int) -> list[Portability]:
+    """Ask a sync target whether each number can port, `concurrency` chunks at a time."""
     parts = chunks(numbers, concurrency)
-    if not parts:
-        return {}
-    if len(parts) == 1:
-        return _refused(target.check_portability(parts[0]))
-    found: dict[str, str] = {}
+    if len(parts) <= 1:
+        return [answer for part in parts for answer in target.check_portability(part)]
     with ThreadPoolExecutor(max_workers=min(concurrency, len(parts))) as pool:
-        for results in pool.map(target.check_portability, parts):
-            found.update(_refused(results))
-    return found
+        return [answer for results in pool.map(target.check_portability, parts) for answer in results]
 
 
-async def not_portable_async(target: Any, numbers: Sequence[str], concurrency: int) -> dict[str, str]:
-    """Ask an async target which numbers cannot port, `concurrency` chunks at a time."""
+async def portability_async(target: Any, numbers: Sequence[str], concurrency: int) -> list[Portability]:
+    """Ask an async target whether each number can port, `concurrency` chunks at a time."""
     gate = asyncio.Semaphore(concurrency)
 
     async def check(part: list[str]) -> Any:
         async with gate:
             return await target.check_portability(part)
 
-    found: dict[str, str] = {}
-    for results in await asyncio.gather(*(check(part) for part in chunks(numbers, concurrency))):
-        found.update(_refused(results))
-    return found
+    found = await asyncio.gather(*(check(part) for part in chunks(numbers, concurrency)))
+    return [answer for results in found for answer in results]
 
 
 # -- applying --------------------------------------------------------------------------------
@@ -375,7 +379,12 @@ class PortRun:
                     "target",
                     "port_in",
                     (left,),
-                    {"account": port.account, "documents": port.documents, "date": port.date},
+                    {
+                        "account": port.account,
+                        "documents": port.documents,
+                        "date": port.date,
+                        "checked": () if port.recheck else port.checked,
+                    },
                 )
             except NotPortableError as exc:  # no order was created
                 refused = {result.number: result for result in exc.results}
