@@ -225,7 +225,7 @@ class PortRun:
         self.arrived.add(number)
         self.ctx.ported.add(number)
         step = self._port_step(number)
-        if self.ctx.journal is not None and self.ctx.journal.state(step) == DONE:
+        if self.ctx.dry_run or (self.ctx.journal is not None and self.ctx.journal.state(step) == DONE):
             self.ctx.mark_already_done(step)
         else:
             self.ctx.mark_done(step)
@@ -251,8 +251,8 @@ class PortRun:
             self.ctx.mark_skipped(step, reason)
 
     def _record(self, records: list[PortRecord]) -> None:
-        if self.ctx.journal is not None:
-            self.ctx.journal.record_ports(records)
+        if self.ctx.book is not None:
+            self.ctx.book.record_ports(records)
         for record in records:
             self.records[record.number] = record
 
@@ -283,8 +283,7 @@ class PortRun:
         ctx = self.ctx
         numbers = sorted(self.groups)
         if ctx.dry_run:
-            for number in numbers:
-                self._skip(number, f"dry run: would port {number} in, then carry its settings")
+            self._preview(numbers)
             return
         unsent: list[str] = []
         unknown: list[str] = []
@@ -299,9 +298,8 @@ class PortRun:
                 polled.setdefault(record.order_id, []).append(number)
             elif record.state == COMPLETED:
                 self._ready(number)
-            else:  # failed: reported again, never re-sent (a new order is a decision to make)
-                detail = (record.detail if record is not None else None) or "the port failed"
-                self._fail(number, PortFailedError(f"{detail} (recorded by an earlier run)"))
+            else:
+                self._failed_before(number, record)
         if unknown:
             unsent += yield from self._look_up(unknown)
         if ctx.stopping:
@@ -312,6 +310,27 @@ class PortRun:
             if ctx.stopping:
                 return
             yield from self._poll(order_id, held)
+
+    def _failed_before(self, number: str, record: PortRecord) -> None:
+        """Failed in an earlier run: reported again, never re-sent (a new order is a decision to make)."""
+        detail = record.detail or "the port failed"
+        self._fail(number, PortFailedError(f"{detail} (recorded by an earlier run)"))
+
+    def _preview(self, numbers: list[str]) -> None:
+        """A dry run: each number's port as the journal last saw it; nothing sent, nothing written."""
+        for number in numbers:
+            record = self.records.get(number)
+            if record is None:
+                self._skip(number, f"dry run: would port {number} in, then carry its settings")
+            elif record.state == ORDERED:
+                self._wait(number, record.order_id, _status(record), _foc_back(record.foc), ())
+            elif record.state == INTENDED:
+                unsure = "an earlier run may have sent its order: the next run looks for it before sending"
+                self._wait(number, record.order_id, _status(record), None, (unsure,))
+            elif record.state == COMPLETED:
+                self._ready(number)
+            else:
+                self._failed_before(number, record)
 
     def _look_up(self, numbers: list[str]) -> Generator[Call, Any, list[str]]:
         """Numbers whose order may have been sent: find it before sending again; returns those with none."""
@@ -422,9 +441,13 @@ class PortRun:
 
     def _wait_unknown(self, number: str, record: PortRecord, error: Exception) -> None:
         """The order could not be read this time: still waiting, as last seen, with why."""
-        try:
-            status = PortStatus(record.status) if record.status else PortStatus.UNKNOWN
-        except ValueError:
-            status = PortStatus.UNKNOWN
         problem = f"could not read the order this run: {type(error).__name__}: {error}"
-        self._wait(number, record.order_id, status, _foc_back(record.foc), (problem,))
+        self._wait(number, record.order_id, _status(record), _foc_back(record.foc), (problem,))
+
+
+def _status(record: PortRecord) -> PortStatus:
+    """The order's status as the journal last recorded it (UNKNOWN: none, or not one we know)."""
+    try:
+        return PortStatus(record.status) if record.status else PortStatus.UNKNOWN
+    except ValueError:
+        return PortStatus.UNKNOWN
