@@ -125,18 +125,23 @@ class Context:
         if self.progress is not None:
             self.progress(step, outcome)
 
+    @property
+    def book(self) -> Journal | None:
+        """The journal to write to: None in a dry run, which reads its journal and writes nothing."""
+        return None if self.dry_run else self.journal
+
     def mark_done(self, step: Step) -> None:
         try:
-            if self.journal is not None:
-                self.journal.done(step)
+            if self.book is not None:
+                self.book.done(step)
         finally:  # the store has it, even if the journal was taken over meanwhile
             self.done.append(step)
             self._report(step, "done")
 
     def mark_failed(self, step: Step, error: Exception) -> None:
         try:
-            if self.journal is not None:
-                self.journal.failed(step, error)
+            if self.book is not None:
+                self.book.failed(step, error)
         finally:
             self.failed.append(Failure(step, error))
             self._report(step, "failed")
@@ -185,7 +190,7 @@ def run_number(steps: Sequence[Step], ctx: Context) -> NumberFlow:
             ctx.mark_already_done(step)
         elif step.action is Action.ARCHIVE and step.store == "source" and step.number in ctx.ported:
             # ported away: the source no longer holds it, nothing to send
-            (ctx.mark_already_done if state == RECHECK else ctx.mark_done)(step)
+            (ctx.mark_already_done if state == RECHECK or ctx.dry_run else ctx.mark_done)(step)
         elif step.store == "source" and not unit.target_ready:
             ctx.mark_skipped(step, "not archived: a target step for this number did not succeed")
         elif step.store == "target" and unit.create_failed:
@@ -247,8 +252,8 @@ def _run_step(step: Step, state: str | None, unit: _Unit, ctx: Context) -> Numbe
             else:
                 unit.succeeded(step, current, ctx)
             return
-    if ctx.journal is not None:
-        ctx.journal.started(step)
+    if ctx.book is not None:
+        ctx.book.started(step)
     try:
         result = yield call_for(step, ref)
     except Exception as exc:  # every failure is reported, typed
