@@ -35,6 +35,7 @@ from ._params import (
     options,
     provider_argument,
     store_options,
+    subset_options,
     timeout,
 )
 from ._params import with_timeout as _with_timeout
@@ -457,14 +458,7 @@ def _field(number: phonefleet.PhoneNumber, field: str) -> str:
 @click.option("--create-missing", is_flag=True, help="create missing numbers")
 @click.option("--save-plan", type=PathType, help="write the plan as JSON")
 @click.option("--plan", "plan_file", metavar="FILE", type=PathType, help="run a plan saved with --save-plan")
-@click.option(
-    "--numbers",
-    "numbers_file",
-    metavar="FILE",
-    type=PathType,
-    help="only these numbers (one a line; - for stdin)",
-)
-@click.option("--number", metavar="NUMBER", multiple=True, help="only this number (repeatable)")
+@subset_options
 @click.option("--port", is_flag=True, help="port the numbers the target lacks")
 @click.option("--account", type=PathType, help="the holder's account at the losing carrier (TOML)")
 @click.option("--loa", type=PathType, help="the signed letter of authorization")

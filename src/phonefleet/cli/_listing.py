@@ -18,7 +18,7 @@ import click
 from . import _migrating, _stores
 from ._group import command
 from ._output import NUMBER_COLUMNS, Output, errors, fail, numbers_json, numbers_rows
-from ._params import PathType, provider_argument, store_options, with_timeout
+from ._params import provider_argument, store_options, subset_options, with_timeout
 
 if TYPE_CHECKING:
     from phonefleet import PhoneNumber
@@ -80,14 +80,7 @@ def _stream(listing: Iterable[PhoneNumber]) -> None:
 @click.option("--all", "all_numbers", is_flag=True, help="active and archived")
 @click.option("--country", metavar="CC", help="only numbers of this country (ISO, e.g. US)")
 @click.option("--capability", metavar="CAP", help="only numbers with voice, sms, mms or fax")
-@click.option("--number", metavar="NUMBER", multiple=True, help="only this number (repeatable)")
-@click.option(
-    "--numbers",
-    "numbers_file",
-    metavar="FILE",
-    type=PathType,
-    help="only these numbers (one a line; - for stdin)",
-)
+@subset_options
 @click.option("--order", default="number", help="number (E.164, the default for every vendor) or vendor")
 @store_options
 def list_command(

@@ -20,6 +20,7 @@ __all__ = [
     "provider_argument",
     "store_flags",
     "store_options",
+    "subset_options",
     "timeout",
     "timeout_option",
     "with_timeout",
@@ -68,3 +69,18 @@ def with_timeout(options: Sequence[str] | None, timeout: str | None, flag: str =
     """The settings a flag gave; `--timeout N` is `-o timeout=N`: one setting, one meaning."""
     given = [*(options or ()), *(() if timeout is None else [f"timeout={timeout}"])]
     return FlagValues(flag, given)
+
+
+_number = click.option("--number", metavar="NUMBER", multiple=True, help="only this number (repeatable)")
+_numbers = click.option(
+    "--numbers",
+    "numbers_file",
+    metavar="FILE",
+    type=PathType,
+    help="only these numbers (one a line; - for stdin)",
+)
+
+
+def subset_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """--number N (repeatable) and --numbers FILE: the numbers a command is limited to."""
+    return _number(_numbers(function))
