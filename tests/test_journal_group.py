@@ -172,7 +172,8 @@ import asyncio, os, signal, sys
 from pathlib import Path
 from phonefleet import AsyncMemoryStore, PhoneNumber, migrate
 
-journal, effects, reported, kill_at = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
+journal, effects, reported = (Path(arg) for arg in sys.argv[1:4])
+kill_at = int(sys.argv[4])
 NUMBERS = [f"+1202555{i:04d}" for i in range(40)]
 
 
