@@ -136,6 +136,11 @@ class Context:
         if self.progress is not None:
             self.progress(step, outcome)
 
+    @property
+    def book(self) -> Journal | None:
+        """The journal to write to: None in a dry run, which reads its journal and writes nothing."""
+        return None if self.dry_run else self.journal
+
     def mark_done(self, step: Step) -> None:
         self._settle(step, DONE, None, lambda: self._done(step))
 
@@ -145,13 +150,13 @@ class Context:
     def _settle(self, step: Step, state: str, error: str | None, report: Callable[[], None]) -> None:
         """Journal a step's outcome, then report it; reported even if the journal refused
         the record (taken over meanwhile): the store has it either way."""
-        if self.journal is None:
+        if self.book is None:
             report()
         elif self.group is not None:  # written with the others of this turn, reported after
             self.group.settled(step, state, error, report)
         else:
             try:
-                self.journal.write([(step, state, error)])
+                self.book.write([(step, state, error)])
             finally:
                 report()
 
@@ -207,7 +212,7 @@ def run_number(steps: Sequence[Step], ctx: Context) -> NumberFlow:
             ctx.mark_already_done(step)
         elif step.action is Action.ARCHIVE and step.store == "source" and step.number in ctx.ported:
             # ported away: the source no longer holds it, nothing to send
-            (ctx.mark_already_done if state == RECHECK else ctx.mark_done)(step)
+            (ctx.mark_already_done if state == RECHECK or ctx.dry_run else ctx.mark_done)(step)
         elif step.store == "source" and not unit.target_ready:
             ctx.mark_skipped(step, "not archived: a target step for this number did not succeed")
         elif step.store == "target" and unit.create_failed:
@@ -271,8 +276,8 @@ def _run_step(step: Step, state: str | None, unit: _Unit, ctx: Context) -> Numbe
             return
     if ctx.group is not None:  # one transaction with the records of the other tasks
         yield Started(ctx.group.started(step))
-    elif ctx.journal is not None:
-        ctx.journal.started(step)
+    elif ctx.book is not None:
+        ctx.book.started(step)
     try:
         result = yield call_for(step, ref)
     except Exception as exc:  # every failure is reported, typed
