@@ -15,6 +15,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 
+from ._redact import shorten
+
 __all__ = ["StoreIdentity"]
 
 
@@ -66,7 +68,7 @@ class StoreIdentity:
     def from_json(cls, text: str) -> StoreIdentity:
         data: Any = json.loads(text)
         if not isinstance(data, dict) or not isinstance(data.get("provider"), str):
-            msg = f"not a store identity: {text[:80]!r}"
+            msg = f"not a store identity: {shorten(text, 80, quote=True)}"
             raise ValueError(msg)
         return cls(data["provider"], data.get("account"), data.get("base_url"))
 
