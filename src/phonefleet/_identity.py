@@ -21,8 +21,6 @@ from urllib.parse import urlsplit, urlunsplit
 import attrs
 
 from ._redact import shorten
-from ._settings import SettingError
-from ._wire import Secret, env_setting
 
 __all__ = ["StoreIdentity", "account_setting"]
 
@@ -100,6 +98,9 @@ def account_setting(
     of the store's `credentials` (an identity is printed, logged and kept):
     a `SettingError` that never echoes it.
     """
+    from ._settings import SettingError  # only when a store opens: `import phonefleet` stays light
+    from ._wire import Secret, env_setting
+
     found = env_setting(value, *env_names)
     if found is None:
         return None
