@@ -36,7 +36,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -169,6 +169,11 @@ DONE: Final = "done"
 FAILED: Final = "failed"
 
 
+def error_text(error: BaseException) -> str:
+    """How a step's failure is recorded."""
+    return f"{type(error).__name__}: {error}"
+
+
 def _record(state: object, updated: object) -> tuple[str, float]:
     """A step's record as read back; a corrupted one is an unknown outcome, looked up before
     anything is sent (a state we never write counts as `started`, an unreadable time as
@@ -221,6 +226,14 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 _SIDES: Final = ("source", "target")
+
+_RECORD_STEP: Final = (
+    "INSERT INTO steps (key, number, store, action, state, attempts, error, updated)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT(key) DO UPDATE SET state = excluded.state,"
+    " attempts = steps.attempts + excluded.attempts, error = excluded.error,"
+    " updated = excluded.updated"
+)
 
 
 def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
@@ -538,7 +551,7 @@ class Journal:
         self._write(step, DONE, None)
 
     def failed(self, step: Step, error: BaseException) -> None:
-        self._write(step, FAILED, f"{type(error).__name__}: {error}")
+        self._write(step, FAILED, error_text(error))
 
     # -- ports: one row per number being ported (see `_porting`) -----------------------
     def ports(self) -> dict[str, PortRecord]:
@@ -591,30 +604,21 @@ class Journal:
             raise PhoneFleetError(msg)
 
     def _write(self, step: Step, state: str, error: str | None) -> None:
-        """One transaction: check this run still owns the journal, then record."""
-        key = step.key
+        self.write([(step, state, error)])
 
-        def insert(now: float) -> None:
-            self._db.execute(
-                "INSERT INTO steps (key, number, store, action, state, attempts, error, updated)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT(key) DO UPDATE SET state = excluded.state,"
-                " attempts = steps.attempts + excluded.attempts, error = excluded.error,"
-                " updated = excluded.updated",
-                (
-                    key,
-                    step.number,
-                    step.store,
-                    step.action.value,
-                    state,
-                    1 if state == STARTED else 0,
-                    error,
-                    now,
-                ),
-            )
-
-        now = self._owned(insert)
-        self._states[key] = (state, now)
+    def write(self, records: Sequence[tuple[Step, str, str | None]]) -> None:
+        """Record several steps (`step`, `started`/`done`/`failed`, error text) in one
+        transaction, in order: this run's ownership is checked once, in that same
+        transaction, and either every record is written or none (`JournalTakenOverError`)."""
+        if not records:
+            return
+        rows = [
+            (step.key, step.number, step.store, step.action.value, state, 1 if state == STARTED else 0, error)
+            for step, state, error in records
+        ]
+        now = self._owned(lambda now: self._db.executemany(_RECORD_STEP, [(*row, now) for row in rows]))
+        for row in rows:
+            self._states[row[0]] = (row[4], now)
 
     def counts(self) -> dict[str, int]:
         with self._lock:
