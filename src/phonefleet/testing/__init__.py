@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from phonefleet._lazy import by_name, load
 
 if TYPE_CHECKING:
-    from phonefleet._typed import emulate
+    from phonefleet._typed import emulate, serve
 
     from ._book import AREAS, TOLL_FREE_AREAS, NumberRecord, PoolNumber, RecordBook, pool_numbers
     from ._emulator import (
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ._limits import AccountLimit, LimitState, account_limit
     from ._network import Network, NetworkMember, business_days_after
     from ._record import RequestRecord
-    from ._server import AddressInUseError, EmulatorServer, serve, serve_fixture
+    from ._server import AddressInUseError, EmulatorServer, serve_fixture
     from ._spec import Refusal, SpecSlice
 
 # Each name loads from its module on first use: an emulator used in-process
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 # checks or the porting network.
 _LAZY = by_name(
     {
-        "phonefleet._typed": ("emulate",),
+        "phonefleet._typed": ("emulate", "serve"),
         "._book": ("AREAS", "TOLL_FREE_AREAS", "NumberRecord", "PoolNumber", "RecordBook", "pool_numbers"),
         "._emulator": (
             "ALL_FAULTS",
@@ -56,7 +56,7 @@ _LAZY = by_name(
         "._limits": ("AccountLimit", "LimitState", "account_limit"),
         "._network": ("Network", "NetworkMember", "business_days_after"),
         "._record": ("RequestRecord",),
-        "._server": ("AddressInUseError", "EmulatorServer", "serve", "serve_fixture"),
+        "._server": ("AddressInUseError", "EmulatorServer", "serve_fixture"),
         "._spec": ("Refusal", "SpecSlice"),
     }
 )
