@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from phonefleet._typed import emulate
 
+from ._answer import bytes_response
 from ._book import AREAS, TOLL_FREE_AREAS, NumberRecord, PoolNumber, RecordBook, pool_numbers
 from ._emulator import (
     ALL_FAULTS,
@@ -55,6 +56,7 @@ __all__ = [
     "SpecSlice",
     "emulate",
     "business_days_after",
+    "bytes_response",
     "json_response",
     "pool_numbers",
     "seeded_numbers",

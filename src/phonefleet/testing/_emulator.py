@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final, Generic
+from urllib.parse import unquote
 
 import attrs
 import httpx
@@ -24,6 +25,7 @@ from typing_extensions import TypeVar
 from phonefleet._errors import PhoneFleetError
 from phonefleet._wire import dumps
 
+from ._answer import bytes_response
 from ._limits import AccountLimit, LimitState
 from ._record import RequestRecord
 
@@ -53,8 +55,7 @@ AS = TypeVar("AS", default="AsyncStore[Any]")
 
 def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> httpx.Response:
     """A JSON answer as a vendor would send it."""
-    all_headers = {"Content-Type": "application/json", **(headers or {})}
-    return httpx.Response(status, content=dumps(body), headers=all_headers)
+    return bytes_response(status, dumps(body), {"Content-Type": "application/json", **(headers or {})})
 
 
 class Fault(enum.Enum):
@@ -127,8 +128,6 @@ class Router:
 
     def dispatch(self, request: httpx.Request, path: str) -> httpx.Response | None:
         """The handler's answer, or None when no route matches (404)."""
-        from urllib.parse import unquote
-
         allowed = False
         for route in self._routes:
             match = route.pattern.fullmatch(path)
@@ -190,7 +189,7 @@ class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return response
 
     # -- machinery ----------------------------------------------------------
-    def _apply(self, request: httpx.Request) -> httpx.Response:
+    def _apply(self, request: httpx.Request, *, read: bool = True) -> httpx.Response:
         request.read()
         with self._lock:
             self.requests.append(request)
@@ -210,7 +209,8 @@ class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             response = self.handle(request)
             if state is not None:
                 response.headers.update(self.limit_headers(state))
-            response.read()
+            if read or not isinstance(response.stream, httpx.ByteStream):
+                response.read()  # bytes in memory need no reading to be sent as they are
             if fault is Fault.DROP_AFTER:
                 raise httpx.ReadError("emulated: connection dropped after the answer", request=request)
             if fault is Fault.SLOW:
@@ -234,6 +234,15 @@ class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 self.limit.leave()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._handle(request, read=True)
+
+    def handle_served(self, request: httpx.Request) -> httpx.Response:
+        """`handle_request` for the served emulator: an answer whose body is bytes in
+        memory comes back unread (its `stream` holds them), so the server sends
+        them as they are, without httpx's decoding pass."""
+        return self._handle(request, read=False)
+
+    def _handle(self, request: httpx.Request, *, read: bool) -> httpx.Response:
         request.read()
         refusal = self._enter(request)
         if refusal is not None:
@@ -241,7 +250,7 @@ class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         try:
             if self.latency:
                 time.sleep(self.latency)
-            return self._apply(request)
+            return self._apply(request, read=read)
         finally:
             self._leave()
 

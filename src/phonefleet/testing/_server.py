@@ -27,7 +27,7 @@ import re
 import selectors
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
 
@@ -36,6 +36,7 @@ import httpx
 from phonefleet._errors import PhoneFleetError
 from phonefleet._wire import is_loopback_host
 
+from ._answer import in_memory_body
 from ._emulator import Emulator
 
 __all__ = ["AddressInUseError", "EmulatorServer", "is_loopback_host", "serve", "serve_fixture"]
@@ -48,6 +49,8 @@ _HOP_BY_HOP: Final = frozenset(
     {"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"}
 )
 _METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+#: the methods httpx gives a `Content-Length: 0` when they have no body
+_EMPTY_BODY_SIZED: Final = frozenset({"POST", "PUT", "PATCH"})
 #: the largest request body a served emulator reads: no vendor API this
 #: emulates takes more than a few KB in one request
 DEFAULT_MAX_REQUEST_BYTES: Final = 1024 * 1024
@@ -112,6 +115,25 @@ def _read_body(rfile: Any, headers: Any, limit: int) -> bytes:
     if len(body) != length:
         raise _BadBody(400, "the body ended early")
     return body
+
+
+def _request(method: str, url: httpx.URL, headers: list[tuple[str, str]], body: bytes) -> httpx.Request:
+    """`httpx.Request(method, url, headers=headers, content=body or None)`, the same
+    request (the same headers httpx adds: Host first if missing, a Content-Length),
+    built from a stream: httpx's content encoding and reading pass cost more than
+    the rest of the request."""
+    names = {key.lower() for key, _ in headers}
+    if body and "content-length" not in names:
+        headers.append(("Content-Length", str(len(body))))
+        names.add("content-length")
+    first: list[tuple[str, str]] = []
+    if "host" not in names and url.host:
+        first.append(("Host", url.netloc.decode("ascii")))
+    if method in _EMPTY_BODY_SIZED and "content-length" not in names and "transfer-encoding" not in names:
+        first.append(("Content-Length", "0"))
+    request = httpx.Request(method, url, headers=first + headers, stream=httpx.ByteStream(body))
+    request.read()
+    return request
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -188,13 +210,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._refuse(refused.status)
             return
         try:
-            request = httpx.Request(self.command, url, headers=headers, content=body or None)
+            request = _request(self.command, url, headers, body)
         except (httpx.InvalidURL, ValueError):
             self.close_connection = True
             self.send_error(400, "Bad request target")
             return
         try:
-            response = self.server.transport.handle_request(request)
+            response = self.server.handle(request)
         except httpx.TransportError as fault:  # an injected drop: no answer at all
             log.debug("closing the connection without an answer: %s", fault)
             self.close_connection = True
@@ -217,21 +239,19 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, response: httpx.Response) -> None:
         """Status, headers and body; a body still streaming goes out chunked as it comes."""
-        if isinstance(response.stream, httpx.ByteStream) and not response.is_stream_consumed:
-            response.read()  # bytes in memory (most answers): one write with a Content-Length
-        streaming = not response.is_stream_consumed
+        body = in_memory_body(response)  # most answers: sent as they are
         self.send_response(response.status_code, response.reason_phrase)
         for key, value in response.headers.multi_items():
             if key.lower() not in _HOP_BY_HOP:
                 self.send_header(key, value)
-        if streaming:
+        if body is None:
             self.send_header("Transfer-Encoding", "chunked")
         else:
-            self.send_header("Content-Length", str(len(response.content)))
+            # one write with a Content-Length (a ByteStream holds nothing to close)
+            self.send_header("Content-Length", str(len(body)))
             if self.command != "HEAD":
                 # headers and body in one write: one segment for a small answer, one syscall
-                self.send_header_bytes_then(response.content)
-                response.close()
+                self.send_header_bytes_then(body)
                 return
         self.end_headers()
         try:
@@ -261,6 +281,10 @@ class _Server(ThreadingHTTPServer):
     ) -> None:
         self.address_family = socket.AF_INET6 if ipv6 else socket.AF_INET
         self.transport = transport
+        #: the emulator's answer to a request (unread when its body is in memory)
+        self.handle: Callable[[httpx.Request], httpx.Response] = getattr(
+            transport, "handle_served", transport.handle_request
+        )
         self.max_request_bytes = max_request_bytes
         #: (Host, request target) -> URL, parsed once (URLs are immutable)
         self.urls: dict[tuple[str, str], httpx.URL] = {}
