@@ -70,6 +70,9 @@ class Fault(enum.Enum):
 
 
 ALL_FAULTS: Final = tuple(Fault)
+#: how many request paths a router remembers the routes of (a few hundred bytes each)
+_PATHS_KEPT: Final = 1024
+_PATH_KEPT_CHARS: Final = 2048
 
 
 @attrs.define
@@ -117,28 +120,43 @@ class Route:
 
 
 class Router:
-    """Maps `METHOD /path/{param}` to handlers; params arrive percent-decoded."""
+    """Maps `METHOD /path/{param}` to handlers; params arrive percent-decoded.
+
+    The routes a path matches are worked out once per path (a client asks
+    for the same few paths again and again), a bounded number of paths kept.
+    """
 
     def __init__(self) -> None:
         self._routes: list[Route] = []
+        self._matches: dict[str, tuple[tuple[Route, dict[str, str]], ...]] = {}
 
     def add(self, method: str, template: str, handler: Handler) -> None:
         regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
         self._routes.append(Route(method, re.compile(regex + "/?"), handler))
+        self._matches = {}
+
+    def _routes_for(self, path: str) -> tuple[tuple[Route, dict[str, str]], ...]:
+        """Every route `path` matches, in order, with its params decoded."""
+        found = self._matches.get(path)
+        if found is None:
+            found = tuple(
+                (route, {key: unquote(value) for key, value in match.groupdict().items()})
+                for route in self._routes
+                if (match := route.pattern.fullmatch(path)) is not None
+            )
+            if len(path) <= _PATH_KEPT_CHARS:
+                if len(self._matches) >= _PATHS_KEPT:
+                    self._matches = {}
+                self._matches[path] = found
+        return found
 
     def dispatch(self, request: httpx.Request, path: str) -> httpx.Response | None:
         """The handler's answer, or None when no route matches (404)."""
-        allowed = False
-        for route in self._routes:
-            match = route.pattern.fullmatch(path)
-            if match is None:
-                continue
-            if route.method != request.method:
-                allowed = True
-                continue
-            params = {key: unquote(value) for key, value in match.groupdict().items()}
-            return route.handler(request, **params)
-        if allowed:
+        matches = self._routes_for(path)
+        for route, params in matches:
+            if route.method == request.method:
+                return route.handler(request, **params)
+        if matches:
             return httpx.Response(405, json={"detail": "Method Not Allowed"})
         return None
 

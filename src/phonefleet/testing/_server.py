@@ -27,6 +27,7 @@ import re
 import selectors
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
@@ -119,9 +120,9 @@ def _read_body(rfile: Any, headers: Any, limit: int) -> bytes:
 
 def _request(method: str, url: httpx.URL, headers: list[tuple[str, str]], body: bytes) -> httpx.Request:
     """`httpx.Request(method, url, headers=headers, content=body or None)`, the same
-    request (the same headers httpx adds: Host first if missing, a Content-Length),
-    built from a stream: httpx's content encoding and reading pass cost more than
-    the rest of the request."""
+    request once read (the same headers httpx adds: Host first if missing, a
+    Content-Length), built from a stream: httpx's content encoding and reading
+    pass cost more than the rest of the request. The emulator reads it."""
     names = {key.lower() for key, _ in headers}
     if body and "content-length" not in names:
         headers.append(("Content-Length", str(len(body))))
@@ -131,9 +132,7 @@ def _request(method: str, url: httpx.URL, headers: list[tuple[str, str]], body: 
         first.append(("Host", url.netloc.decode("ascii")))
     if method in _EMPTY_BODY_SIZED and "content-length" not in names and "transfer-encoding" not in names:
         first.append(("Content-Length", "0"))
-    request = httpx.Request(method, url, headers=first + headers, stream=httpx.ByteStream(body))
-    request.read()
-    return request
+    return httpx.Request(method, url, headers=first + headers, stream=httpx.ByteStream(body))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -160,6 +159,20 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s " + format, self.address_string(), *args)
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if log.isEnabledFor(logging.DEBUG):  # the stdlib formats the line before logging it
+            super().log_request(code, size)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header: the stdlib's, formatted once a second (it names whole seconds)."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        second = int(time.time())
+        last = self.server.last_date  # swapped whole, so threads need no lock
+        if last[0] != second:
+            last = self.server.last_date = (second, super().date_time_string(second))
+        return last[1]
 
     def _url(self) -> httpx.URL:
         """The request's URL: its path as sent, on the origin the client used."""
@@ -286,6 +299,8 @@ class _Server(ThreadingHTTPServer):
             transport, "handle_served", transport.handle_request
         )
         self.max_request_bytes = max_request_bytes
+        #: the second the last Date header named, and the header
+        self.last_date: tuple[int, str] = (-1, "")
         #: (Host, request target) -> URL, parsed once (URLs are immutable)
         self.urls: dict[tuple[str, str], httpx.URL] = {}
         self._open: set[socket.socket] = set()
