@@ -8,7 +8,7 @@ emulator over HTTP on loopback, for SDKs and apps in any language.
 
 from __future__ import annotations
 
-from phonefleet._typed import emulate
+from phonefleet._typed import emulate, serve
 
 from ._answer import bytes_response
 from ._book import AREAS, TOLL_FREE_AREAS, NumberRecord, PoolNumber, RecordBook, pool_numbers
@@ -27,7 +27,7 @@ from ._emulator import (
 from ._limits import AccountLimit, LimitState, account_limit
 from ._network import Network, NetworkMember, business_days_after
 from ._record import RequestRecord
-from ._server import AddressInUseError, EmulatorServer, serve, serve_fixture
+from ._server import AddressInUseError, EmulatorServer, serve_fixture
 from ._spec import Refusal, SpecSlice
 
 __all__ = [

@@ -30,7 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Final
+from typing import Any, Final, Generic, Self
 
 import httpx
 
@@ -38,7 +38,7 @@ from phonefleet._errors import PhoneFleetError
 from phonefleet._wire import is_loopback_host
 
 from ._answer import in_memory_body
-from ._emulator import Emulator
+from ._emulator import AS, Emulator, S
 
 __all__ = ["AddressInUseError", "EmulatorServer", "is_loopback_host", "serve", "serve_fixture"]
 
@@ -421,7 +421,7 @@ def _served_settings(settings: Any, origin: str) -> dict[str, Any]:
     return served
 
 
-class EmulatorServer:
+class EmulatorServer(Generic[S, AS]):
     """An emulator answering HTTP on a local port.
 
     `base_url` and `settings` are what a client needs: `settings` is the
@@ -430,11 +430,13 @@ class EmulatorServer:
     the socket. `emulator` is the same object in-process: its transport's
     `faults`, `requests` and `applied` are live. A request body larger than
     `max_request_bytes` is refused with 413 in the vendor's error envelope.
+    Typed by its emulator's stores: the server of `emulate("twilio")` (or of
+    `serve("twilio")`) connects a `TwilioStore`.
     """
 
     def __init__(
         self,
-        emulator: Any,
+        emulator: Emulator[S, AS],
         *,
         provider: str,
         host: str = "127.0.0.1",
@@ -459,7 +461,7 @@ class EmulatorServer:
             )
             raise ValueError(msg)
         self.provider = provider
-        self.emulator = emulator
+        self.emulator: Emulator[S, AS] = emulator
         bind = "127.0.0.1" if host.lower() == "localhost" else host.strip("[]")
         try:
             self._server = _Server(
@@ -492,7 +494,7 @@ class EmulatorServer:
         """Answer requests on this thread until `stop()` (or KeyboardInterrupt)."""
         self._server.serve_until_stopped()
 
-    def start(self) -> EmulatorServer:
+    def start(self) -> Self:
         """Answer requests on a background thread."""
         if self._thread is None:
             self._thread = threading.Thread(
@@ -510,7 +512,7 @@ class EmulatorServer:
         self._server.close_connections()
         self._server.server_close()
 
-    def __enter__(self) -> EmulatorServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
@@ -527,22 +529,24 @@ class EmulatorServer:
         transport: Any = _ToAddress(self._server.host, sync=sync)
         return {**_served_settings(self.emulator.settings, loopback), "transport": transport}
 
-    def connect(self, **common: Any) -> Any:
-        """A sync store on this server, over the socket."""
+    def connect(self, **common: Any) -> S:
+        """A sync store on this server, over the socket (the vendor's store class)."""
         from phonefleet._typed import connect
 
-        return connect(self.provider, **{**self._client_settings(sync=True), **common})
+        store: Any = connect(self.provider, **{**self._client_settings(sync=True), **common})
+        return store  # type: ignore[no-any-return]
 
-    def connect_async(self, **common: Any) -> Any:
-        """An async store on this server, over the socket."""
+    def connect_async(self, **common: Any) -> AS:
+        """An async store on this server, over the socket (the vendor's store class)."""
         from phonefleet._typed import connect_async
 
-        return connect_async(self.provider, **{**self._client_settings(sync=False), **common})
+        store: Any = connect_async(self.provider, **{**self._client_settings(sync=False), **common})
+        return store  # type: ignore[no-any-return]
 
 
 def _server_for(
-    provider: str | Emulator, host: str, port: int, allow_remote: bool, options: dict[str, Any]
-) -> EmulatorServer:
+    provider: str | Emulator[Any, Any], host: str, port: int, allow_remote: bool, options: dict[str, Any]
+) -> EmulatorServer[Any, Any]:
     from . import emulate
 
     if isinstance(provider, str):
@@ -563,14 +567,14 @@ def _server_for(
 
 @contextlib.contextmanager
 def serve(
-    provider: str | Emulator,
+    provider: str | Emulator[Any, Any],
     /,
     *,
     host: str = "127.0.0.1",
     port: int = 0,
     allow_remote: bool = False,
     **emulator_options: Any,
-) -> Iterator[EmulatorServer]:
+) -> Iterator[EmulatorServer[Any, Any]]:
     """Serve a provider's emulator over HTTP on a background thread.
 
     `serve("linq", numbers=50)` builds the emulator as `emulate` does (or
@@ -597,7 +601,7 @@ def serve_fixture(
     """
     import pytest
 
-    def fixture() -> Iterator[EmulatorServer]:
+    def fixture() -> Iterator[EmulatorServer[Any, Any]]:
         with serve(provider, **emulator_options) as server:
             yield server
 
