@@ -5,13 +5,15 @@ inject a transport reaches them. Served, the same transport (same state,
 same faults, same journal) answers any HTTP client: a vendor's own SDK,
 `requests`, curl, an app in another language.
 
-The server is the standard library's threading HTTP server. It routes on
-the request path only (a client's Host header never matters), reads each
-request body (at most `max_request_bytes`, 1 MiB by default: a larger one is
-answered 413 in the vendor's error envelope, a chunk size no client sends
-400, and the connection closed), hands it to the emulator's transport and
-streams the answer back, and keeps connections alive as HTTP/1.1 clients
-expect. The transport remembers a bounded record of requests
+The server is the standard library's threading HTTP server (its header
+blocks read by `_head`, which skips the email parser for plain ones). It
+routes on the request path only (a client's Host header never matters),
+reads each request body (at most `max_request_bytes`, 1 MiB by default: a
+larger one is answered 413 in the vendor's error envelope, a chunk size no
+client sends 400, and the connection closed), hands it to the emulator's
+transport (`handle_served`: an answer in memory is sent as the bytes it
+holds) and streams the answer back, and keeps connections alive as
+HTTP/1.1 clients expect. The transport remembers a bounded record of requests
 (`RequestRecord`). Faults that lose the
 connection (`DROP_BEFORE`, `DROP_AFTER`, `SLOW`) close it without an
 answer, which is what the client of a real server would see.
@@ -29,7 +31,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any, Final, Generic, Self
 
 import httpx
@@ -39,6 +41,7 @@ from phonefleet._wire import is_loopback_host
 
 from ._answer import in_memory_body
 from ._emulator import AS, Emulator, S
+from ._head import QuickHeadHandler
 
 __all__ = ["AddressInUseError", "EmulatorServer", "is_loopback_host", "serve", "serve_fixture"]
 
@@ -135,7 +138,7 @@ def _request(method: str, url: httpx.URL, headers: list[tuple[str, str]], body: 
     return httpx.Request(method, url, headers=first + headers, stream=httpx.ByteStream(body))
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuickHeadHandler):
     """Hands every request to the emulator's transport, whatever its method."""
 
     protocol_version = "HTTP/1.1"
@@ -207,7 +210,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _forward(self) -> None:
         headers = [
             (key, value)
-            for key, value in self.headers.items()
+            # raw: the values `items()` gives (text decoded from latin-1 has no surrogates to wrap)
+            for key, value in self.headers.raw_items()
             if key.lower() not in {"connection", "keep-alive"}  # the framing as the client sent it
         ]
         try:
