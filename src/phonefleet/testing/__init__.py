@@ -15,6 +15,7 @@ from phonefleet._lazy import by_name, load
 if TYPE_CHECKING:
     from phonefleet._typed import emulate, serve
 
+    from ._answer import bytes_response
     from ._book import AREAS, TOLL_FREE_AREAS, NumberRecord, PoolNumber, RecordBook, pool_numbers
     from ._emulator import (
         ALL_FAULTS,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 _LAZY = by_name(
     {
         "phonefleet._typed": ("emulate", "serve"),
+        "._answer": ("bytes_response",),
         "._book": ("AREAS", "TOLL_FREE_AREAS", "NumberRecord", "PoolNumber", "RecordBook", "pool_numbers"),
         "._emulator": (
             "ALL_FAULTS",
@@ -96,6 +98,7 @@ __all__ = [
     "SpecSlice",
     "emulate",
     "business_days_after",
+    "bytes_response",
     "json_response",
     "pool_numbers",
     "seeded_numbers",
