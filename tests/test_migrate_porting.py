@@ -30,6 +30,7 @@ from phonefleet import (
     PortStatus,
     migrate,
 )
+from phonefleet._porting import CHECK_FRESH_FOR
 from phonefleet.migrate import Action, Journal, Porting
 from phonefleet.testing import Network
 
@@ -74,6 +75,11 @@ class World:
 
 @pytest.fixture
 def world(tmp_path: Path) -> World:
+    return make_world(tmp_path)
+
+
+def make_world(tmp_path: Path) -> World:
+    """Five numbers on one bill at the source (one of them not portable), the target empty but one."""
     net = Network()
     source = MemoryStore([*NUMBERS, BLOCKED], network=net, provider="old")
     for number in [*NUMBERS, BLOCKED]:
@@ -279,6 +285,9 @@ def test_dry_run_sends_nothing_and_writes_no_journal(world: World) -> None:
 
 def test_a_number_refused_at_apply_time_fails_and_the_rest_are_ordered(world: World) -> None:
     plan = world.plan()
+    # the plan's answers are older than `port_in` trusts: each number is asked again
+    aged = [attrs.evolve(a, checked_at=a.checked_at - CHECK_FRESH_FOR * 2) for a in plan.port.checked]
+    plan.port = attrs.evolve(plan.port, checked=aged)
     world.net.not_portable(NUMBERS[1], "ported elsewhere meanwhile")
     report = migrate.apply(plan, journal=world.journal)
     [failure] = [f for f in report.failed if f.step.action is Action.PORT_IN]

@@ -11,13 +11,16 @@ from __future__ import annotations
 import enum
 import os
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
 import attrs
 
+from ._identity import StoreIdentity
+
 __all__ = [
+    "CHECK_FRESH_FOR",
     "PortAccount",
     "PortAddress",
     "PortDocuments",
@@ -95,7 +98,10 @@ class Portability:
     """Whether one number can be ported to the asking vendor, and why not.
 
     `fast` (the vendor can port it quickly, e.g. on-net) and `pin_required`
-    are None when the vendor does not say.
+    are None when the vendor does not say. A store stamps each answer it
+    gets with `checked_at` (UTC) and `checked_by` (its identity), so that
+    `port_in(..., checked=...)` can trust a fresh answer of its own instead
+    of asking again.
     """
 
     number: str
@@ -104,6 +110,22 @@ class Portability:
     fast: bool | None = None
     pin_required: bool | None = None
     raw: Mapping[str, Any] = attrs.field(default=_EMPTY, eq=False, hash=False, repr=False, converter=_frozen)
+    checked_at: datetime | None = attrs.field(default=None, eq=False, hash=False, repr=False)
+    checked_by: StoreIdentity | None = attrs.field(default=None, eq=False, hash=False, repr=False)
+
+    def fresh_for(self, identity: StoreIdentity, now: datetime) -> bool:
+        """Whether this answer came from the store `identity` less than `CHECK_FRESH_FOR` before `now`."""
+        return (
+            self.checked_by == identity
+            and self.checked_at is not None
+            and self.checked_at.tzinfo is not None
+            and timedelta(0) <= now - self.checked_at <= CHECK_FRESH_FOR
+        )
+
+
+#: how long a store's own portability answer is trusted by `port_in(..., checked=...)`:
+#: an older one is asked again (a number can be ported elsewhere, or locked, meanwhile)
+CHECK_FRESH_FOR: Final = timedelta(minutes=15)
 
 
 @attrs.frozen

@@ -48,11 +48,11 @@ _DEFAULT_TIMEOUT = 30.0
 
 
 def _user_agent() -> str:
-    import importlib.metadata
+    import phonefleet
 
     try:
-        version = importlib.metadata.version("phonefleet")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+        version = phonefleet.__version__  # read without importlib.metadata where it can be
+    except ImportError:  # importlib.metadata's PackageNotFoundError: not installed  # pragma: no cover
         version = "0"
     return f"phonefleet/{version}"
 
@@ -145,7 +145,22 @@ class _Operations(Generic[A]):
         if missing or len(by_number) != len(results):
             msg = f"the portability answer does not cover each number asked once (missing: {missing[:5]})"
             raise ResponseFormatError(msg, provider=self.provider)
-        return [by_number[n] for n in numbers]
+        now, me = dt.datetime.now(dt.UTC), self.adapter.identity()
+        return [attrs.evolve(by_number[n], checked_at=now, checked_by=me) for n in numbers]
+
+    def _trusted(self, numbers: tuple[str, ...], checked: Iterable[Portability]) -> dict[str, Portability]:
+        """The answers in `checked` this store gave for `numbers` and that are still fresh."""
+        if isinstance(checked, Portability):
+            checked = [checked]
+        answers = list(checked)
+        wrong = next((item for item in answers if not isinstance(item, Portability)), None)
+        if wrong is not None:
+            msg = f"checked must hold Portability answers, not {type(wrong).__name__}"
+            raise TypeError(msg)
+        if not answers:
+            return {}
+        wanted, me, now = set(numbers), self.adapter.identity(), dt.datetime.now(dt.UTC)
+        return {a.number: a for a in answers if a.number in wanted and a.fresh_for(me, now)}
 
     def port_in(
         self,
@@ -153,6 +168,7 @@ class _Operations(Generic[A]):
         account: PortAccount,
         documents: PortDocuments,
         date: dt.date | None,
+        checked: Iterable[Portability] = (),
     ) -> Flow[list[PortIn]]:
         self.require(Feature.PORT_IN)
         wanted = port_numbers(numbers)
@@ -164,14 +180,23 @@ class _Operations(Generic[A]):
             msg = f"date must be a datetime.date or None, got {date!r}"
             raise TypeError(msg)
         loaded = documents.read()
+        trusted = self._trusted(wanted, checked)
         self.adapter.check_port_in(wanted, account=account, documents=loaded, date=date)
-        return scrubbing(self._port_in(wanted, account, loaded, date), account.secrets())
+        return scrubbing(self._port_in(wanted, account, loaded, date, trusted), account.secrets())
 
     def _port_in(
-        self, numbers: tuple[str, ...], account: PortAccount, documents: PortDocuments, date: dt.date | None
+        self,
+        numbers: tuple[str, ...],
+        account: PortAccount,
+        documents: PortDocuments,
+        date: dt.date | None,
+        trusted: dict[str, Portability],
     ) -> Flow[list[PortIn]]:
-        results = yield from self._portability(numbers)
-        refused = [result for result in results if not result.portable]
+        # a number without a fresh answer of this store's own is asked now: none is ordered unchecked
+        unknown = tuple(n for n in numbers if n not in trusted)
+        asked = (yield from self._portability(unknown)) if unknown else []
+        found = {**trusted, **{result.number: result for result in asked}}
+        refused = [found[n] for n in numbers if not found[n].portable]
         if refused:
             raise NotPortableError(refused)
         return (yield from self.adapter.port_in(numbers, account=account, documents=documents, date=date))
@@ -452,14 +477,18 @@ class Store(_StoreBase[A]):
         account: PortAccount,
         documents: PortDocuments = PortDocuments(),  # noqa: B008 - frozen, immutable
         date: dt.date | None = None,
+        checked: Iterable[Portability] = (),
     ) -> builtins.list[PortIn]:
         """Create and submit port-in orders for `numbers`, after checking each can port.
 
         Raises `NotPortableError` (no order created) if any number cannot
-        port. A vendor may split one request into several orders (by losing
-        carrier, or by size): hence a list. Needs `Feature.PORT_IN`.
+        port. `checked` (what `check_portability` returned) spares asking
+        again for a number this store answered less than `CHECK_FRESH_FOR`
+        ago; any other number is checked first. A vendor may split one
+        request into several orders (by losing carrier, or by size): hence
+        a list. Needs `Feature.PORT_IN`.
         """
-        return self._driver.run(self._ops.port_in(numbers, account, documents, date))
+        return self._driver.run(self._ops.port_in(numbers, account, documents, date, checked))
 
     def get_port_in(self, port_id: str) -> PortIn:
         """One port-in order, as the vendor reports it now."""
@@ -598,9 +627,10 @@ class AsyncStore(_StoreBase[A]):
         account: PortAccount,
         documents: PortDocuments = PortDocuments(),  # noqa: B008 - frozen, immutable
         date: dt.date | None = None,
+        checked: Iterable[Portability] = (),
     ) -> builtins.list[PortIn]:
         """Create and submit port-in orders for `numbers`; see `Store.port_in`."""
-        return await self._driver.run(self._ops.port_in(numbers, account, documents, date))
+        return await self._driver.run(self._ops.port_in(numbers, account, documents, date, checked))
 
     async def get_port_in(self, port_id: str) -> PortIn:
         """One port-in order, as the vendor reports it now."""

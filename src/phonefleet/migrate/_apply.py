@@ -22,11 +22,12 @@ from typing import Any
 
 from phonefleet._identity import StoreIdentity
 
+from ._group import GroupCommit
 from ._journal import Journal
 from ._model import Plan, Report, Step, by_number
 from ._pace import Pace
 from ._porting import PortRun
-from ._steps import Context, NumberFlow, run_number
+from ._steps import Context, NumberFlow, Started, run_number
 
 __all__ = ["apply", "apply_async"]
 
@@ -70,10 +71,25 @@ def _open_journal(
     journal: str | Path | Journal | None, plan: Plan, *, take_over: bool, dry_run: bool
 ) -> tuple[Journal | None, bool]:
     """The run's journal, claimed for this run (refused if another run holds it,
-    or if it records another source or target). A dry run opens none: it writes nothing."""
-    if journal is None or dry_run:
+    or if it records another source or target). A dry run only reads one that
+    exists (what earlier runs did, the orders they filed), never claims or writes it."""
+    if journal is None:
         return None, False
     identities = _identities(plan)
+    if dry_run:
+        if isinstance(journal, Journal):
+            return journal, False
+        path = Path(journal)
+        if not path.is_file() or path.stat().st_size == 0:
+            return None, False
+        source, target = identities["source"], identities["target"]
+        read = Journal(
+            path,
+            source=source or plan.source_provider,
+            target=target or plan.target_provider,
+            read_only=True,
+        )
+        return read, True
     if isinstance(journal, Journal):
         journal.claim(take_over=take_over, **identities)
         return journal, False
@@ -94,7 +110,13 @@ def _close_journal(journal: Journal | None, owned: bool, ctx: Context) -> None:
     if journal is None:
         return
     try:
-        journal.release(f"interrupted: {ctx.stopped_by}" if ctx.stopping else "finished")
+        if ctx.group is not None:  # what the stores answered last is journaled, then reported
+            try:
+                ctx.group.flush()
+            finally:
+                ctx.group = None
+        if not ctx.dry_run:  # a dry run never claimed it
+            journal.release(f"interrupted: {ctx.stopped_by}" if ctx.stopping else "finished")
     finally:
         if owned:
             journal.close()
@@ -124,6 +146,9 @@ def _drive(flow: NumberFlow, stores: dict[str, Any]) -> None:
     try:
         call = next(flow)
         while True:
+            if isinstance(call, Started):  # pragma: no cover - records are grouped in async runs only
+                msg = "a grouped journal record in a sync run"
+                raise TypeError(msg)
             try:
                 result = getattr(stores[call.store], call.method)(*call.args, **call.kwargs)
                 if call.collect:
@@ -143,6 +168,10 @@ async def _drive_async(flow: NumberFlow, stores: dict[str, Any]) -> None:
     try:
         call = next(flow)
         while True:
+            if isinstance(call, Started):  # on disk before going on; a refused group stops the flow
+                await call.written
+                call = flow.send(None)
+                continue
             try:
                 method = getattr(stores[call.store], call.method)
                 if call.collect:
@@ -175,7 +204,9 @@ def apply(
     (`JournalBusyError`) before anything is sent; `take_over=True` takes it
     from a run that is gone (a run whose heartbeat is stale is taken over
     without asking). A journal of another source or target is refused
-    (`JournalMismatchError`). A dry run neither opens nor writes the journal.
+    (`JournalMismatchError`). A dry run only reads a journal that exists (to
+    report what earlier runs did and the port orders they filed) and writes
+    nothing, not even a new file.
     `progress(step, outcome)` is called as each step settles (from worker
     threads).
     """
@@ -257,6 +288,8 @@ async def apply_async(
             return _report(plan, ctx, interrupted=True, pace=pace)
         groups += ports.runnable()
     units: Iterator[list[Step]] = iter(groups)
+    if ctx.book is not None:  # a dry run writes nothing
+        ctx.group = GroupCommit(ctx.book, ctx.stop)
 
     async def worker() -> None:
         while not ctx.stopping:

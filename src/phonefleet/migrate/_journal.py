@@ -36,7 +36,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -169,6 +169,11 @@ DONE: Final = "done"
 FAILED: Final = "failed"
 
 
+def error_text(error: BaseException) -> str:
+    """How a step's failure is recorded."""
+    return f"{type(error).__name__}: {error}"
+
+
 def _record(state: object, updated: object) -> tuple[str, float]:
     """A step's record as read back; a corrupted one is an unknown outcome, looked up before
     anything is sent (a state we never write counts as `started`, an unreadable time as
@@ -222,6 +227,25 @@ CREATE TABLE IF NOT EXISTS runs (
 
 _SIDES: Final = ("source", "target")
 
+_RECORD_STEP: Final = (
+    "INSERT INTO steps (key, number, store, action, state, attempts, error, updated)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT(key) DO UPDATE SET state = excluded.state,"
+    " attempts = steps.attempts + excluded.attempts, error = excluded.error,"
+    " updated = excluded.updated"
+)
+
+
+def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
+    """The journal's database; read-only without writing a byte: no WAL or lock file is made,
+    and a journal left with its WAL (a run going on, or killed) is read through it."""
+    if not read_only:
+        return sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
+    wal, shm = (path.with_name(f"{path.name}-{end}") for end in ("wal", "shm"))
+    mode = "ro" if wal.exists() and shm.exists() else "ro&immutable=1"
+    uri = f"{path.resolve().as_uri()}?mode={mode}"
+    return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=10.0)
+
 
 def _identity(value: str | StoreIdentity) -> StoreIdentity | None:
     """A store's identity, or None when only a provider name was given."""
@@ -237,7 +261,9 @@ class Journal:
     every write is its own transaction, so the file is consistent whenever
     the process stops. Opening one only reads it (a new file gets its
     header); `apply` claims it for its run (see `claim`). `clock` is the
-    wall clock of heartbeats and records (injected by tests).
+    wall clock of heartbeats and records (injected by tests). With
+    `read_only=True` (a dry run) an existing journal is read and nothing
+    is ever written to it: every write raises.
     """
 
     def __init__(
@@ -247,8 +273,10 @@ class Journal:
         source: str | StoreIdentity,
         target: str | StoreIdentity,
         clock: Callable[[], float] = time.time,
+        read_only: bool = False,
     ) -> None:
         self.path = Path(path)
+        self.read_only = read_only
         self._clock = clock
         self._lock = threading.Lock()
         self._run: str | None = None
@@ -261,14 +289,15 @@ class Journal:
             "target": target.provider if isinstance(target, StoreIdentity) else target,
         }
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10.0)
+            self._db = _connect(self.path, read_only=read_only)
         except sqlite3.Error as exc:
             msg = f"cannot use {self.path} as a migration journal: {exc}"
             raise PhoneFleetError(msg) from exc
         try:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
+            if not read_only:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                self._db.executescript(_SCHEMA)
             self._check_header(providers["source"], providers["target"])
             self._check_identities(self._identities)
             self._states: dict[str, tuple[str, float]] = {
@@ -289,7 +318,7 @@ class Journal:
     def _check_header(self, source: str, target: str) -> None:
         """A new file gets its header; an older schema is upgraded, a newer one refused."""
         found = self._meta()
-        if not found:
+        if not found and not self.read_only:
             self._db.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('source', ?), ('target', ?), ('created', ?),"
                 " ('schema', ?)",
@@ -307,7 +336,7 @@ class Journal:
                 f"up to {SCHEMA_VERSION}): resume it with that version"
             )
             raise JournalCorruptError(msg)
-        if version < SCHEMA_VERSION:  # 1 -> 2: identities are recorded by the next run that claims it
+        if version < SCHEMA_VERSION and not self.read_only:  # 1 -> 2: identities are recorded by the next run
             self._db.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
             )
@@ -396,6 +425,7 @@ class Journal:
         `target` (else those the journal was opened with) are checked against
         the identities recorded, and recorded if none are yet.
         """
+        self._writable()
         run, pid, host, now = uuid.uuid4().hex, os.getpid(), socket.gethostname(), self._clock()
         wanted = {
             "source": source if source is not None else self._identities["source"],
@@ -521,7 +551,7 @@ class Journal:
         self._write(step, DONE, None)
 
     def failed(self, step: Step, error: BaseException) -> None:
-        self._write(step, FAILED, f"{type(error).__name__}: {error}")
+        self._write(step, FAILED, error_text(error))
 
     # -- ports: one row per number being ported (see `_porting`) -----------------------
     def ports(self) -> dict[str, PortRecord]:
@@ -549,6 +579,7 @@ class Journal:
 
     def _owned(self, write: Callable[[float], object]) -> float:
         """Run `write(now)` in one transaction, after checking this run still owns the journal."""
+        self._writable()
         with self._lock:
             now = self._clock()
             try:
@@ -567,31 +598,27 @@ class Journal:
                 raise PhoneFleetError(msg) from exc
             return now
 
+    def _writable(self) -> None:
+        if self.read_only:
+            msg = f"the migration journal {self.path} was opened read-only (a dry run): nothing is written"
+            raise PhoneFleetError(msg)
+
     def _write(self, step: Step, state: str, error: str | None) -> None:
-        """One transaction: check this run still owns the journal, then record."""
-        key = step.key
+        self.write([(step, state, error)])
 
-        def insert(now: float) -> None:
-            self._db.execute(
-                "INSERT INTO steps (key, number, store, action, state, attempts, error, updated)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT(key) DO UPDATE SET state = excluded.state,"
-                " attempts = steps.attempts + excluded.attempts, error = excluded.error,"
-                " updated = excluded.updated",
-                (
-                    key,
-                    step.number,
-                    step.store,
-                    step.action.value,
-                    state,
-                    1 if state == STARTED else 0,
-                    error,
-                    now,
-                ),
-            )
-
-        now = self._owned(insert)
-        self._states[key] = (state, now)
+    def write(self, records: Sequence[tuple[Step, str, str | None]]) -> None:
+        """Record several steps (`step`, `started`/`done`/`failed`, error text) in one
+        transaction, in order: this run's ownership is checked once, in that same
+        transaction, and either every record is written or none (`JournalTakenOverError`)."""
+        if not records:
+            return
+        rows = [
+            (step.key, step.number, step.store, step.action.value, state, 1 if state == STARTED else 0, error)
+            for step, state, error in records
+        ]
+        now = self._owned(lambda now: self._db.executemany(_RECORD_STEP, [(*row, now) for row in rows]))
+        for row in rows:
+            self._states[row[0]] = (row[4], now)
 
     def counts(self) -> dict[str, int]:
         with self._lock:

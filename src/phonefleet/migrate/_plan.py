@@ -17,7 +17,7 @@ from phonefleet._protocol import AsyncPhoneNumberStore, PhoneNumberStore
 
 from ._handlers import carry, same_handler
 from ._model import Action, Plan, Skipped, Step
-from ._porting import Porting, not_portable_async, not_portable_sync, to_check
+from ._porting import Porting, portability_async, portability_sync, refused, to_check
 
 __all__ = ["CARRYABLE", "Difference", "build_plan", "compare", "plan", "plan_async"]
 
@@ -304,8 +304,8 @@ def plan(
     source_numbers = _only(source_numbers, subset)  # nothing outside the subset is checked for porting
     not_portable = None
     if port is not None and Feature.PORT_IN in target.features:
-        wanted = to_check(source_numbers, target_numbers, port)
-        not_portable = not_portable_sync(target, wanted, concurrency)
+        answers = portability_sync(target, to_check(source_numbers, target_numbers, port), concurrency)
+        not_portable, port = refused(answers), attrs.evolve(port, checked=answers)
     return _bound(
         made,
         source,
@@ -355,8 +355,8 @@ async def plan_async(
     source_numbers = _only(source_numbers, subset)
     not_portable = None
     if port is not None and Feature.PORT_IN in target.features:
-        wanted = to_check(source_numbers, target_numbers, port)
-        not_portable = await not_portable_async(target, wanted, concurrency)
+        answers = await portability_async(target, to_check(source_numbers, target_numbers, port), concurrency)
+        not_portable, port = refused(answers), attrs.evolve(port, checked=answers)
     return _bound(
         made,
         source,

@@ -29,7 +29,7 @@ import attrs
 
 from phonefleet._errors import NotFoundError, NotPortableError, PortFailedError
 from phonefleet._model import PhoneNumber
-from phonefleet._porting import PortAccount, PortDocuments, PortIn, PortStatus
+from phonefleet._porting import Portability, PortAccount, PortDocuments, PortIn, PortStatus
 
 from ._journal import DONE, PortRecord
 from ._model import Action, Step, Waiting, step_from_json, step_to_json
@@ -40,8 +40,9 @@ __all__ = [
     "Porting",
     "in_flight",
     "missing",
-    "not_portable_async",
-    "not_portable_sync",
+    "portability_async",
+    "portability_sync",
+    "refused",
     "to_check",
 ]
 
@@ -59,6 +60,10 @@ def _check_date(_: object, __: object, value: object) -> None:
     if value is not None and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
         msg = f"date must be a datetime.date or None, got {value!r}"
         raise TypeError(msg)
+
+
+def _answers(value: Iterable[Portability]) -> tuple[Portability, ...]:
+    return tuple(value)
 
 
 @attrs.frozen
@@ -79,6 +84,11 @@ class Porting:
     #: numbers an earlier run already ordered (see `in_flight`): planned as PORT_IN without asking
     #: the vendor again, which would call them not portable while its own order holds them
     in_flight: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    #: the target's own portability answers (`plan` keeps those it got): `apply` hands them to
+    #: `port_in`, which asks again only for a number without a fresh one (see `Store.port_in`)
+    checked: tuple[Portability, ...] = attrs.field(default=(), converter=_answers, eq=False, repr=False)
+    #: ask the target again at apply time even for numbers the plan just checked
+    recheck: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
 
 
 def in_flight(journal: Any) -> frozenset[str]:
@@ -107,36 +117,30 @@ def chunks(numbers: Sequence[str], concurrency: int) -> list[list[str]]:
     return [list(numbers[start : start + size]) for start in range(0, len(numbers), size)]
 
 
-def _refused(results: Iterable[Any]) -> dict[str, str]:
+def refused(results: Iterable[Portability]) -> dict[str, str]:
+    """The numbers that cannot port, with the vendor's reason."""
     return {r.number: r.reason or "the vendor says it cannot be ported" for r in results if not r.portable}
 
 
-def not_portable_sync(target: Any, numbers: Sequence[str], concurrency: int) -> dict[str, str]:
-    """Ask a sync target which numbers cannot port, `concurrency` chunks at a time."""
+def portability_sync(target: Any, numbers: Sequence[str], concurrency: int) -> list[Portability]:
+    """Ask a sync target whether each number can port, `concurrency` chunks at a time."""
     parts = chunks(numbers, concurrency)
-    if not parts:
-        return {}
-    if len(parts) == 1:
-        return _refused(target.check_portability(parts[0]))
-    found: dict[str, str] = {}
+    if len(parts) <= 1:
+        return [answer for part in parts for answer in target.check_portability(part)]
     with ThreadPoolExecutor(max_workers=min(concurrency, len(parts))) as pool:
-        for results in pool.map(target.check_portability, parts):
-            found.update(_refused(results))
-    return found
+        return [answer for results in pool.map(target.check_portability, parts) for answer in results]
 
 
-async def not_portable_async(target: Any, numbers: Sequence[str], concurrency: int) -> dict[str, str]:
-    """Ask an async target which numbers cannot port, `concurrency` chunks at a time."""
+async def portability_async(target: Any, numbers: Sequence[str], concurrency: int) -> list[Portability]:
+    """Ask an async target whether each number can port, `concurrency` chunks at a time."""
     gate = asyncio.Semaphore(concurrency)
 
     async def check(part: list[str]) -> Any:
         async with gate:
             return await target.check_portability(part)
 
-    found: dict[str, str] = {}
-    for results in await asyncio.gather(*(check(part) for part in chunks(numbers, concurrency))):
-        found.update(_refused(results))
-    return found
+    found = await asyncio.gather(*(check(part) for part in chunks(numbers, concurrency)))
+    return [answer for results in found for answer in results]
 
 
 # -- applying --------------------------------------------------------------------------------
@@ -221,7 +225,7 @@ class PortRun:
         self.arrived.add(number)
         self.ctx.ported.add(number)
         step = self._port_step(number)
-        if self.ctx.journal is not None and self.ctx.journal.state(step) == DONE:
+        if self.ctx.dry_run or (self.ctx.journal is not None and self.ctx.journal.state(step) == DONE):
             self.ctx.mark_already_done(step)
         else:
             self.ctx.mark_done(step)
@@ -247,8 +251,8 @@ class PortRun:
             self.ctx.mark_skipped(step, reason)
 
     def _record(self, records: list[PortRecord]) -> None:
-        if self.ctx.journal is not None:
-            self.ctx.journal.record_ports(records)
+        if self.ctx.book is not None:
+            self.ctx.book.record_ports(records)
         for record in records:
             self.records[record.number] = record
 
@@ -279,8 +283,7 @@ class PortRun:
         ctx = self.ctx
         numbers = sorted(self.groups)
         if ctx.dry_run:
-            for number in numbers:
-                self._skip(number, f"dry run: would port {number} in, then carry its settings")
+            self._preview(numbers)
             return
         unsent: list[str] = []
         unknown: list[str] = []
@@ -295,9 +298,8 @@ class PortRun:
                 polled.setdefault(record.order_id, []).append(number)
             elif record.state == COMPLETED:
                 self._ready(number)
-            else:  # failed: reported again, never re-sent (a new order is a decision to make)
-                detail = (record.detail if record is not None else None) or "the port failed"
-                self._fail(number, PortFailedError(f"{detail} (recorded by an earlier run)"))
+            else:
+                self._failed_before(number, record)
         if unknown:
             unsent += yield from self._look_up(unknown)
         if ctx.stopping:
@@ -308,6 +310,27 @@ class PortRun:
             if ctx.stopping:
                 return
             yield from self._poll(order_id, held)
+
+    def _failed_before(self, number: str, record: PortRecord) -> None:
+        """Failed in an earlier run: reported again, never re-sent (a new order is a decision to make)."""
+        detail = record.detail or "the port failed"
+        self._fail(number, PortFailedError(f"{detail} (recorded by an earlier run)"))
+
+    def _preview(self, numbers: list[str]) -> None:
+        """A dry run: each number's port as the journal last saw it; nothing sent, nothing written."""
+        for number in numbers:
+            record = self.records.get(number)
+            if record is None:
+                self._skip(number, f"dry run: would port {number} in, then carry its settings")
+            elif record.state == ORDERED:
+                self._wait(number, record.order_id, _status(record), _foc_back(record.foc), ())
+            elif record.state == INTENDED:
+                unsure = "an earlier run may have sent its order: the next run looks for it before sending"
+                self._wait(number, record.order_id, _status(record), None, (unsure,))
+            elif record.state == COMPLETED:
+                self._ready(number)
+            else:
+                self._failed_before(number, record)
 
     def _look_up(self, numbers: list[str]) -> Generator[Call, Any, list[str]]:
         """Numbers whose order may have been sent: find it before sending again; returns those with none."""
@@ -375,7 +398,12 @@ class PortRun:
                     "target",
                     "port_in",
                     (left,),
-                    {"account": port.account, "documents": port.documents, "date": port.date},
+                    {
+                        "account": port.account,
+                        "documents": port.documents,
+                        "date": port.date,
+                        "checked": () if port.recheck else port.checked,
+                    },
                 )
             except NotPortableError as exc:  # no order was created
                 refused = {result.number: result for result in exc.results}
@@ -413,9 +441,13 @@ class PortRun:
 
     def _wait_unknown(self, number: str, record: PortRecord, error: Exception) -> None:
         """The order could not be read this time: still waiting, as last seen, with why."""
-        try:
-            status = PortStatus(record.status) if record.status else PortStatus.UNKNOWN
-        except ValueError:
-            status = PortStatus.UNKNOWN
         problem = f"could not read the order this run: {type(error).__name__}: {error}"
-        self._wait(number, record.order_id, status, _foc_back(record.foc), (problem,))
+        self._wait(number, record.order_id, _status(record), _foc_back(record.foc), (problem,))
+
+
+def _status(record: PortRecord) -> PortStatus:
+    """The order's status as the journal last recorded it (UNKNOWN: none, or not one we know)."""
+    try:
+        return PortStatus(record.status) if record.status else PortStatus.UNKNOWN
+    except ValueError:
+        return PortStatus.UNKNOWN

@@ -10,7 +10,7 @@ runners only execute the calls.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from typing import Any, TypeAlias
 
 import attrs
@@ -18,11 +18,12 @@ import attrs
 from phonefleet._errors import NotFoundError, PhoneFleetError
 from phonefleet._model import NumberChanges, PhoneNumber, Routing
 
+from ._group import GroupCommit
 from ._handlers import same_handler
-from ._journal import DONE, FAILED, STARTED, Journal
+from ._journal import DONE, FAILED, STARTED, Journal, error_text
 from ._model import Action, Failure, SkippedStep, Step, StoreSide, Waiting
 
-__all__ = ["Call", "Context", "NumberFlow", "call_for", "run_number", "satisfied"]
+__all__ = ["Call", "Context", "NumberFlow", "Started", "call_for", "run_number", "satisfied"]
 
 
 @attrs.frozen
@@ -37,7 +38,15 @@ class Call:
     collect: bool = False
 
 
-NumberFlow: TypeAlias = Generator[Call, Any, None]
+@attrs.frozen
+class Started:
+    """A step's `started` record, queued in the async runner's group commit: the
+    runner waits until it is on disk (or refused) before the flow goes on."""
+
+    written: Awaitable[None]
+
+
+NumberFlow: TypeAlias = Generator[Call | Started, Any, None]
 
 #: a step the journal calls done, to be confirmed in the store before it is believed
 RECHECK = "recheck"
@@ -109,6 +118,8 @@ class Context:
     skipped: list[SkippedStep] = attrs.field(factory=list)
     failed: list[Failure] = attrs.field(factory=list)
     reached: set[Step] = attrs.field(factory=set)
+    #: the async runner's group commit: outcomes are journaled with others, then reported
+    group: GroupCommit | None = None
 
     def stop(self, reason: BaseException | str) -> None:
         """Start nothing new; the first reason given is kept for the report."""
@@ -125,21 +136,37 @@ class Context:
         if self.progress is not None:
             self.progress(step, outcome)
 
+    @property
+    def book(self) -> Journal | None:
+        """The journal to write to: None in a dry run, which reads its journal and writes nothing."""
+        return None if self.dry_run else self.journal
+
     def mark_done(self, step: Step) -> None:
-        try:
-            if self.journal is not None:
-                self.journal.done(step)
-        finally:  # the store has it, even if the journal was taken over meanwhile
-            self.done.append(step)
-            self._report(step, "done")
+        self._settle(step, DONE, None, lambda: self._done(step))
 
     def mark_failed(self, step: Step, error: Exception) -> None:
-        try:
-            if self.journal is not None:
-                self.journal.failed(step, error)
-        finally:
-            self.failed.append(Failure(step, error))
-            self._report(step, "failed")
+        self._settle(step, FAILED, error_text(error), lambda: self._failed(step, error))
+
+    def _settle(self, step: Step, state: str, error: str | None, report: Callable[[], None]) -> None:
+        """Journal a step's outcome, then report it; reported even if the journal refused
+        the record (taken over meanwhile): the store has it either way."""
+        if self.book is None:
+            report()
+        elif self.group is not None:  # written with the others of this turn, reported after
+            self.group.settled(step, state, error, report)
+        else:
+            try:
+                self.book.write([(step, state, error)])
+            finally:
+                report()
+
+    def _done(self, step: Step) -> None:
+        self.done.append(step)
+        self._report(step, "done")
+
+    def _failed(self, step: Step, error: Exception) -> None:
+        self.failed.append(Failure(step, error))
+        self._report(step, "failed")
 
     def state(self, step: Step) -> str | None:
         """The journal's word on a step; `done` becomes RECHECK when the plan
@@ -185,7 +212,7 @@ def run_number(steps: Sequence[Step], ctx: Context) -> NumberFlow:
             ctx.mark_already_done(step)
         elif step.action is Action.ARCHIVE and step.store == "source" and step.number in ctx.ported:
             # ported away: the source no longer holds it, nothing to send
-            (ctx.mark_already_done if state == RECHECK else ctx.mark_done)(step)
+            (ctx.mark_already_done if state == RECHECK or ctx.dry_run else ctx.mark_done)(step)
         elif step.store == "source" and not unit.target_ready:
             ctx.mark_skipped(step, "not archived: a target step for this number did not succeed")
         elif step.store == "target" and unit.create_failed:
@@ -247,8 +274,10 @@ def _run_step(step: Step, state: str | None, unit: _Unit, ctx: Context) -> Numbe
             else:
                 unit.succeeded(step, current, ctx)
             return
-    if ctx.journal is not None:
-        ctx.journal.started(step)
+    if ctx.group is not None:  # one transaction with the records of the other tasks
+        yield Started(ctx.group.started(step))
+    elif ctx.book is not None:
+        ctx.book.started(step)
     try:
         result = yield call_for(step, ref)
     except Exception as exc:  # every failure is reported, typed
