@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
@@ -295,13 +294,16 @@ class AsyncLinqStore(AsyncStore[LinqAdapter]):
         """Poll until the audit is complete or errored; DeadlineExceededError after `timeout`."""
         wait = AuditWait(timeout, interval, clock or time.monotonic)
         number = Ref(number=await self.run(self.adapter.audit_number_flow(as_ref(ref, PROVIDER))))
-        pause = sleep or asyncio.sleep
+        if sleep is None:
+            import asyncio  # loaded already: this is a coroutine; a sync listing never imports it
+
+            sleep = asyncio.sleep
         while True:
             audit = await self.run(self.adapter.get_reputation_audit_flow(number, audit_id))
             delay = wait.next_delay(audit)
             if delay is None:
                 return audit
-            await pause(delay)
+            await sleep(delay)
 
 
 def make_store(adapter: LinqAdapter, **common: Any) -> LinqStore:

@@ -8,7 +8,6 @@ every vendor.
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import random
 import re
@@ -273,6 +272,8 @@ class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             self._leave()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        import asyncio  # loaded already (this is a coroutine); a sync client never imports it
+
         await request.aread()
         refusal = self._enter(request)
         if refusal is not None:
