@@ -1,0 +1,86 @@
+"""Shortcuts on the per-request and per-step path keep what they shortcut.
+
+A step's journal key is computed once and is still its identity; the driver
+redacts a URL for its DEBUG line only when that line is written, and then
+exactly as before.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import attrs
+import pytest
+
+from phonefleet import MemoryStore, PhoneNumber, migrate
+from phonefleet import _driver as driver
+from phonefleet.migrate import Plan, Step
+from phonefleet.testing import emulate
+
+
+def _plan() -> Plan:
+    source = MemoryStore([PhoneNumber("linq", "s1", "+12025550100", name="Sales")], provider="linq")
+    target = MemoryStore([PhoneNumber("gr", "t1", "+12025550100")], provider="gr")
+    return migrate.plan(source, target)
+
+
+def test_a_steps_key_is_computed_once_and_stays_its_identity() -> None:
+    step = _plan().steps[0]
+    key = step.key
+    assert step.key is key  # computed once
+    assert key.startswith("target|set_name|+12025550100|")
+    assert "Sales" in key
+    twin = Step(step.number, step.store, step.action, step.before, step.after, step.id)
+    assert twin == step
+    assert hash(twin) == hash(step)
+    assert twin.key == key
+    changed = attrs.evolve(step, after="Support")
+    assert changed.key != key
+    assert "Support" in changed.key
+    again = Plan.from_json(_plan().to_json()).steps[0]
+    assert again.key == key  # the same across reruns
+
+
+def _counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    redacted: list[str] = []
+    original = driver.redact_url
+
+    def counting(url: Any) -> str:
+        text = original(url)
+        redacted.append(text)
+        return text
+
+    monkeypatch.setattr(driver, "redact_url", counting)
+    return redacted
+
+
+def test_the_debug_line_is_written_redacted_when_debug_is_on(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    redacted = _counted(monkeypatch)
+    emulator = emulate("gravityrail", numbers=1, seed=1)
+    with emulator.connect() as store:
+        number = next(iter(store.list()))
+        caplog.set_level(logging.DEBUG, logger="phonefleet.http")
+        store.get(number.id)
+    lines = [
+        r.getMessage() for r in caplog.records if r.name == "phonefleet.http" and "-> 200" in r.getMessage()
+    ]
+    assert len(lines) == 1
+    assert redacted
+    assert redacted[-1] in lines[0]
+    assert f"GET {redacted[-1]} -> 200" in lines[0]
+
+
+def test_no_url_is_redacted_for_a_debug_line_nobody_writes(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    redacted = _counted(monkeypatch)
+    caplog.set_level(logging.INFO, logger="phonefleet.http")
+    emulator = emulate("gravityrail", numbers=1, seed=1)
+    with emulator.connect() as store:
+        number = next(iter(store.list()))
+        assert store.get(number.id) == number
+    assert redacted == []
+    assert not [r for r in caplog.records if r.levelno == logging.DEBUG]
