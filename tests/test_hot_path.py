@@ -2,7 +2,8 @@
 
 A step's journal key is computed once and is still its identity; the driver
 redacts a URL for its DEBUG line only when that line is written, and then
-exactly as before.
+exactly as before; a URL is parsed once per path, every id in it still
+percent-encoded.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ import logging
 from typing import Any
 
 import attrs
+import httpx
 import pytest
 
 from phonefleet import MemoryStore, PhoneNumber, migrate
 from phonefleet import _driver as driver
+from phonefleet._wire import RequestBuilder
 from phonefleet.migrate import Plan, Step
 from phonefleet.testing import emulate
 
@@ -84,3 +87,19 @@ def test_no_url_is_redacted_for_a_debug_line_nobody_writes(
         assert store.get(number.id) == number
     assert redacted == []
     assert not [r for r in caplog.records if r.levelno == logging.DEBUG]
+
+
+def test_a_url_built_again_is_the_same_url_and_every_id_stays_percent_encoded() -> None:
+    builder = RequestBuilder(httpx.URL("https://api.example.test/v1/"))
+    first = builder.url("a/b?c#d", "x y", suffix=".json")
+    assert first.raw_path == b"/v1/a%2Fb%3Fc%23d/x%20y.json"  # nothing in an id changes the URL's shape
+    assert first.query == b""
+    assert builder.url("a/b?c#d", "x y", suffix=".json") is first  # parsed once
+    other = builder.url("a/b?c#e", "x y", suffix=".json")
+    assert other is not first
+    assert other.raw_path == b"/v1/a%2Fb%3Fc%23e/x%20y.json"
+    assert builder.url("..x") != builder.url(".x")
+    with pytest.raises(ValueError, match="cannot be used as an identifier"):
+        builder.url("..")
+    request = builder.request("PUT", "a/b?c#d", "x y", suffix=".json", json={"k": 1})
+    assert request.url == first
