@@ -3,7 +3,8 @@
 A step's journal key is computed once and is still its identity; the driver
 redacts a URL for its DEBUG line only when that line is written, and then
 exactly as before; a URL is parsed once per path, every id in it still
-percent-encoded.
+percent-encoded; a store's own HTTP client reads no cookies, which it would
+never send back anyway.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import attrs
 import httpx
 import pytest
 
+import phonefleet
 from phonefleet import MemoryStore, PhoneNumber, migrate
 from phonefleet import _driver as driver
 from phonefleet._wire import RequestBuilder
@@ -103,3 +105,57 @@ def test_a_url_built_again_is_the_same_url_and_every_id_stays_percent_encoded() 
         builder.url("..")
     request = builder.request("PUT", "a/b?c#d", "x y", suffix=".json", json={"k": 1})
     assert request.url == first
+
+
+def _cookie_setting(emulator: Any, seen: list[httpx.Request]) -> httpx.MockTransport:
+    """The emulator, answering every request with a Set-Cookie header too."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        response = emulator.transport.handle_request(request)
+        headers = [*response.headers.multi_items(), ("Set-Cookie", "session=abc; Path=/")]
+        return httpx.Response(response.status_code, headers=headers, content=response.read())
+
+    return httpx.MockTransport(answer)
+
+
+@pytest.mark.parametrize("own", [True, False], ids=["own client", "callers client"])
+def test_a_cookie_a_vendor_sets_is_never_sent_back(own: bool) -> None:
+    emulator = emulate("gravityrail", numbers=2, seed=1)
+    seen: list[httpx.Request] = []
+    transport = _cookie_setting(emulator, seen)
+    client = None if own else httpx.Client(transport=transport)
+    options: dict[str, Any] = {"transport": transport} if own else {"http_client": client}
+    with phonefleet.connect("gravityrail", **emulator.settings, **options) as store:
+        numbers = list(store.list())
+        assert store.get(numbers[0].id) == numbers[0]
+        store.set_forwarding(numbers[1].id, "+14155550100")
+        jar = store._driver.client.cookies
+    assert len(seen) == 3
+    assert all("cookie" not in request.headers for request in seen)  # never sent back, either way
+    if own:  # the store's own client does not read them in the first place
+        assert dict(jar) == {}
+        with pytest.raises(AttributeError, match="keeps no cookies"):
+            store._driver.client.cookies = {"a": "b"}
+    else:  # a caller's client is left as httpx makes it
+        assert dict(jar) == {"session": "abc"}
+        assert client is not None
+        client.close()
+
+
+async def test_an_async_stores_own_client_keeps_no_cookies() -> None:
+    emulator = emulate("gravityrail", numbers=1, seed=1)
+    seen: list[httpx.Request] = []
+    sync_transport = _cookie_setting(emulator, seen)
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        return sync_transport.handle_request(request)
+
+    async with phonefleet.connect_async(
+        "gravityrail", transport=httpx.MockTransport(answer), **emulator.settings
+    ) as store:
+        (number,) = [n async for n in store.list()]
+        assert await store.get(number.id) == number
+        assert dict(store._driver.client.cookies) == {}
+    assert len(seen) == 2
+    assert all("cookie" not in request.headers for request in seen)
