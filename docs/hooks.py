@@ -68,20 +68,22 @@ def provider_settings() -> str:
 def cli_reference() -> str:
     """Every CLI command's `--help`, as the CLI itself prints it."""
     import click
-    import typer
 
     from phonefleet.cli import app
 
-    command = typer.main.get_command(app)
+    def commands(group: click.Command, ctx: click.Context) -> list[tuple[str, click.Command]]:
+        if not isinstance(group, click.Group):
+            return []
+        found = ((name, group.get_command(ctx, name)) for name in group.list_commands(ctx))
+        return [(name, command) for name, command in found if command is not None]
+
     sections = []
-    with click.Context(command, info_name="phonefleet", terminal_width=100) as ctx:
-        sections.append(f"## phonefleet\n\n```text\n{command.get_help(ctx)}\n```")
-        for name in sorted(getattr(command, "commands", {})):
-            sub = command.commands[name]  # type: ignore[attr-defined]
+    with click.Context(app, info_name="phonefleet", terminal_width=100) as ctx:
+        sections.append(f"## phonefleet\n\n```text\n{app.get_help(ctx)}\n```")
+        for name, sub in sorted(commands(app, ctx), key=lambda pair: pair[0]):
             with click.Context(sub, info_name=name, parent=ctx, terminal_width=100) as sub_ctx:
                 sections.append(f"## phonefleet {name}\n\n```text\n{sub.get_help(sub_ctx)}\n```")
-                for inner in getattr(sub, "commands", {}):  # a group's own commands (`port check`...)
-                    leaf = sub.commands[inner]  # type: ignore[attr-defined]
+                for inner, leaf in commands(sub, sub_ctx):  # a group's own commands (`port check`...)
                     with click.Context(leaf, info_name=inner, parent=sub_ctx, terminal_width=100) as leaf_ctx:
                         help_text = leaf.get_help(leaf_ctx)
                         sections.append(f"### phonefleet {name} {inner}\n\n```text\n{help_text}\n```")

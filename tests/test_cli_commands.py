@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 import phonefleet
 from phonefleet import ArchiveBlocker, AsyncMemoryStore, Feature, MemoryStore, PhoneNumber, ProviderPhone
@@ -316,11 +316,11 @@ def test_import_phonefleet_does_not_import_the_cli() -> None:
 
     code = (
         "import sys, phonefleet; "
-        "print('typer' in sys.modules, 'rich' in sys.modules, 'phonefleet.migrate' in sys.modules)"
+        "print('click' in sys.modules, 'rich' in sys.modules, 'phonefleet.migrate' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False", "False"]
-    code = "import sys, phonefleet.migrate; print('typer' in sys.modules, 'rich' in sys.modules)"
+    code = "import sys, phonefleet.migrate; print('click' in sys.modules, 'rich' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
 

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 import phonefleet
 from phonefleet.cli import _demo, app

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from phonefleet import AsyncMemoryStore, PortAccount
 from phonefleet.cli import _stores, app

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from phonefleet import AsyncMemoryStore, PhoneNumber
 from phonefleet.cli import _stores, app

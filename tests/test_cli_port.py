@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from phonefleet import PortAccount, PortStatus
 from phonefleet.cli import _stores, app

@@ -45,7 +45,7 @@ def test_printable_keeps_plain_text_and_unicode() -> None:
 def test_the_output_layer_prints_no_control_sequence_from_vendor_text(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import typer
+    from click.exceptions import Exit
 
     from phonefleet import PhoneNumber, ProviderError
     from phonefleet.cli._output import NUMBER_COLUMNS, Output, fail, numbers_rows
@@ -56,7 +56,7 @@ def test_the_output_layer_prints_no_control_sequence_from_vendor_text(
     output.table(NUMBER_COLUMNS, numbers_rows([number]))
     output.record([("name", hostile)])
     output.line(f"archived {hostile}")
-    with pytest.raises(typer.Exit):
+    with pytest.raises(Exit):
         fail(str(ProviderError(hostile, provider="linq")))
     seen = capsys.readouterr()
     for text in (seen.out, seen.err):

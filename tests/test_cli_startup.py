@@ -6,15 +6,51 @@ time itself is measured in bench/bench_cli_start.py."""
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import subprocess
 import sys
 
 import pytest
 
 HEAVY = ("httpx", "asyncio", "rich", "stamina", "phonefleet.migrate", "phonefleet.testing")
+#: what `--help` and `--version` never need: the model (attrs), any command's module, typer and
+#: pydantic (no longer dependencies), the entry-point search
+COMMAND_MODULES = (
+    "attrs",
+    "phonefleet._model",
+    "phonefleet._registry",
+    "phonefleet.cli._app",
+    "phonefleet.cli._listing",
+    "phonefleet.cli._output",
+    "phonefleet.cli._emulate",
+    "phonefleet.cli._demo",
+    "phonefleet.cli._port",
+    "typer",
+    "pydantic",
+    "importlib.metadata",
+)
+#: what `list emulator:linq --json` never needs: an event loop, the planner and journal, the
+#: entry-point search (linq is one of phonefleet's own adapters), the HTTP server, the other
+#: commands' modules, stamina (no retry happened); not rich: httpx imports it when installed
+NOT_FOR_LIST = (
+    "asyncio",
+    "sqlite3",
+    "phonefleet.migrate._plan",
+    "phonefleet.migrate._journal",
+    "phonefleet.migrate._apply",
+    "importlib.metadata",
+    "http.server",
+    "phonefleet.testing._server",
+    "phonefleet.cli._app",
+    "phonefleet.cli._demo",
+    "phonefleet.cli._port",
+    "stamina",
+    "typer",
+    "pydantic",
+)
 
 
-def _imported_after(*args: str) -> tuple[str, list[str]]:
+def _imported_after(*args: str, watch: tuple[str, ...] = HEAVY) -> tuple[str, list[str]]:
     code = (
         "import sys\n"
         "from phonefleet.cli import main\n"
@@ -23,7 +59,7 @@ def _imported_after(*args: str) -> tuple[str, list[str]]:
         "    main()\n"
         "except SystemExit:\n"
         "    pass\n"
-        f"print('LOADED', *[m for m in {HEAVY!r} if m in sys.modules], file=sys.stderr)\n"
+        f"print('LOADED', *[m for m in {watch!r} if m in sys.modules], file=sys.stderr)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
@@ -39,10 +75,39 @@ def test_help_and_version_load_nothing_heavy(args: tuple[str, ...]) -> None:
     assert loaded == []
 
 
+@pytest.mark.parametrize("args", [("--help",), ("--version",)])
+def test_help_and_version_load_no_command(args: tuple[str, ...]) -> None:
+    out, loaded = _imported_after(*args, watch=COMMAND_MODULES)
+    assert out.strip()
+    assert loaded == []
+
+
 def test_a_command_that_lists_loads_what_it_needs() -> None:
     out, loaded = _imported_after("list", "emulator:linq", "--json")
     assert '"number"' in out
     assert "httpx" in loaded
+    out, loaded = _imported_after("list", "emulator:linq", "--json", watch=NOT_FOR_LIST)
+    assert len(json.loads(out)) == 25  # every number of the seeded emulator, validated and printed
+    assert loaded == []
+
+
+def test_the_command_list_is_each_commands_own_help() -> None:
+    """`phonefleet --help` lists the commands from summaries, without importing them: each
+    summary is its command's own first paragraph, and every command is listed."""
+    import click
+
+    from phonefleet.cli import COMMANDS, app
+
+    ctx = click.Context(app, info_name="phonefleet")
+    for name, lazy in COMMANDS.items():
+        command = app.get_command(ctx, name)
+        assert command is not None
+        assert command.help is not None
+        assert lazy.summary == command.help.split("\n\n")[0].strip(), name
+        for limit in (30, 45, 80):
+            shown = click.Command(name, help=lazy.summary).get_short_help_str(limit)
+            assert shown == command.get_short_help_str(limit)
+    assert app.list_commands(ctx) == list(COMMANDS)
 
 
 def test_the_version_read_without_importlib_metadata_is_the_installed_one() -> None:

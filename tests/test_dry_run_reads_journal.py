@@ -7,49 +7,32 @@ import os
 from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
 
-from phonefleet import AsyncMemoryStore, MemoryStore, NumberChanges, PortAccount, PortStatus, migrate
+from phonefleet import AsyncMemoryStore, MemoryStore, PortStatus, migrate
 from phonefleet.migrate import Action, Journal, JournalMismatchError, Porting
 from phonefleet.migrate._journal import PortRecord
 from phonefleet.testing import Network
-
-NUMBERS = ["+12025550100", "+12025550101", "+12025550102"]
-
-
-@attrs.define
-class World:
-    net: Network
-    source: MemoryStore
-    target: MemoryStore
-    account: PortAccount
-    journal: Path
-
-    def plan(self) -> migrate.Plan:
-        port = Porting(self.account, in_flight=_in_flight(self.journal, self.source, self.target))
-        return migrate.plan(self.source, self.target, archive_source=True, port=port)
-
-
-def _in_flight(path: Path, source: Any, target: Any) -> frozenset[str]:
-    if not path.exists():
-        return frozenset()
-    with Journal(path, source=source.identity, target=target.identity, read_only=True) as book:
-        return frozenset(n for n, r in book.ports().items() if r.state in ("intended", "ordered"))
+from test_migrate_porting import NUMBERS, World, make_world
 
 
 @pytest.fixture
 def world(tmp_path: Path) -> World:
-    net = Network()
-    source = MemoryStore(NUMBERS, network=net, provider="old")
-    account = net.account(NUMBERS[0])
-    for number in NUMBERS:
-        net.hold(source.adapter.network_key, number, account)
-        source.update(number, NumberChanges(forwarding_number="+12025550199"))
-    target = MemoryStore(network=net, provider="new")
-    folder = tmp_path / "journals"
-    folder.mkdir()
-    return World(net, source, target, account, folder / "journal.sqlite")
+    return make_world(tmp_path)
+
+
+#: what each ported number carries: its port, name, forwarding and the source's archive
+STEPS = 4
+
+
+def _plan(world: World) -> migrate.Plan:
+    """Today's plan, knowing from the journal (read, never written) which numbers have an order."""
+    in_flight: frozenset[str] = frozenset()
+    if world.journal.exists():
+        identities = {"source": world.source.identity, "target": world.target.identity}
+        with Journal(world.journal, **identities, read_only=True) as book:
+            in_flight = migrate._porting.in_flight(book)
+    return world.plan(port=Porting(world.account, in_flight=in_flight))
 
 
 def _files(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -73,13 +56,13 @@ class Sent:
 
 
 def test_orders_filed_on_an_earlier_day_are_waiting_not_planned_again(world: World) -> None:
-    first = migrate.apply(world.plan(), journal=world.journal)
+    first = migrate.apply(_plan(world), journal=world.journal)
     orders = {w.step.number: w.order_id for w in first.waiting if w.step.action is Action.PORT_IN}
     assert set(orders) == set(NUMBERS)
     before = _files(world.journal.parent)
     sent = Sent(world.source, world.target)
 
-    preview = migrate.apply(world.plan(), journal=world.journal, dry_run=True)  # the next day
+    preview = migrate.apply(_plan(world), journal=world.journal, dry_run=True)  # the next day
 
     assert sent.calls == []
     assert _files(world.journal.parent) == before  # same files, same bytes, same mtimes
@@ -89,38 +72,38 @@ def test_orders_filed_on_an_earlier_day_are_waiting_not_planned_again(world: Wor
     assert {n: w.order_id for n, w in ports.items()} == orders
     assert {w.status for w in ports.values()} == {PortStatus.SCHEDULED}
     assert all(w.foc_date is not None for w in ports.values())
-    assert len(preview.waiting) == 3 * len(NUMBERS)  # the port, the forwarding, the archive
+    assert len(preview.waiting) == STEPS * len(NUMBERS)
 
 
 def test_without_the_journal_a_dry_run_would_order_them_again(world: World) -> None:
     """What the journal changes: the same dry run on a fresh path plans new orders."""
-    migrate.apply(world.plan(), journal=world.journal)
-    preview = migrate.apply(world.plan(), journal=world.journal.with_name("other.sqlite"), dry_run=True)
+    migrate.apply(_plan(world), journal=world.journal)
+    preview = migrate.apply(_plan(world), journal=world.journal.with_name("other.sqlite"), dry_run=True)
     assert {s.step.number for s in preview.skipped if "would port" in s.reason} == set(NUMBERS)
     assert not world.journal.with_name("other.sqlite").exists()
 
 
 def test_once_ported_a_dry_run_says_the_port_is_done_and_what_would_follow(world: World) -> None:
-    migrate.apply(world.plan(), journal=world.journal)
+    migrate.apply(_plan(world), journal=world.journal)
     world.net.advance(days=5)
-    migrate.apply(world.plan(), journal=world.journal, dry_run=True)  # reads: still ordered, as last seen
+    migrate.apply(_plan(world), journal=world.journal, dry_run=True)  # reads: still ordered, as last seen
     # a run that polls: the numbers arrive; a dry run afterwards reports it from the journal
-    done = migrate.apply(world.plan(), journal=world.journal)
+    done = migrate.apply(_plan(world), journal=world.journal)
     assert done.ok, done.summary()
     before = _files(world.journal.parent)
-    preview = migrate.apply(world.plan(), journal=world.journal, dry_run=True)
+    preview = migrate.apply(_plan(world), journal=world.journal, dry_run=True)
     assert _files(world.journal.parent) == before
     assert not preview.waiting
     assert not preview.failed
     assert {s.action for s in preview.already_done} == {Action.PORT_IN, Action.ARCHIVE}
     assert {s.number for s in preview.already_done} == set(NUMBERS)
     # done before this plan was made: a real run looks in the store first, so the dry run says it would
-    assert {s.step.action for s in preview.skipped} == {Action.SET_FORWARDING}
+    assert {s.step.action for s in preview.skipped} == {Action.SET_NAME, Action.SET_FORWARDING}
     assert not [s for s in preview.skipped if "would port" in s.reason]
 
 
 def test_a_journal_left_mid_run_is_read_through_its_wal_without_a_write(world: World) -> None:
-    plan = world.plan()
+    plan = _plan(world)
     book = Journal(world.journal, source=world.source.identity, target=world.target.identity)
     book.claim()  # a run still going (or killed): its owner row is there, its WAL not folded in
     book.record_ports([PortRecord(NUMBERS[0], "ordered", "PI123", "submitted", "2026-01-08", None, None)])
@@ -141,7 +124,7 @@ def test_a_journal_left_mid_run_is_read_through_its_wal_without_a_write(world: W
 
 
 def test_a_dry_run_refuses_another_pairs_journal_as_apply_would(world: World) -> None:
-    migrate.apply(world.plan(), journal=world.journal)
+    migrate.apply(_plan(world), journal=world.journal)
     before = _files(world.journal.parent)
     stranger = MemoryStore(network=world.net, provider="new", name="someone-else")
     plan = migrate.plan(world.source, stranger, port=Porting(world.account))
@@ -151,7 +134,7 @@ def test_a_dry_run_refuses_another_pairs_journal_as_apply_would(world: World) ->
 
 
 def test_a_read_only_journal_refuses_every_write(world: World) -> None:
-    migrate.apply(world.plan(), journal=world.journal)
+    migrate.apply(_plan(world), journal=world.journal)
     before = _files(world.journal.parent)
     with Journal(world.journal, source="old", target="new", read_only=True) as book:
         assert set(book.ports()) == set(NUMBERS)

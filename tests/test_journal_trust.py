@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 import phonefleet
 from phonefleet import AsyncMemoryStore, MemoryStore, PhoneNumber, StoreIdentity, migrate

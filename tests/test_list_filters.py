@@ -6,7 +6,7 @@ import asyncio
 import json
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from phonefleet import Capability, MemoryStore, PhoneNumber
 from phonefleet.cli import app
@@ -120,15 +120,15 @@ def test_cli_streams_rows_into_a_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(store._driver, "run", run)
     monkeypatch.setattr(_stores, "connect", lambda provider, options=None: store)
-    import typer
+    import click
 
-    echo = typer.echo
+    echo = click.echo
 
     def record(message: object = None, **kwargs: object) -> None:
         written.append(str(message))
         echo(message, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(typer, "echo", record)
+    monkeypatch.setattr(click, "echo", record)
     result = runner.invoke(app, ["list", "memory", "--order", "vendor"])
     assert result.exit_code == 0, result.output
     assert len(result.stdout.splitlines()) == 6

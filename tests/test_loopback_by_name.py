@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 import phonefleet
 from _loopback import loopback_only  # noqa: F401 - loopback sockets allowed in this module

@@ -75,6 +75,11 @@ class World:
 
 @pytest.fixture
 def world(tmp_path: Path) -> World:
+    return make_world(tmp_path)
+
+
+def make_world(tmp_path: Path) -> World:
+    """Five numbers on one bill at the source (one of them not portable), the target empty but one."""
     net = Network()
     source = MemoryStore([*NUMBERS, BLOCKED], network=net, provider="old")
     for number in [*NUMBERS, BLOCKED]:

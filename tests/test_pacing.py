@@ -468,7 +468,7 @@ def test_a_migration_reports_its_429s_and_its_pace(tmp_path: object) -> None:
 
 
 def test_the_cli_emulate_flags_reach_the_emulator() -> None:
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from phonefleet.cli import app
 

@@ -69,7 +69,7 @@ def test_the_version_comes_from_the_installed_metadata() -> None:
     code = "import phonefleet; print('__version__' in vars(phonefleet)); print(phonefleet.__version__)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.split() == ["False", phonefleet.__version__]  # read on first use, not at import
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from phonefleet.cli import app
 

@@ -26,19 +26,11 @@ def _creates(emulator: Emulator) -> int:
     return sum(1 for r in emulator.transport.requests if r.method == "POST" and r.url.path.endswith("PortIn"))
 
 
-@pytest.fixture
-def net() -> Network:
-    return Network()
-
-
-@pytest.fixture
-def loser(net: Network) -> Emulator:
-    return emulate("twilio", numbers=4, dialect="signalwire", network=net)
-
-
-@pytest.fixture
-def winner(net: Network) -> Emulator:
-    return emulate("twilio", numbers=1, offset=100, network=net)
+def _pair() -> tuple[Network, Emulator, Emulator]:
+    """A losing carrier (SignalWire's dialect, four numbers) and Twilio winning, on one network."""
+    net = Network()
+    loser = emulate("twilio", numbers=4, dialect="signalwire", network=net)
+    return net, loser, emulate("twilio", numbers=1, offset=100, network=net)
 
 
 def _held(emulator: Emulator) -> list[str]:
@@ -49,9 +41,8 @@ def _aged(answers: list[object], age: dt.timedelta) -> list[object]:
     return [attrs.evolve(a, checked_at=a.checked_at - age) for a in answers]  # type: ignore[attr-defined]
 
 
-def test_answers_are_stamped_with_when_and_which_store(
-    net: Network, loser: Emulator, winner: Emulator
-) -> None:
+def test_answers_are_stamped_with_when_and_which_store() -> None:
+    _, loser, winner = _pair()
     with winner.connect() as store:
         before = dt.datetime.now(dt.UTC)
         [answer] = store.check_portability(_held(loser)[:1])
@@ -61,7 +52,8 @@ def test_answers_are_stamped_with_when_and_which_store(
     assert "checked" not in repr(answer)  # a value for people: the stamp stays out of it
 
 
-def test_fresh_answers_spare_one_request_per_number(net: Network, loser: Emulator, winner: Emulator) -> None:
+def test_fresh_answers_spare_one_request_per_number() -> None:
+    net, loser, winner = _pair()
     numbers = _held(loser)[:3]
     with winner.connect() as store:
         answers = store.check_portability(numbers)
@@ -71,9 +63,8 @@ def test_fresh_answers_spare_one_request_per_number(net: Network, loser: Emulato
     assert _creates(winner) == 1
 
 
-def test_missing_stale_or_foreign_answers_are_asked_again(
-    net: Network, loser: Emulator, winner: Emulator
-) -> None:
+def test_missing_stale_or_foreign_answers_are_asked_again() -> None:
+    net, loser, winner = _pair()
     a, b, c, d = _held(loser)
     with winner.connect() as store:
         answers = store.check_portability([a, b, c])
@@ -86,7 +77,8 @@ def test_missing_stale_or_foreign_answers_are_asked_again(
     assert _checks(winner) - asked == 4  # none of those counted: each number was asked
 
 
-def test_a_not_portable_number_never_gets_an_order(net: Network, loser: Emulator, winner: Emulator) -> None:
+def test_a_not_portable_number_never_gets_an_order() -> None:
+    net, loser, winner = _pair()
     a, b, *_ = _held(loser)
     net.not_portable(b, "the losing carrier refuses this number")
     with winner.connect() as store:
@@ -106,7 +98,8 @@ def test_a_not_portable_number_never_gets_an_order(net: Network, loser: Emulator
     assert winner.transport.count("POST") == 0
 
 
-def test_checked_must_hold_answers(net: Network, loser: Emulator, winner: Emulator) -> None:
+def test_checked_must_hold_answers() -> None:
+    net, loser, winner = _pair()
     with winner.connect() as store, pytest.raises(TypeError, match="Portability"):
         store.port_in(_held(loser)[:1], account=net.account(_held(loser)[0]), documents=DOCS, checked=["yes"])  # type: ignore[list-item]
     assert winner.transport.requests == []

@@ -183,7 +183,7 @@ def test_a_foreign_next_link_never_gets_credentials() -> None:
 @pytest.mark.parametrize("given", ["sk_live_echo_me_not_42", "=sk_live_echo_me_not_42", "sk_live_42 token=1"])
 def test_the_cli_never_echoes_a_malformed_option_value(given: str) -> None:
     """`-o SECRET` (no `=`) is refused by naming the flag and the shape, not by quoting it."""
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from phonefleet.cli import app
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 import phonefleet
 from phonefleet import MissingSettingError, Setting, SettingError, UnknownSettingError

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from phonefleet.cli import _stores, app
 from phonefleet.testing import emulate

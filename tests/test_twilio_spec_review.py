@@ -373,7 +373,7 @@ def test_signalwire_has_no_trunks_to_set() -> None:
 def test_the_cli_lists_shows_and_forwards_on_twilio() -> None:
     import json
 
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from phonefleet.cli import app
 
@@ -441,7 +441,7 @@ def test_a_names_limit_is_the_dialects(dialect: str, limit: int) -> None:
 
 
 def test_page_size_given_as_text_on_the_command_line() -> None:
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from phonefleet.cli import app
 

@@ -11,6 +11,7 @@ from typing import Any
 from phonefleet.adapter import Emulator, Registration, Setting
 
 from ._adapter import (
+    ACCOUNT_ENV,
     API_KEY_ENV,
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
@@ -64,6 +65,12 @@ registration = Registration(
             required=False,
             default=DEFAULT_BASE_URL,
             help="the API root",
+        ),
+        Setting(
+            "account",
+            env=(ACCOUNT_ENV,),
+            required=False,
+            help="your label for this partner account: tells journals apart; never a key",
         ),
     ),
     store=make_store,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
@@ -18,6 +17,7 @@ from phonefleet import (
     PhoneNumber,
     ProviderError,
     ResponseFormatError,
+    StoreIdentity,
     Unset,
 )
 from phonefleet.adapter import (
@@ -32,6 +32,7 @@ from phonefleet.adapter import (
     RequestBuilder,
     Secret,
     Store,
+    account_setting,
     as_ref,
     check_base_url,
     done,
@@ -60,6 +61,8 @@ __all__ = [
 DEFAULT_BASE_URL: Final = "https://api.linqapp.com/api/partner"
 API_KEY_ENV: Final = "LINQ_API_V3_API_KEY"
 BASE_URL_ENV: Final = "LINQ_API_V3_BASE_URL"
+#: where the `account` setting may come from instead (phonefleet's own name: Linq has none)
+ACCOUNT_ENV: Final = "PHONEFLEET_LINQ_ACCOUNT"
 FEATURES: Final = frozenset({Feature.LIST, Feature.GET, Feature.SET_FORWARDING, Feature.REPUTATION})
 
 
@@ -75,7 +78,9 @@ class LinqAdapter(Adapter):
     provider = PROVIDER
     features = FEATURES
 
-    def __init__(self, api_key: str | Secret | None = None, base_url: str | None = None) -> None:
+    def __init__(
+        self, api_key: str | Secret | None = None, base_url: str | None = None, account: str | None = None
+    ) -> None:
         key = env_setting(api_key, API_KEY_ENV)
         if isinstance(key, str):
             key = Secret(key)
@@ -86,6 +91,8 @@ class LinqAdapter(Adapter):
         self.requests = RequestBuilder(self.base_url)
         self.auth = BearerAuth(key)
         self.credentials = (key,)
+        #: the user's label for the partner account (Linq's API names none a key belongs to), else None
+        self.account = account_setting(account, ACCOUNT_ENV, provider=PROVIDER, credentials=self.credentials)
 
     def __repr__(self) -> str:
         return f"<LinqAdapter {self.describe()}>"
@@ -96,6 +103,10 @@ class LinqAdapter(Adapter):
 
     def is_own_origin(self, url: httpx.URL) -> bool:
         return self.requests.is_same_origin(url)
+
+    def identity(self) -> StoreIdentity:
+        """The base URL and the `account` the user named: the only key-free way to tell accounts apart."""
+        return StoreIdentity(self.provider, self.account, self.base_url)
 
     def retry_after(self, response: httpx.Response) -> float | None:
         """Retry-After header, else the envelope's `error.retry_after`."""
@@ -283,13 +294,16 @@ class AsyncLinqStore(AsyncStore[LinqAdapter]):
         """Poll until the audit is complete or errored; DeadlineExceededError after `timeout`."""
         wait = AuditWait(timeout, interval, clock or time.monotonic)
         number = Ref(number=await self.run(self.adapter.audit_number_flow(as_ref(ref, PROVIDER))))
-        pause = sleep or asyncio.sleep
+        if sleep is None:
+            import asyncio  # loaded already: this is a coroutine; a sync listing never imports it
+
+            sleep = asyncio.sleep
         while True:
             audit = await self.run(self.adapter.get_reputation_audit_flow(number, audit_id))
             delay = wait.next_delay(audit)
             if delay is None:
                 return audit
-            await pause(delay)
+            await sleep(delay)
 
 
 def make_store(adapter: LinqAdapter, **common: Any) -> LinqStore:

@@ -31,7 +31,15 @@ import httpx
 
 from phonefleet import is_e164
 from phonefleet.adapter import decode_json, dumps
-from phonefleet.testing import Emulator, EmulatorTransport, FaultPlan, Router, json_response, seeded_numbers
+from phonefleet.testing import (
+    Emulator,
+    EmulatorTransport,
+    FaultPlan,
+    Router,
+    bytes_response,
+    json_response,
+    seeded_numbers,
+)
 
 __all__ = ["BASE_URL", "DEFAULT_API_KEY", "LinqEmulatorTransport", "emulator"]
 
@@ -174,7 +182,7 @@ class LinqEmulatorTransport(EmulatorTransport):
     def _list(self, request: httpx.Request) -> httpx.Response:
         if self._listing is None:
             self._listing = dumps({"phone_numbers": list(self.numbers.values())})
-        return httpx.Response(200, content=self._listing, headers={"Content-Type": "application/json"})
+        return bytes_response(200, self._listing, {"Content-Type": "application/json"})
 
     def _list_deprecated(self, request: httpx.Request) -> httpx.Response:
         """`GET /v3/phonenumbers`: the older listing (country_code and type always null)."""

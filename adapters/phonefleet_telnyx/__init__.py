@@ -15,7 +15,7 @@ from typing import Any
 
 from phonefleet.adapter import Registration, Setting
 
-from ._adapter import DEFAULT_BASE_URL, FEATURES, MAX_SENDS, TelnyxAdapter
+from ._adapter import ACCOUNT_ENV, DEFAULT_BASE_URL, FEATURES, MAX_SENDS, TelnyxAdapter
 from ._search import SearchCriteria, search_params
 from ._store import AsyncTelnyxStore, TelnyxStore
 from ._wire import MAX_PAGE_SIZE
@@ -60,6 +60,12 @@ registration = Registration(
             maximum=MAX_PAGE_SIZE,
             default=MAX_PAGE_SIZE,
             help="numbers per listing page",
+        ),
+        Setting(
+            "account",
+            env=(ACCOUNT_ENV,),
+            required=False,
+            help="your label for this account (e.g. its organization id): tells journals apart; never a key",
         ),
     ),
     store=TelnyxStore,

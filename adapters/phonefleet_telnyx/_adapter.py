@@ -23,6 +23,7 @@ from phonefleet import (
     PhoneNumber,
     ProviderError,
     ResponseFormatError,
+    StoreIdentity,
 )
 from phonefleet.adapter import (
     AvailableNumber,
@@ -32,6 +33,7 @@ from phonefleet.adapter import (
     RateSignal,
     Ref,
     RequestBuilder,
+    account_setting,
     check_cursor,
     env_setting,
     gc_paused,
@@ -61,6 +63,8 @@ from ._wire import DELETED, MAX_PAGE_SIZE, PROVIDER
 __all__ = ["DEFAULT_BASE_URL", "FEATURES", "MAX_SENDS", "TelnyxAdapter"]
 
 DEFAULT_BASE_URL: Final = "https://api.telnyx.com/v2"
+#: where the `account` setting may come from instead (phonefleet's own name: Telnyx has none)
+ACCOUNT_ENV: Final = "PHONEFLEET_TELNYX_ACCOUNT"
 FEATURES: Final = frozenset(
     {
         Feature.LIST,
@@ -94,12 +98,19 @@ class TelnyxAdapter(PortingFlows):
         api_key: str | None = None,
         base_url: str | httpx.URL | None = None,
         page_size: int | None = None,
+        account: str | None = None,
     ) -> None:
         secret = secret_setting(api_key, "TELNYX_API_KEY", provider=PROVIDER, name="api_key")
         self.requests = RequestBuilder(env_setting(base_url, "TELNYX_BASE_URL") or DEFAULT_BASE_URL)
         self.page_size = page_size_setting(page_size, maximum=MAX_PAGE_SIZE)
         self.auth = BearerAuth(secret)
         self.credentials = (secret,)
+        #: the user's label for the account (Telnyx's API names none a key belongs to), else None
+        self.account = account_setting(account, ACCOUNT_ENV, provider=PROVIDER, credentials=self.credentials)
+
+    def identity(self) -> StoreIdentity:
+        """The base URL and the `account` the user named: the only key-free way to tell accounts apart."""
+        return StoreIdentity(self.provider, self.account, self.requests.base_url)
 
     # -- hooks (is_own_origin and describe come from `requests`) -------------------------
     def error_from_response(self, response: httpx.Response, operation: str) -> ProviderError:

@@ -36,6 +36,7 @@ from phonefleet.testing import (
     LimitState,
     Network,
     Router,
+    bytes_response,
     json_response,
     seeded_numbers,
 )
@@ -590,7 +591,7 @@ class TelnyxEmulator(EmulatorTransport):
                 encoded[record["id"]] = body
             parts.append(body)
         content = b'{"data":[' + b",".join(parts) + b'],"meta":' + dumps(meta) + b"}"
-        return httpx.Response(200, content=content, headers={"Content-Type": "application/json"})
+        return bytes_response(200, content, {"Content-Type": "application/json"})
 
     def _list_numbers(self, request: httpx.Request) -> httpx.Response:
         self._query(request, "/phone_numbers")

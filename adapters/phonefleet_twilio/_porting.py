@@ -40,6 +40,7 @@ from phonefleet.adapter import (
     RequestBuilder,
     json_or_none,
     loads,
+    shorten,
     write_once,
 )
 
@@ -151,7 +152,8 @@ class PortingFlows(Adapter):
     ) -> Flow[list[PortIn]]:
         self.check_port_in(numbers, account=account, documents=documents, date=date)
         assert isinstance(documents.invoice, bytes)  # the core read it
-        bill = yield from self._upload(documents.invoice, f"Utility bill, {account.name}"[:255])
+        name = shorten(f"Utility bill, {account.name}", 255, secrets=account.secrets())
+        bill = yield from self._upload(documents.invoice, name)
         created: list[PortIn] = []
         for start in range(0, len(numbers), MAX_NUMBERS):
             batch = numbers[start : start + MAX_NUMBERS]

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from phonefleet import Portability, PortAccount, PortedNumber, PortIn, PortStatus, ResponseFormatError
-from phonefleet.adapter import e164_from_wire, least_advanced, parse_datetime
+from phonefleet.adapter import e164_from_wire, least_advanced, parse_datetime, shorten
 
 from ._wire import PROVIDER
 
@@ -118,7 +118,7 @@ def _date(value: object, field: str) -> dt.date | None:
             return dt.date.fromisoformat(value[:10])
         except ValueError:
             pass
-    msg = f"expected {field} to be an ISO 8601 date, got {str(value)[:40]!r}"
+    msg = f"expected {field} to be an ISO 8601 date, got {shorten(value, 40, quote=True)}"
     raise ResponseFormatError(msg, provider=PROVIDER)
 
 

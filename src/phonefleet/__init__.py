@@ -8,80 +8,125 @@ with phonefleet.connect("linq") as store:
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._errors import (
-    ArchiveBlockedError,
-    AuthenticationError,
-    ConflictError,
-    DeadlineExceededError,
-    InvalidNumberError,
-    NotFoundError,
-    NotPortableError,
-    PermissionDeniedError,
-    PhoneFleetError,
-    PortFailedError,
-    ProviderError,
-    RateLimitError,
-    ResponseFormatError,
-    ServerError,
-    TransportError,
-    UnknownProviderError,
-    UnsupportedOperationError,
-)
-from ._identity import StoreIdentity
-from ._model import (
-    UNSET,
-    ArchiveBlocker,
-    Capability,
-    Feature,
-    Handler,
-    NumberChanges,
-    NumberType,
-    PhoneNumber,
-    ProviderPhone,
-    Reputation,
-    ReputationStatus,
-    Routing,
-    Unset,
-)
-from ._numbers import is_e164, to_e164
-from ._porting import (
-    Portability,
-    PortAccount,
-    PortAddress,
-    PortDocuments,
-    PortedNumber,
-    PortIn,
-    PortStatus,
-)
-from ._protocol import AsyncPhoneNumberStore, NumberRef, PhoneNumberStore
-from ._ratelimit import RateLimit
-from ._retry import RetryPolicy
+from ._lazy import by_name, load
 
 if TYPE_CHECKING:
+    from ._errors import (
+        ArchiveBlockedError,
+        AuthenticationError,
+        ConflictError,
+        DeadlineExceededError,
+        InvalidNumberError,
+        NotFoundError,
+        NotPortableError,
+        PermissionDeniedError,
+        PhoneFleetError,
+        PortFailedError,
+        ProviderError,
+        RateLimitError,
+        ResponseFormatError,
+        ServerError,
+        TransportError,
+        UnknownProviderError,
+        UnsupportedOperationError,
+    )
+    from ._identity import StoreIdentity
     from ._memory import AsyncMemoryStore, MemoryStore
+    from ._model import (
+        UNSET,
+        ArchiveBlocker,
+        Capability,
+        Feature,
+        Handler,
+        NumberChanges,
+        NumberType,
+        PhoneNumber,
+        ProviderPhone,
+        Reputation,
+        ReputationStatus,
+        Routing,
+        Unset,
+    )
+    from ._numbers import is_e164, to_e164
+    from ._porting import (
+        Portability,
+        PortAccount,
+        PortAddress,
+        PortDocuments,
+        PortedNumber,
+        PortIn,
+        PortStatus,
+    )
+    from ._protocol import AsyncPhoneNumberStore, NumberRef, PhoneNumberStore
+    from ._ratelimit import RateLimit
     from ._registry import provider_settings, providers
+    from ._retry import RetryPolicy
     from ._settings import MissingSettingError, Setting, SettingError, UnknownSettingError
     from ._typed import connect, connect_async
 
     __version__: str
 
-# Stores, drivers and the registry load on first use: `import phonefleet`
-# stays close to the cost of `import httpx` alone.
-_LAZY = {
-    "MemoryStore": "._memory",
-    "AsyncMemoryStore": "._memory",
-    "connect": "._typed",
-    "connect_async": "._typed",
-    "providers": "._registry",
-    "provider_settings": "._registry",
-    "Setting": "._settings",
-    "SettingError": "._settings",
-    "MissingSettingError": "._settings",
-    "UnknownSettingError": "._settings",
+# Every name loads from its module on first use: `import phonefleet` costs
+# next to nothing, so `phonefleet --help` does not pay for the model (attrs),
+# the stores or the registry; `from phonefleet import PhoneNumber` loads the
+# model and what it needs, no more.
+_MODULES = {
+    "._errors": (
+        "ArchiveBlockedError",
+        "AuthenticationError",
+        "ConflictError",
+        "DeadlineExceededError",
+        "InvalidNumberError",
+        "NotFoundError",
+        "NotPortableError",
+        "PermissionDeniedError",
+        "PhoneFleetError",
+        "PortFailedError",
+        "ProviderError",
+        "RateLimitError",
+        "ResponseFormatError",
+        "ServerError",
+        "TransportError",
+        "UnknownProviderError",
+        "UnsupportedOperationError",
+    ),
+    "._identity": ("StoreIdentity",),
+    "._memory": ("AsyncMemoryStore", "MemoryStore"),
+    "._model": (
+        "UNSET",
+        "ArchiveBlocker",
+        "Capability",
+        "Feature",
+        "Handler",
+        "NumberChanges",
+        "NumberType",
+        "PhoneNumber",
+        "ProviderPhone",
+        "Reputation",
+        "ReputationStatus",
+        "Routing",
+        "Unset",
+    ),
+    "._numbers": ("is_e164", "to_e164"),
+    "._porting": (
+        "Portability",
+        "PortAccount",
+        "PortAddress",
+        "PortDocuments",
+        "PortedNumber",
+        "PortIn",
+        "PortStatus",
+    ),
+    "._protocol": ("AsyncPhoneNumberStore", "NumberRef", "PhoneNumberStore"),
+    "._ratelimit": ("RateLimit",),
+    "._registry": ("provider_settings", "providers"),
+    "._retry": ("RetryPolicy",),
+    "._settings": ("MissingSettingError", "Setting", "SettingError", "UnknownSettingError"),
+    "._typed": ("connect", "connect_async"),
 }
+_LAZY = by_name(_MODULES)
 
 
 def __getattr__(name: str) -> Any:
@@ -90,13 +135,7 @@ def __getattr__(name: str) -> Any:
 
         globals()[name] = version = installed_version()
         return version
-    module = _LAZY.get(name)
-    if module is None:
-        msg = f"module 'phonefleet' has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+    return load(globals(), _LAZY, name)
 
 
 def __dir__() -> list[str]:

@@ -12,11 +12,12 @@ sends them to stamina's hooks as well.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
 
-__all__ = ["Attempts"]
+__all__ = ["Attempts", "stamina_switches"]
 
 #: decides on a failure: False to give up, else the seconds to wait
 Decide = Callable[[Exception], "bool | float"]
@@ -39,15 +40,26 @@ class _Attempt:
         return self._loop.failed(exc)
 
 
+def stamina_switches() -> tuple[bool, bool]:
+    """stamina's switches, (active, testing).
+
+    Only code that imports stamina can turn them, so while nothing has, they
+    are its defaults (active, not testing) and stamina (with tenacity) is not
+    loaded just to read them: a command-line listing starts that much sooner.
+    """
+    stamina = sys.modules.get("stamina")
+    if stamina is None:
+        return True, False
+    return bool(stamina.is_active()), bool(stamina.is_testing())
+
+
 class Attempts:
     """Up to `attempts` tries; after a failure, `decide` says whether and how long to wait."""
 
     def __init__(self, decide: Decide, attempts: int, *, name: str, stamina_hooks: bool = False) -> None:
-        import stamina
-
+        active, self._testing = stamina_switches()
         self._decide = decide
-        self._attempts = attempts if stamina.is_active() else 1
-        self._testing = stamina.is_testing()
+        self._attempts = attempts if active else 1
         self._name = name
         self._hooks = stamina_hooks
         self._number = 0

@@ -146,18 +146,42 @@ def registration(provider: str) -> Registration:
     if not isinstance(provider, str):
         msg = f"provider must be a string, got {type(provider).__name__}"
         raise TypeError(msg)
-    entry_point = _entry_points().get(provider)
-    if entry_point is None:
-        raise UnknownProviderError(provider, providers())
+    target = _own_entry_points().get(provider)  # one of phonefleet's own: no search of every distribution
+    entry_point = None
+    if target is None:
+        entry_point = _entry_points().get(provider)
+        if entry_point is None:
+            raise UnknownProviderError(provider, providers())
+        target = entry_point.value
     try:
-        loaded = entry_point.load()
+        loaded = _load(target) if entry_point is None else entry_point.load()
     except Exception as exc:
         msg = f"the {provider!r} adapter is installed but failed to load: {exc}"
         raise PhoneFleetError(msg) from exc
     if not isinstance(loaded, Registration):
-        msg = f"entry point {entry_point.value!r} is not a phonefleet Registration"
+        msg = f"entry point {target!r} is not a phonefleet Registration"
         raise PhoneFleetError(msg)
     return loaded
+
+
+@functools.cache
+def _own_entry_points() -> dict[str, str]:
+    """The adapters phonefleet's own distribution registers, read from its entry_points.txt
+    (importlib.metadata, which searches every distribution, loads only for other names)."""
+    from ._version import own_entry_points
+
+    return own_entry_points(ENTRY_POINT_GROUP)
+
+
+def _load(target: str) -> Any:
+    """What `module:attribute` names, as `EntryPoint.load` finds it."""
+    import importlib
+
+    module, _, attribute = target.partition(":")
+    found: Any = importlib.import_module(module.strip())
+    for part in filter(None, attribute.strip().split(".")):
+        found = getattr(found, part)
+    return found
 
 
 def provider_settings(provider: str, *, common: bool = True) -> tuple[Setting, ...]:

@@ -10,7 +10,6 @@ once, for every adapter.
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -171,6 +170,8 @@ class UnknownSettingError(SettingError):
 
     def __init__(self, provider: str, setting: str, valid: Iterable[str]) -> None:
         self.valid = tuple(sorted(valid))
+        import difflib  # only to suggest a name: loaded when one is wrong
+
         close = difflib.get_close_matches(setting, self.valid, n=1, cutoff=0.6)
         self.suggestion = close[0] if close else None
         hint = f" (did you mean {self.suggestion!r}?)" if self.suggestion else ""

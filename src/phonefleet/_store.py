@@ -49,11 +49,11 @@ _DEFAULT_TIMEOUT = 30.0
 
 
 def _user_agent() -> str:
-    import importlib.metadata
+    import phonefleet
 
     try:
-        version = importlib.metadata.version("phonefleet")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+        version = phonefleet.__version__  # read without importlib.metadata where it can be
+    except ImportError:  # importlib.metadata's PackageNotFoundError: not installed  # pragma: no cover
         version = "0"
     return f"phonefleet/{version}"
 

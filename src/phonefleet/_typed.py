@@ -1,4 +1,4 @@
-"""The typed front doors: `connect`, `connect_async` and `emulate`, per built-in provider.
+"""The typed front doors: `connect`, `connect_async`, `emulate` and `serve`, per built-in provider.
 
 `connect("twilio", ...)` is a `TwilioStore` to a type checker, so its `ex_`
 methods check, and a method the store lacks is flagged. A type can only be
@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from ._registry import registration
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     from phonefleet_gravityrail import AsyncGravityRailStore, GravityRailStore
     from phonefleet_linq import AsyncLinqStore, LinqStore
     from phonefleet_signalwire import AsyncSignalWireStore, SignalWireStore
@@ -23,9 +25,10 @@ if TYPE_CHECKING:
     from phonefleet_twilio import AsyncTwilioStore, TwilioStore
 
     from ._store import AsyncStore, Store
-    from .testing._emulator import Emulator
+    from .testing._emulator import AS, Emulator, S
+    from .testing._server import EmulatorServer
 
-__all__ = ["connect", "connect_async", "emulate"]
+__all__ = ["connect", "connect_async", "emulate", "serve"]
 
 
 @overload
@@ -120,3 +123,43 @@ def emulate(provider: str, **options: Any) -> Emulator[Any, Any]:
         limit.methods = emulator.transport.limited_methods
         emulator.transport.limit = limit
     return emulator
+
+
+@overload
+def serve(
+    provider: Literal["twilio"], /, **options: Any
+) -> AbstractContextManager[EmulatorServer[TwilioStore, AsyncTwilioStore]]: ...
+@overload
+def serve(
+    provider: Literal["telnyx"], /, **options: Any
+) -> AbstractContextManager[EmulatorServer[TelnyxStore, AsyncTelnyxStore]]: ...
+@overload
+def serve(
+    provider: Literal["signalwire"], /, **options: Any
+) -> AbstractContextManager[EmulatorServer[SignalWireStore, AsyncSignalWireStore]]: ...
+@overload
+def serve(
+    provider: Literal["linq"], /, **options: Any
+) -> AbstractContextManager[EmulatorServer[LinqStore, AsyncLinqStore]]: ...
+@overload
+def serve(
+    provider: Literal["gravityrail"], /, **options: Any
+) -> AbstractContextManager[EmulatorServer[GravityRailStore, AsyncGravityRailStore]]: ...
+@overload
+def serve(provider: Emulator[S, AS], /, **options: Any) -> AbstractContextManager[EmulatorServer[S, AS]]: ...
+@overload
+def serve(provider: str, /, **options: Any) -> AbstractContextManager[EmulatorServer[Any, Any]]: ...
+def serve(
+    provider: str | Emulator[Any, Any], /, **options: Any
+) -> AbstractContextManager[EmulatorServer[Any, Any]]:
+    """Serve a provider's emulator over HTTP on a background thread.
+
+    `serve("linq", numbers=50)` builds the emulator as `emulate` does (or
+    pass one you built); `host` (loopback unless `allow_remote=True`) and
+    `port` (0: a free one) say where. Yields an `EmulatorServer` (`base_url`,
+    `settings`, `emulator`), whose `connect()` is typed like
+    `connect(provider)`; the server stops when the block ends.
+    """
+    from .testing._server import serve as serving
+
+    return serving(provider, **options)

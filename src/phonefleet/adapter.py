@@ -29,6 +29,7 @@ from ._flow import (
     error_for_status,
     parse_retry_after,
 )
+from ._identity import account_setting
 from ._listing import Column, Listing, Read, column
 from ._memo import Memo
 from ._once import UNKNOWN_OUTCOME, buy_once, release_once, released, write_once
@@ -105,6 +106,7 @@ __all__ = [
     "Store",
     "SyncDriver",
     "VendorLimits",
+    "account_setting",
     "all_e164",
     "as_ref",
     "build_numbers",

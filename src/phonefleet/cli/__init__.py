@@ -1,43 +1,84 @@
-"""The `phonefleet` command line (typer + rich, imported only here).
+"""The `phonefleet` command line (click + rich, imported only here).
 
 `phonefleet demo` runs the whole story offline; `phonefleet --help` lists
-the commands.
+the commands. Each command's module loads when that command runs, so
+`--help` and `--version` import click and nothing else of weight.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import click
 
-import typer
-
-from ._app import app
-from ._output import Output, errors
+from ._group import Lazy, LazyGroup, exit_with
 
 __all__ = ["app", "main"]
 
+#: every command: where it is written, and its help's first paragraph (for `phonefleet --help`;
+#: tests/test_cli_lazy.py checks each against the command's own docstring)
+COMMANDS = {
+    "providers": Lazy(
+        "._app:providers_command", "The installed adapters, their settings and environment variables."
+    ),
+    "list": Lazy(
+        "._listing:list_command",
+        "Every number of a provider, in one normalised table (rows stream into a pipe).",
+    ),
+    "show": Lazy("._app:show_command", "One number, every field."),
+    "forward": Lazy("._app:forward_command", "Forward a number's calls, or stop forwarding with --off."),
+    "blockers": Lazy("._app:blockers_command", "What keeps a number from being archived."),
+    "archive": Lazy(
+        "._app:archive_command", "Archive (release) a number; shows what blocks it, asks first unless --yes."
+    ),
+    "link": Lazy(
+        "._app:link_command", "Link a number to a provider line, unlink it, or list the linkable lines."
+    ),
+    "export": Lazy("._app:export_command", "Every number as JSON or CSV (stdout, or --output FILE)."),
+    "diff": Lazy(
+        "._app:diff_command", "Compare two providers' numbers by E.164: only in one, or differing fields."
+    ),
+    "migrate": Lazy(
+        "._app:migrate_command",
+        "Plan a migration (dry run), or make it with --apply (resumable with --journal).",
+    ),
+    "emulate": Lazy(
+        "._emulate:emulate_command",
+        "Serve PROVIDER's emulator over HTTP until Ctrl-C, for SDKs and apps in any language.",
+    ),
+    "demo": Lazy(
+        "._demo:demo_command",
+        "The whole story offline: fleets, one table, diff, plan, apply, a blocked archive.",
+    ),
+    "port": Lazy(
+        "._port:port_app", "Port numbers in from another carrier: check, create, list, show, cancel."
+    ),
+}
 
-@app.command("demo")
-def demo_command(
-    *,
-    stand_ins: Annotated[
-        bool, typer.Option("--stand-ins", help="use memory stand-ins even where an emulator is installed")
-    ] = False,
-    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64)] = 8,
-    debug: Annotated[bool, typer.Option("--debug", help="show the traceback of an error")] = False,
-) -> None:
-    """The whole story offline: fleets, one table, diff, plan, apply, a blocked archive."""
-    import asyncio
 
-    from ._demo import run_demo
-    from ._stores import quiet_retries
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        import phonefleet
 
-    quiet_retries()
+        click.echo(f"phonefleet {phonefleet.__version__}")
+        exit_with(0)
 
-    out = Output()
-    with errors(debug):
-        code = asyncio.run(run_demo(out, stand_ins=stand_ins, concurrency=concurrency))
-        if code:
-            raise typer.Exit(code)
+
+@click.group(
+    "phonefleet",
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    no_args_is_help=True,
+    context_settings={"show_default": True},
+)
+@click.option(
+    "--version",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_print_version,
+    help="print the version and exit",
+)
+def app() -> None:
+    """Phone numbers across telephony vendors: list, change, compare and migrate them."""
 
 
 def main() -> None:

@@ -5,187 +5,59 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
-from typer.core import TyperGroup
+import click
 
 import phonefleet
 from phonefleet import Feature
 
-from . import _click, _listing, _migrating, _providers, _stores, _values
+from . import _migrating, _providers, _stores, _values
+from ._group import argument, command, exit_with
 from ._output import (
     BLOCKER_COLUMNS,
     Column,
     Output,
     blockers_json,
     blockers_rows,
+    confirm,
     errors,
     fail,
-    isatty,
     numbers_json,
 )
-from ._params import DebugFlag, JsonFlag, Options
-from ._printable import printable
-
-__all__ = ["app"]
-
-
-class _Group(TyperGroup):
-    """The command group, with errors every command shares made one line.
-
-    click's own usage errors (an unknown flag, a missing argument) become
-    `error: ...` and exit 2 like ours; Ctrl-C anywhere is exit 130 with one
-    line; a reader that closed the pipe (`phonefleet demo | head -2`) ends
-    the command quietly.
-    """
-
-    def main(
-        self,
-        args: Sequence[str] | None = None,
-        prog_name: str | None = None,
-        complete_var: str | None = None,
-        standalone_mode: bool = True,
-        windows_expand_args: bool = True,
-        **extra: Any,
-    ) -> Any:
-        extra["windows_expand_args"] = windows_expand_args
-        if not standalone_mode:
-            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except _click.NoArgsIsHelpError as exc:
-            typer.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
-            code = 2
-        except _click.UsageError as exc:
-            code = _usage_error(exc)
-        except _click.ClickException as exc:
-            typer.echo(f"error: {_one_line(exc.format_message())}", err=True)
-            code = exc.exit_code
-        except typer.Abort:
-            typer.echo("error: interrupted", err=True)
-            code = 130
-        except BrokenPipeError:
-            code = _closed_pipe()
-        sys.exit(code if isinstance(code, int) else 0)
-
-    def invoke(self, ctx: _click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except BrokenPipeError:
-            raise typer.Exit(_closed_pipe()) from None
-        except BaseException as exc:
-            if not isinstance(exc, (KeyboardInterrupt, *_cancelled())):
-                raise
-            # Ctrl-C outside a command's own handling
-            typer.echo("error: interrupted", err=True)
-            raise typer.Exit(130) from None
-
-
-def _cancelled() -> tuple[type[BaseException], ...]:
-    """asyncio's CancelledError, if a command loaded asyncio (none is raised otherwise)."""
-    asyncio = sys.modules.get("asyncio")
-    return (asyncio.CancelledError,) if asyncio is not None else ()
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _usage_error(exc: _click.UsageError) -> int:
-    message = _one_line(exc.format_message())
-    message = message[:1].lower() + message[1:]
-    where = exc.ctx.command_path if exc.ctx is not None else "phonefleet"
-    typer.echo(f"error: {message.rstrip('.')} (see '{where} --help')", err=True)
-    return exc.exit_code
-
-
-def _closed_pipe() -> int:
-    """The reader went away: say nothing, and keep Python from saying it at exit."""
-    with contextlib.suppress(OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    return 141  # 128 + SIGPIPE, as a shell reports a command a closed pipe ended
-
-
-app = typer.Typer(
-    name="phonefleet",
-    cls=_Group,
-    help="Phone numbers across telephony vendors: list, change, compare and migrate them.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    add_completion=False,
+from ._params import (
+    PathType,
+    debug_flag,
+    json_flag,
+    number_argument,
+    options,
+    provider_argument,
+    store_options,
+    subset_options,
+    timeout,
 )
+from ._params import with_timeout as _with_timeout
 
-
-def _print_version(value: bool) -> None:
-    if value:
-        typer.echo(f"phonefleet {phonefleet.__version__}")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option("--version", is_eager=True, callback=_print_version, help="print the version and exit"),
-    ] = False,
-) -> None:
-    """Phone numbers across telephony vendors: list, change, compare and migrate them."""
-
-
-Provider = Annotated[
-    str, typer.Argument(metavar="PROVIDER", help="adapter name (see `phonefleet providers`)")
-]
-Number = Annotated[str, typer.Argument(metavar="NUMBER", help="an E.164 number (+1...) or the provider's id")]
-Timeout = Annotated[
-    str | None,
-    typer.Option(
-        "--timeout",
-        metavar="SECONDS",
-        help="give up on a vendor after this long, retries included (for every store the command opens)",
-    ),
+__all__ = [
+    "archive_command",
+    "blockers_command",
+    "diff_command",
+    "export_command",
+    "forward_command",
+    "link_command",
+    "migrate_command",
+    "providers_command",
+    "show_command",
 ]
 
 
-def _with_timeout(
-    options: list[str] | None, timeout: str | None, flag: str = "-o/--option"
-) -> _stores.FlagValues:
-    """The settings a flag gave; `--timeout N` is `-o timeout=N`: one setting, one meaning."""
-    given = [*(options or ()), *(() if timeout is None else [f"timeout={timeout}"])]
-    return _stores.FlagValues(flag, given)
-
-
-def _confirm(question: str) -> bool:
-    """Ask on stderr (a piped answer is read without the question).
-
-    Closed stdin is an answer missing: neither a yes nor a crash.
-    """
-    asking = isatty(sys.stdin)
-    if asking:
-        typer.echo(f"{printable(question)} [y/N]: ", err=True, nl=False)
-    answer = sys.stdin.readline() if sys.stdin is not None else ""
-    if not answer:
-        if asking:
-            typer.echo("", err=True)
-        fail("no answer to confirm; pass --yes", code=1)
-    return answer.strip().lower() in ("y", "yes")
-
-
-@app.command("providers")
-def providers_command(
-    *,
-    provider: Annotated[
-        str | None, typer.Argument(metavar="[PROVIDER]", help="show this adapter's settings in full")
-    ] = None,
-    as_json: JsonFlag = False,
-    debug: DebugFlag = False,
-) -> None:
+@command("providers")
+@argument("provider", required=False, help="show this adapter's settings in full")
+@json_flag
+@debug_flag
+def providers_command(*, provider: str | None, as_json: bool, debug: bool) -> None:
     """The installed adapters, their settings and environment variables."""
     out = Output(as_json=as_json)
     with errors(debug):
@@ -232,54 +104,6 @@ def providers_command(
         out.table(columns, table, title="Installed adapters", empty="no adapters installed")
 
 
-@app.command("list")
-def list_command(
-    *,
-    provider: Provider,
-    archived: Annotated[bool, typer.Option("--archived", help="archived numbers only")] = False,
-    all_numbers: Annotated[bool, typer.Option("--all", help="active and archived")] = False,
-    country: Annotated[
-        str | None,
-        typer.Option("--country", metavar="CC", help="only numbers of this country (ISO, e.g. US)"),
-    ] = None,
-    capability: Annotated[
-        str | None,
-        typer.Option("--capability", metavar="CAP", help="only numbers with voice, sms, mms or fax"),
-    ] = None,
-    number: Annotated[
-        list[str] | None, typer.Option("--number", metavar="NUMBER", help="only this number (repeatable)")
-    ] = None,
-    numbers_file: Annotated[
-        Path | None,
-        typer.Option("--numbers", metavar="FILE", help="only these numbers (one a line; - for stdin)"),
-    ] = None,
-    order: Annotated[
-        str, typer.Option("--order", help="number (E.164, the default for every vendor) or vendor")
-    ] = "number",
-    option: Options = None,
-    timeout: Timeout = None,
-    as_json: JsonFlag = False,
-    debug: DebugFlag = False,
-) -> None:
-    """Every number of a provider, in one normalised table (rows stream into a pipe)."""
-    out = Output(as_json=as_json)
-    if archived and all_numbers:
-        fail("--archived and --all cannot be used together (--all includes the archived)", code=2)
-    with errors(debug):
-        chosen = _migrating.read_numbers(numbers_file, number)
-        with _stores.connect(provider, _with_timeout(option, timeout)) as store:
-            try:
-                listing = store.list(
-                    archived=None if all_numbers else archived,
-                    numbers=chosen,
-                    country=country,
-                    capability=capability,
-                )
-            except ValueError as exc:  # a filter the user gave: a usage error
-                fail(str(exc), code=2)
-            _listing.list_numbers(out, store, provider, listing, order=order)
-
-
 @contextlib.contextmanager
 def _looking_up(ref: str | None) -> Iterator[None]:
     """A number or id the vendor does not know; if it was not E.164, say how numbers are written."""
@@ -291,15 +115,12 @@ def _looking_up(ref: str | None) -> Iterator[None]:
         raise
 
 
-@app.command("show")
+@command("show")
+@provider_argument
+@number_argument
+@store_options
 def show_command(
-    *,
-    provider: Provider,
-    number: Number,
-    option: Options = None,
-    timeout: Timeout = None,
-    as_json: JsonFlag = False,
-    debug: DebugFlag = False,
+    *, provider: str, number: str, option: tuple[str, ...], timeout: str | None, as_json: bool, debug: bool
 ) -> None:
     """One number, every field."""
     out = Output(as_json=as_json)
@@ -322,21 +143,26 @@ def _print_number(out: Output, number: phonefleet.PhoneNumber) -> None:
     out.record(pairs, title=f"{number.provider} {number.number}")
 
 
-@app.command("forward")
+@command("forward")
+@provider_argument
+@number_argument
+@argument("to", required=False, help="E.164 number to forward calls to")
+@click.option("--off", is_flag=True, help="stop forwarding")
+@click.option(
+    "--yes", "-y", is_flag=True, help="replace a voice handler that is not forwarding without asking"
+)
+@store_options
 def forward_command(
     *,
-    provider: Provider,
-    number: Number,
-    to: Annotated[str | None, typer.Argument(help="E.164 number to forward calls to")] = None,
-    off: Annotated[bool, typer.Option("--off", help="stop forwarding")] = False,
-    yes: Annotated[
-        bool,
-        typer.Option("--yes", "-y", help="replace a voice handler that is not forwarding without asking"),
-    ] = False,
-    option: Options = None,
-    timeout: Timeout = None,
-    as_json: JsonFlag = False,
-    debug: DebugFlag = False,
+    provider: str,
+    number: str,
+    to: str | None,
+    off: bool,
+    yes: bool,
+    option: tuple[str, ...],
+    timeout: str | None,
+    as_json: bool,
+    debug: bool,
 ) -> None:
     """Forward a number's calls, or stop forwarding with --off.
 
@@ -361,7 +187,7 @@ def forward_command(
             if (
                 replaced
                 and not yes
-                and not _confirm(
+                and not confirm(
                     f"{found.number} on {provider} answers calls with {replaced}; forwarding replaces it "
                     f"(and --off will not bring it back). Forward to {to}?"
                 )
@@ -381,15 +207,12 @@ def _replaced_by_forwarding(number: phonefleet.PhoneNumber) -> str | None:
     return f"{voice.kind} {where}" if where else voice.kind
 
 
-@app.command("blockers")
+@command("blockers")
+@provider_argument
+@number_argument
+@store_options
 def blockers_command(
-    *,
-    provider: Provider,
-    number: Number,
-    option: Options = None,
-    timeout: Timeout = None,
-    as_json: JsonFlag = False,
-    debug: DebugFlag = False,
+    *, provider: str, number: str, option: tuple[str, ...], timeout: str | None, as_json: bool, debug: bool
 ) -> None:
     """What keeps a number from being archived."""
     out = Output(as_json=as_json)
@@ -407,16 +230,20 @@ def blockers_command(
             out.line(f"{number}: nothing blocks archiving")
 
 
-@app.command("archive")
+@command("archive")
+@provider_argument
+@number_argument
+@click.option("--yes", "-y", is_flag=True, help="do not ask for confirmation")
+@store_options
 def archive_command(
     *,
-    provider: Provider,
-    number: Number,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask for confirmation")] = False,
-    option: Options = None,
-    timeout: Timeout = None,
-    as_json: JsonFlag = False,
-    debug: DebugFlag = False,
+    provider: str,
+    number: str,
+    yes: bool,
+    option: tuple[str, ...],
+    timeout: str | None,
+    as_json: bool,
+    debug: bool,
 ) -> None:
     """Archive (release) a number; shows what blocks it, asks first unless --yes."""
     out = Output(as_json=as_json)
@@ -434,7 +261,7 @@ def archive_command(
         blockers = store.archive_blockers(found) if Feature.ARCHIVE_BLOCKERS in store.features else []
         if blockers:
             _blocked(out, found.number, blockers)
-        if not yes and not _confirm(f"Archive {found.number} on {provider}?"):
+        if not yes and not confirm(f"Archive {found.number} on {provider}?"):
             fail("aborted: nothing archived", code=1)
         try:
             archived = store.archive(found)
@@ -452,19 +279,22 @@ def _blocked(out: Output, number: str, blockers: list[phonefleet.ArchiveBlocker]
     fail(f"{number} cannot be archived while {len(blockers)} blockers stand in the way", code=1)
 
 
-@app.command("link")
+@command("link")
+@provider_argument
+@argument("number", required=False, help="the number; leave out to list linkable lines")
+@argument("provider_phone", required=False, help="the provider line to link to: its id or its E.164 number")
+@click.option("--unlink", is_flag=True, help="remove the link")
+@store_options
 def link_command(
     *,
-    provider: Provider,
-    number: Annotated[str | None, typer.Argument(help="the number; leave out to list linkable lines")] = None,
-    provider_phone: Annotated[
-        str | None, typer.Argument(help="the provider line to link to: its id or its E.164 number")
-    ] = None,
-    unlink: Annotated[bool, typer.Option("--unlink", help="remove the link")] = False,
-    option: Options = None,
-    timeout: Timeout = None,
-    as_json: JsonFlag = False,
-    debug: DebugFlag = False,
+    provider: str,
+    number: str | None,
+    provider_phone: str | None,
+    unlink: bool,
+    option: tuple[str, ...],
+    timeout: str | None,
+    as_json: bool,
+    debug: bool,
 ) -> None:
     """Link a number to a provider line, unlink it, or list the linkable lines."""
     out = Output(as_json=as_json)
@@ -499,17 +329,25 @@ def _line_id(store: Any, provider: str, line: str | None) -> str | None:
     fail(f"no linkable line with number {wanted} (see 'phonefleet link {provider}')", code=1)
 
 
-@app.command("export")
+@command("export")
+@provider_argument
+@click.option("--format", "-f", "fmt", default="json", help="json or csv")
+@click.option("--output", type=PathType, help="write to this file, not stdout")
+@click.option("--all", "all_numbers", is_flag=True, help="archived numbers too")
+@options
+@timeout
+@click.option("--json", "as_json", is_flag=True, help="the same as --format json")
+@debug_flag
 def export_command(
     *,
-    provider: Provider,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json or csv")] = "json",
-    output: Annotated[Path | None, typer.Option("--output", help="write to this file, not stdout")] = None,
-    all_numbers: Annotated[bool, typer.Option("--all", help="archived numbers too")] = False,
-    option: Options = None,
-    timeout: Timeout = None,
-    as_json: Annotated[bool, typer.Option("--json", help="the same as --format json")] = False,
-    debug: DebugFlag = False,
+    provider: str,
+    fmt: str,
+    output: Path | None,
+    all_numbers: bool,
+    option: tuple[str, ...],
+    timeout: str | None,
+    as_json: bool,
+    debug: bool,
 ) -> None:
     """Every number as JSON or CSV (stdout, or --output FILE)."""
     fmt = "json" if as_json else fmt.lower()
@@ -532,27 +370,31 @@ def export_command(
                 writer.writerow({k: _values.csv_cell(v) for k, v in row.items()})
             text = buffer.getvalue()
         if output is None:
-            typer.echo(text, nl=False)
+            click.echo(text, nl=False)
         else:
             output.write_text(text, encoding="utf-8")
-            typer.echo(f"wrote {len(rows)} numbers to {output}", err=True)
+            click.echo(f"wrote {len(rows)} numbers to {output}", err=True)
 
 
-@app.command("diff")
+@command("diff")
+@argument("a", help="left provider")
+@argument("b", help="right provider")
+@click.option("--a-option", metavar="KEY=VALUE", multiple=True, help="a setting of A (repeatable)")
+@click.option("--b-option", metavar="KEY=VALUE", multiple=True, help="a setting of B (repeatable)")
+@click.option("--same", "show_same", is_flag=True, help="list identical numbers too")
+@timeout
+@json_flag
+@debug_flag
 def diff_command(
     *,
-    a: Annotated[str, typer.Argument(help="left provider")],
-    b: Annotated[str, typer.Argument(help="right provider")],
-    a_option: Annotated[
-        list[str] | None, typer.Option("--a-option", metavar="KEY=VALUE", help="a setting of A (repeatable)")
-    ] = None,
-    b_option: Annotated[
-        list[str] | None, typer.Option("--b-option", metavar="KEY=VALUE", help="a setting of B (repeatable)")
-    ] = None,
-    show_same: Annotated[bool, typer.Option("--same", help="list identical numbers too")] = False,
-    timeout: Timeout = None,
-    as_json: JsonFlag = False,
-    debug: DebugFlag = False,
+    a: str,
+    b: str,
+    a_option: tuple[str, ...],
+    b_option: tuple[str, ...],
+    show_same: bool,
+    timeout: str | None,
+    as_json: bool,
+    debug: bool,
 ) -> None:
     """Compare two providers' numbers by E.164: only in one, or differing fields."""
     from phonefleet.migrate import compare
@@ -605,49 +447,52 @@ def _field(number: phonefleet.PhoneNumber, field: str) -> str:
     return format_value(getattr(number, field))
 
 
-@app.command("migrate")
+@command("migrate")
+@click.option("--from", "source", help="source provider")
+@click.option("--to", "target", help="target provider")
+@click.option("--apply", "do_apply", is_flag=True, help="make the changes (default: dry run)")
+@click.option("--journal", type=PathType, help="resume journal (SQLite)")
+@click.option("--concurrency", type=click.IntRange(1, 256), default=16)
+@click.option("--carry", default=_migrating.CARRY, help="comma-separated fields")
+@click.option("--archive-source", is_flag=True, help="archive on the source after")
+@click.option("--create-missing", is_flag=True, help="create missing numbers")
+@click.option("--save-plan", type=PathType, help="write the plan as JSON")
+@click.option("--plan", "plan_file", metavar="FILE", type=PathType, help="run a plan saved with --save-plan")
+@subset_options
+@click.option("--port", is_flag=True, help="port the numbers the target lacks")
+@click.option("--account", type=PathType, help="the holder's account at the losing carrier (TOML)")
+@click.option("--loa", type=PathType, help="the signed letter of authorization")
+@click.option("--invoice", type=PathType, help="a recent bill of the losing carrier")
+@click.option(
+    "--from-option", metavar="KEY=VALUE", multiple=True, help="a setting of the source (repeatable)"
+)
+@click.option("--to-option", metavar="KEY=VALUE", multiple=True, help="a setting of the target (repeatable)")
+@timeout
+@json_flag
+@debug_flag
 def migrate_command(
     *,
-    source: Annotated[str | None, typer.Option("--from", help="source provider")] = None,
-    target: Annotated[str | None, typer.Option("--to", help="target provider")] = None,
-    do_apply: Annotated[bool, typer.Option("--apply", help="make the changes (default: dry run)")] = False,
-    journal: Annotated[Path | None, typer.Option("--journal", help="resume journal (SQLite)")] = None,
-    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=256)] = 16,
-    carry: Annotated[str, typer.Option("--carry", help="comma-separated fields")] = _migrating.CARRY,
-    archive_source: Annotated[
-        bool, typer.Option("--archive-source", help="archive on the source after")
-    ] = False,
-    create_missing: Annotated[bool, typer.Option("--create-missing", help="create missing numbers")] = False,
-    save_plan: Annotated[Path | None, typer.Option("--save-plan", help="write the plan as JSON")] = None,
-    plan_file: Annotated[
-        Path | None, typer.Option("--plan", metavar="FILE", help="run a plan saved with --save-plan")
-    ] = None,
-    numbers_file: Annotated[
-        Path | None,
-        typer.Option("--numbers", metavar="FILE", help="only these numbers (one a line; - for stdin)"),
-    ] = None,
-    number: Annotated[
-        list[str] | None, typer.Option("--number", metavar="NUMBER", help="only this number (repeatable)")
-    ] = None,
-    port: Annotated[bool, typer.Option("--port", help="port the numbers the target lacks")] = False,
-    account: Annotated[
-        Path | None, typer.Option("--account", help="the holder's account at the losing carrier (TOML)")
-    ] = None,
-    loa: Annotated[Path | None, typer.Option("--loa", help="the signed letter of authorization")] = None,
-    invoice: Annotated[
-        Path | None, typer.Option("--invoice", help="a recent bill of the losing carrier")
-    ] = None,
-    from_option: Annotated[
-        list[str] | None,
-        typer.Option("--from-option", metavar="KEY=VALUE", help="a setting of the source (repeatable)"),
-    ] = None,
-    to_option: Annotated[
-        list[str] | None,
-        typer.Option("--to-option", metavar="KEY=VALUE", help="a setting of the target (repeatable)"),
-    ] = None,
-    timeout: Timeout = None,
-    as_json: JsonFlag = False,
-    debug: DebugFlag = False,
+    source: str | None,
+    target: str | None,
+    do_apply: bool,
+    journal: Path | None,
+    concurrency: int,
+    carry: str,
+    archive_source: bool,
+    create_missing: bool,
+    save_plan: Path | None,
+    plan_file: Path | None,
+    numbers_file: Path | None,
+    number: tuple[str, ...],
+    port: bool,
+    account: Path | None,
+    loa: Path | None,
+    invoice: Path | None,
+    from_option: tuple[str, ...],
+    to_option: tuple[str, ...],
+    timeout: str | None,
+    as_json: bool,
+    debug: bool,
 ) -> None:
     """Plan a migration (dry run), or make it with --apply (resumable with --journal)."""
     out = Output(as_json=as_json)
@@ -691,7 +536,7 @@ def migrate_command(
             )
         )
         if code:
-            raise typer.Exit(code)
+            exit_with(code)
 
 
 async def _migrate(
@@ -915,12 +760,3 @@ def _default_journal(source: str, target: str, source_store: Any, target_store: 
 def _slug(provider: str) -> str:
     """A provider name as a file-name part (no ':' for emulator:NAME)."""
     return provider.replace(":", "-")
-
-
-from ._emulate import emulate_command  # noqa: E402 - registered here, written in its own module
-
-app.command("emulate")(emulate_command)
-
-from ._port import port_app  # noqa: E402 - registered here, written in its own module
-
-app.add_typer(port_app, name="port")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import click
 
 import phonefleet
 from phonefleet import (
@@ -30,10 +31,12 @@ from phonefleet import (
 from phonefleet.testing import Network, emulate, seeded_numbers
 
 from ._app import apply_with_progress, print_plan, print_report
-from ._output import BLOCKER_COLUMNS, NUMBER_COLUMNS, Column, Output, blockers_rows, numbers_rows
+from ._group import command, exit_with
+from ._output import BLOCKER_COLUMNS, NUMBER_COLUMNS, Column, Output, blockers_rows, errors, numbers_rows
+from ._params import debug_flag
 from ._stores import SEED, SEEDING
 
-__all__ = ["run_demo"]
+__all__ = ["demo_command", "run_demo"]
 
 _NAMES = (
     "Main line",
@@ -363,3 +366,22 @@ def _count(n: int, noun: str) -> str:
 
 async def _listing(store: Any) -> list[Any]:
     return [n async for n in store.list()]
+
+
+@command("demo")
+@click.option("--stand-ins", is_flag=True, help="use memory stand-ins even where an emulator is installed")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=8)
+@debug_flag
+def demo_command(*, stand_ins: bool, concurrency: int, debug: bool) -> None:
+    """The whole story offline: fleets, one table, diff, plan, apply, a blocked archive."""
+    import asyncio
+
+    from ._stores import quiet_retries
+
+    quiet_retries()
+
+    out = Output()
+    with errors(debug):
+        code = asyncio.run(run_demo(out, stand_ins=stand_ins, concurrency=concurrency))
+        if code:
+            exit_with(code)

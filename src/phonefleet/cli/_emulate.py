@@ -13,94 +13,83 @@ from __future__ import annotations
 import json
 import shlex
 import sys
-from typing import Annotated, Any, NoReturn
+from typing import Any, NoReturn
 
-import typer
+import click
+
+from ._group import argument, command, exit_with
 
 __all__ = ["emulate_command"]
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
+    click.echo(f"error: {message}", err=True)
+    exit_with(code)
 
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+@command("emulate")
+@argument("provider", help="adapter name (see `phonefleet providers`)")
+@click.option("--host", default="127.0.0.1", help="address to listen on (loopback unless --allow-remote)")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="port; 0 picks a free one")
+@click.option("--numbers", type=click.IntRange(min=0), metavar="N", help="numbers to seed the emulator with")
+@click.option(
+    "--offset",
+    type=click.IntRange(min=0),
+    metavar="K",
+    help="start the seeded numbers K further (two emulators, other lines)",
+)
+@click.option("--dialect", metavar="NAME", help="twilio: 'twilio' or 'signalwire' (its Compatibility API)")
+@click.option(
+    "--blocked", type=click.IntRange(min=0), metavar="N", help="gravityrail: N numbers held by workflows"
+)
+@click.option("--seed", type=int, metavar="S", help="seed of the emulator's data and faults")
+@click.option(
+    "--latency", type=click.FloatRange(min=0), metavar="MS", help="milliseconds added to every answer"
+)
+@click.option(
+    "--faults", type=click.FloatRange(0, 1), metavar="RATE", help="share of requests given an injected fault"
+)
+@click.option(
+    "--rate-limit",
+    metavar="RATE",
+    help="refuse requests beyond RATE (e.g. 100/s) as the vendor does (429, its headers)",
+)
+@click.option(
+    "--concurrency-limit",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="refuse requests beyond N in flight as the vendor does (Twilio: 429, code 20429)",
+)
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="allow a non-loopback --host (the emulator accepts its documented fake credentials)",
+)
+@click.option("--json", "as_json", is_flag=True, help="print the first line as one JSON object")
+@click.option(
+    "--env", "as_env", is_flag=True, help="print shell export lines first, to eval in another shell"
+)
 def emulate_command(
-    provider: Annotated[
-        str, typer.Argument(metavar="PROVIDER", help="adapter name (see `phonefleet providers`)")
-    ],
+    provider: str,
     *,
-    host: Annotated[
-        str, typer.Option("--host", help="address to listen on (loopback unless --allow-remote)")
-    ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="port; 0 picks a free one")] = 0,
-    numbers: Annotated[
-        int | None, typer.Option("--numbers", min=0, metavar="N", help="numbers to seed the emulator with")
-    ] = None,
-    offset: Annotated[
-        int | None,
-        typer.Option(
-            "--offset",
-            min=0,
-            metavar="K",
-            help="start the seeded numbers K further (two emulators, other lines)",
-        ),
-    ] = None,
-    dialect: Annotated[
-        str | None,
-        typer.Option(
-            "--dialect", metavar="NAME", help="twilio: 'twilio' or 'signalwire' (its Compatibility API)"
-        ),
-    ] = None,
-    blocked: Annotated[
-        int | None,
-        typer.Option("--blocked", min=0, metavar="N", help="gravityrail: N numbers held by workflows"),
-    ] = None,
-    seed: Annotated[
-        int | None, typer.Option("--seed", metavar="S", help="seed of the emulator's data and faults")
-    ] = None,
-    latency: Annotated[
-        float | None,
-        typer.Option("--latency", min=0, metavar="MS", help="milliseconds added to every answer"),
-    ] = None,
-    faults: Annotated[
-        float | None,
-        typer.Option(
-            "--faults", min=0, max=1, metavar="RATE", help="share of requests given an injected fault"
-        ),
-    ] = None,
-    rate_limit: Annotated[
-        str | None,
-        typer.Option(
-            "--rate-limit",
-            metavar="RATE",
-            help="refuse requests beyond RATE (e.g. 100/s) as the vendor does (429, its headers)",
-        ),
-    ] = None,
-    concurrency_limit: Annotated[
-        int | None,
-        typer.Option(
-            "--concurrency-limit",
-            min=1,
-            metavar="N",
-            help="refuse requests beyond N in flight as the vendor does (Twilio: 429, code 20429)",
-        ),
-    ] = None,
-    allow_remote: Annotated[
-        bool,
-        typer.Option(
-            "--allow-remote",
-            help="allow a non-loopback --host (the emulator accepts its documented fake credentials)",
-        ),
-    ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="print the first line as one JSON object")] = False,
-    as_env: Annotated[
-        bool, typer.Option("--env", help="print shell export lines first, to eval in another shell")
-    ] = False,
+    host: str,
+    port: int,
+    numbers: int | None,
+    offset: int | None,
+    dialect: str | None,
+    blocked: int | None,
+    seed: int | None,
+    latency: float | None,
+    faults: float | None,
+    rate_limit: str | None,
+    concurrency_limit: int | None,
+    allow_remote: bool,
+    as_json: bool,
+    as_env: bool,
 ) -> None:
     """Serve PROVIDER's emulator over HTTP until Ctrl-C, for SDKs and apps in any language."""
     import phonefleet
@@ -144,7 +133,7 @@ def emulate_command(
     finally:
         signal.signal(signal.SIGTERM, previous)
         server.stop()
-    typer.echo(f"stopped the {server.provider} emulator on {server.listening}", err=True)
+    click.echo(f"stopped the {server.provider} emulator on {server.listening}", err=True)
 
 
 def emulator_options(

@@ -10,16 +10,20 @@ vendor`, or when the vendor itself sorts by number (the adapter's
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import typer
+import click
 
-from ._output import NUMBER_COLUMNS, Output, numbers_json, numbers_rows
+from . import _migrating, _stores
+from ._group import command
+from ._output import NUMBER_COLUMNS, Output, errors, fail, numbers_json, numbers_rows
+from ._params import provider_argument, store_options, subset_options, with_timeout
 
 if TYPE_CHECKING:
     from phonefleet import PhoneNumber
 
-__all__ = ["ORDERS", "list_numbers"]
+__all__ = ["ORDERS", "list_command", "list_numbers"]
 
 ORDERS = ("number", "vendor")
 
@@ -62,9 +66,52 @@ def _stream(listing: Iterable[PhoneNumber]) -> None:
     wrote = False
     for number in listing:
         if not wrote:
-            typer.echo("\t".join(column.name for column in NUMBER_COLUMNS))
+            click.echo("\t".join(column.name for column in NUMBER_COLUMNS))
             wrote = True
         (row,) = numbers_rows([number])
-        typer.echo("\t".join(_plain(_text(cell)) for cell in row))
+        click.echo("\t".join(_plain(_text(cell)) for cell in row))
     if not wrote:
-        typer.echo("no numbers")
+        click.echo("no numbers")
+
+
+@command("list")
+@provider_argument
+@click.option("--archived", is_flag=True, help="archived numbers only")
+@click.option("--all", "all_numbers", is_flag=True, help="active and archived")
+@click.option("--country", metavar="CC", help="only numbers of this country (ISO, e.g. US)")
+@click.option("--capability", metavar="CAP", help="only numbers with voice, sms, mms or fax")
+@subset_options
+@click.option("--order", default="number", help="number (E.164, the default for every vendor) or vendor")
+@store_options
+def list_command(
+    *,
+    provider: str,
+    archived: bool,
+    all_numbers: bool,
+    country: str | None,
+    capability: str | None,
+    number: tuple[str, ...],
+    numbers_file: Path | None,
+    order: str,
+    option: tuple[str, ...],
+    timeout: str | None,
+    as_json: bool,
+    debug: bool,
+) -> None:
+    """Every number of a provider, in one normalised table (rows stream into a pipe)."""
+    out = Output(as_json=as_json)
+    if archived and all_numbers:
+        fail("--archived and --all cannot be used together (--all includes the archived)", code=2)
+    with errors(debug):
+        chosen = _migrating.read_numbers(numbers_file, number)
+        with _stores.connect(provider, with_timeout(option, timeout)) as store:
+            try:
+                listing = store.list(
+                    archived=None if all_numbers else archived,
+                    numbers=chosen,
+                    country=country,
+                    capability=capability,
+                )
+            except ValueError as exc:  # a filter the user gave: a usage error
+                fail(str(exc), code=2)
+            list_numbers(out, store, provider, listing, order=order)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +79,7 @@ def check_migrate_args(
     *,
     plan_file: Path | None,
     numbers_file: Path | None,
-    number: list[str] | None,
+    number: Sequence[str] | None,
     planning_options: bool,
 ) -> tuple[str, str, list[str] | None]:
     """--from / --to (from a saved plan when not given), and the numbers to limit the plan to."""

@@ -19,12 +19,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import attrs
-import typer
+import click
+from click.exceptions import Exit
 
 import phonefleet
 from phonefleet import ArchiveBlocker, PhoneNumber
 
-from . import _click
 from ._printable import printable
 from ._stores import SECRETS, CliUsageError
 from ._watch import WATCH
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Column",
     "Output",
+    "confirm",
     "blockers_rows",
     "errors",
     "fail",
@@ -177,7 +178,7 @@ class Output:
 
     # -- data ---------------------------------------------------------------
     def json(self, data: Any) -> None:
-        typer.echo(json.dumps(data, indent=2, default=str))
+        click.echo(json.dumps(data, indent=2, default=str))
 
     def table(
         self,
@@ -251,12 +252,12 @@ class Output:
                 from rich.text import Text
 
                 text = Text.from_markup(text).plain
-            typer.echo(text.rstrip())
+            click.echo(text.rstrip())
             return
         self.console.print(text, markup=markup, highlight=False)
 
     def _rows(self, rows: Iterable[Sequence[str]]) -> None:
-        typer.echo("\n".join("\t".join(_plain(cell) for cell in row) for row in rows))
+        click.echo("\n".join("\t".join(_plain(cell) for cell in row) for row in rows))
 
     # -- progress and messages ----------------------------------------------
     def progress(self) -> Any:
@@ -280,12 +281,28 @@ def isatty(file: Any) -> bool:
         return False
 
 
+def confirm(question: str) -> bool:
+    """Ask on stderr (a piped answer is read without the question).
+
+    Closed stdin is an answer missing: neither a yes nor a crash.
+    """
+    asking = isatty(sys.stdin)
+    if asking:
+        click.echo(f"{printable(question)} [y/N]: ", err=True, nl=False)
+    answer = sys.stdin.readline() if sys.stdin is not None else ""
+    if not answer:
+        if asking:
+            click.echo("", err=True)
+        fail("no answer to confirm; pass --yes", code=1)
+    return answer.strip().lower() in ("y", "yes")
+
+
 # -- errors --------------------------------------------------------------------
 def fail(message: str, *, code: int = 1) -> NoReturn:
     """One line on stderr, then the exit code."""
     WATCH.stop()
-    typer.echo(f"error: {' '.join(printable(SECRETS.scrub(message)).split())}", err=True)
-    raise typer.Exit(code)
+    click.echo(f"error: {' '.join(printable(SECRETS.scrub(message)).split())}", err=True)
+    raise Exit(code)
 
 
 @contextlib.contextmanager
@@ -298,7 +315,7 @@ def errors(debug: bool) -> Iterator[None]:
     WATCH.start()
     try:
         yield
-    except (typer.Exit, typer.Abort, _click.ClickException, BrokenPipeError):
+    except (Exit, click.Abort, click.ClickException, BrokenPipeError):
         raise
     except KeyboardInterrupt:
         if debug:

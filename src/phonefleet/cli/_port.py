@@ -30,53 +30,35 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import Any, Final
 
-import typer
+import click
 
 import phonefleet
 from phonefleet import Feature, Portability, PortAccount, PortDocuments, PortIn
 
 from . import _portfile, _stores
-from ._output import Column, Output, errors, fail
-from ._params import DebugFlag, JsonFlag, Options
+from ._group import Command, LazyGroup, argument
+from ._output import Column, Output, confirm, errors, fail
+from ._params import PathType, store_flags, with_timeout
 
 __all__ = ["PIN_ENV", "load_account", "port_app"]
 
 #: the environment variable a pin may come from instead of the account file
 PIN_ENV: Final = _portfile.PIN_VARIABLE
 
-port_app = typer.Typer(
-    name="port",
-    help="Port numbers in from another carrier: check, create, list, show, cancel.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
+
+@click.group("port", cls=LazyGroup, no_args_is_help=True)
+def port_app() -> None:
+    """Port numbers in from another carrier: check, create, list, show, cancel."""
+
+
+provider_argument = argument("provider", help="adapter name, or emulator:NAME (see `phonefleet providers`)")
+numbers_argument = argument(
+    "numbers", nargs=-1, required=True, metavar="NUMBER...", help="E.164 numbers (+1...)"
 )
-
-Provider = Annotated[
-    str,
-    typer.Argument(metavar="PROVIDER", help="adapter name, or emulator:NAME (see `phonefleet providers`)"),
-]
-Numbers = Annotated[list[str], typer.Argument(metavar="NUMBER...", help="E.164 numbers (+1...)")]
-PortId = Annotated[str, typer.Argument(metavar="ID", help="the order's id at the provider")]
-Timeout = Annotated[
-    str | None,
-    typer.Option(
-        "--timeout", metavar="SECONDS", help="give up on the vendor after this long, retries included"
-    ),
-]
-
-
-def _settings(options: list[str] | None, timeout: str | None) -> _stores.FlagValues:
-    from ._app import _with_timeout  # _app registers this module: import it at call time
-
-    return _with_timeout(options, timeout)
-
-
-def _confirm(question: str) -> bool:
-    from ._app import _confirm as confirm
-
-    return confirm(question)
+port_id_argument = argument("port_id", metavar="ID", help="the order's id at the provider")
+_common = store_flags("give up on the vendor after this long, retries included")
 
 
 # -- the account file and the documents: one loader, shared with `migrate --port` ----------------------
@@ -95,7 +77,7 @@ def _documents(loa: Path | None, invoice: Path | None) -> PortDocuments:
         raise _stores.CliUsageError(str(exc)) from None
 
 
-def _numbers(numbers: list[str]) -> list[str]:
+def _numbers(numbers: tuple[str, ...]) -> list[str]:
     """The numbers as E.164, none repeated: checked before anything is sent."""
     canonical = [phonefleet.to_e164(number) for number in numbers]
     repeated = sorted(n for n, count in Counter(canonical).items() if count > 1)
@@ -209,21 +191,24 @@ def _print_order(out: Output, order: PortIn) -> None:
 
 
 # -- commands ------------------------------------------------------------------------------------
-@port_app.command("check")
+@port_app.command("check", cls=Command)
+@provider_argument
+@numbers_argument
+@_common
 def check_command(
     *,
-    provider: Provider,
-    numbers: Numbers,
-    option: Options = None,
-    timeout: Timeout = None,
-    as_json: JsonFlag = False,
-    debug: DebugFlag = False,
+    provider: str,
+    numbers: tuple[str, ...],
+    option: tuple[str, ...],
+    timeout: str | None,
+    as_json: bool,
+    debug: bool,
 ) -> None:
     """Whether each number can be ported to PROVIDER, and why not."""
     out = Output(as_json=as_json)
     with errors(debug):
         wanted = _numbers(numbers)
-        with _stores.connect(provider, _settings(option, timeout)) as store:
+        with _stores.connect(provider, with_timeout(option, timeout)) as store:
             _require(store)
             results = store.check_portability(wanted)
         if as_json:
@@ -234,31 +219,34 @@ def check_command(
         out.table(PORTABILITY_COLUMNS, rows, title=f"{provider}: {portable} of {len(results)} portable")
 
 
-@port_app.command("create")
+@port_app.command("create", cls=Command)
+@provider_argument
+@numbers_argument
+@click.option(
+    "--account",
+    metavar="FILE",
+    type=PathType,
+    required=True,
+    help=f"TOML file of the holder's account (pin: or {PIN_ENV})",
+)
+@click.option("--loa", metavar="FILE", type=PathType, help="the signed letter of authorization")
+@click.option("--invoice", metavar="FILE", type=PathType, help="a recent bill from the losing carrier")
+@click.option("--date", metavar="YYYY-MM-DD", help="the port date to ask for")
+@click.option("--yes", "-y", is_flag=True, help="do not ask for confirmation")
+@_common
 def create_command(
     *,
-    provider: Provider,
-    numbers: Numbers,
-    account: Annotated[
-        Path,
-        typer.Option(
-            "--account", metavar="FILE", help=f"TOML file of the holder's account (pin: or {PIN_ENV})"
-        ),
-    ],
-    loa: Annotated[
-        Path | None, typer.Option("--loa", metavar="FILE", help="the signed letter of authorization")
-    ] = None,
-    invoice: Annotated[
-        Path | None, typer.Option("--invoice", metavar="FILE", help="a recent bill from the losing carrier")
-    ] = None,
-    date: Annotated[
-        str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="the port date to ask for")
-    ] = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask for confirmation")] = False,
-    option: Options = None,
-    timeout: Timeout = None,
-    as_json: JsonFlag = False,
-    debug: DebugFlag = False,
+    provider: str,
+    numbers: tuple[str, ...],
+    account: Path,
+    loa: Path | None,
+    invoice: Path | None,
+    date: str | None,
+    yes: bool,
+    option: tuple[str, ...],
+    timeout: str | None,
+    as_json: bool,
+    debug: bool,
 ) -> None:
     """Create and submit port-in orders for NUMBERs at PROVIDER; asks first unless --yes."""
     out = Output(as_json=as_json)
@@ -267,7 +255,7 @@ def create_command(
         holder = load_account(account)
         documents = _documents(loa, invoice)
         when = _date(date)
-        with _stores.connect(provider, _settings(option, timeout)) as store:
+        with _stores.connect(provider, with_timeout(option, timeout)) as store:
             _require(store)
             check = getattr(getattr(store, "adapter", None), "check_port_in", None)
             if check is not None:  # what this vendor requires, refused before asking
@@ -278,7 +266,7 @@ def create_command(
                     raise _stores.CliUsageError(f"{exc}{hint}") from None
             count = f"{len(wanted)} number{'s' if len(wanted) != 1 else ''}"
             question = f"Port {count} to {provider} for {holder.name}?"
-            if not yes and not _confirm(question):
+            if not yes and not confirm(question):
                 fail("aborted: no order created", code=1)
             try:
                 orders = store.port_in(wanted, account=holder, documents=documents, date=when)
@@ -296,55 +284,52 @@ def create_command(
         _print_orders(out, orders, f"{provider}: {len(orders)} orders submitted", "no orders")
 
 
-@port_app.command("list")
+@port_app.command("list", cls=Command)
+@provider_argument
+@click.option("--open", "open_only", is_flag=True, help="only orders still under way")
+@_common
 def list_command(
     *,
-    provider: Provider,
-    open_only: Annotated[bool, typer.Option("--open", help="only orders still under way")] = False,
-    option: Options = None,
-    timeout: Timeout = None,
-    as_json: JsonFlag = False,
-    debug: DebugFlag = False,
+    provider: str,
+    open_only: bool,
+    option: tuple[str, ...],
+    timeout: str | None,
+    as_json: bool,
+    debug: bool,
 ) -> None:
     """PROVIDER's port-in orders, newest first."""
     out = Output(as_json=as_json)
-    with errors(debug), _stores.connect(provider, _settings(option, timeout)) as store:
+    with errors(debug), _stores.connect(provider, with_timeout(option, timeout)) as store:
         _require(store)
         orders = list(store.list_port_ins(open_only=open_only))
         kind = "open orders" if open_only else "orders"
         _print_orders(out, orders, f"{provider}: {len(orders)} {kind}", f"no {kind}")
 
 
-@port_app.command("show")
+@port_app.command("show", cls=Command)
+@provider_argument
+@port_id_argument
+@_common
 def show_command(
-    *,
-    provider: Provider,
-    port_id: PortId,
-    option: Options = None,
-    timeout: Timeout = None,
-    as_json: JsonFlag = False,
-    debug: DebugFlag = False,
+    *, provider: str, port_id: str, option: tuple[str, ...], timeout: str | None, as_json: bool, debug: bool
 ) -> None:
     """One port-in order: its status, numbers, FOC date and problems."""
     out = Output(as_json=as_json)
-    with errors(debug), _stores.connect(provider, _settings(option, timeout)) as store:
+    with errors(debug), _stores.connect(provider, with_timeout(option, timeout)) as store:
         _require(store)
         _print_order(out, store.get_port_in(_id(port_id)))
 
 
-@port_app.command("cancel")
+@port_app.command("cancel", cls=Command)
+@provider_argument
+@port_id_argument
+@_common
 def cancel_command(
-    *,
-    provider: Provider,
-    port_id: PortId,
-    option: Options = None,
-    timeout: Timeout = None,
-    as_json: JsonFlag = False,
-    debug: DebugFlag = False,
+    *, provider: str, port_id: str, option: tuple[str, ...], timeout: str | None, as_json: bool, debug: bool
 ) -> None:
     """Cancel a port-in order."""
     out = Output(as_json=as_json)
-    with errors(debug), _stores.connect(provider, _settings(option, timeout)) as store:
+    with errors(debug), _stores.connect(provider, with_timeout(option, timeout)) as store:
         _require(store)
         _print_order(out, store.cancel_port_in(_id(port_id)))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -201,18 +202,27 @@ class _Closing:
             await self.client.aclose()
 
 
-def quiet_retries() -> None:
+def quiet_retries(*, loaded_only: bool = False) -> None:
     """stamina announces retries through logging (phonefleet logs them itself,
-    at INFO), never through structlog on stdout, should it be installed."""
+    at INFO), never through structlog on stdout, should it be installed.
+
+    `loaded_only`: only if something has imported stamina. phonefleet's own
+    retries never go through stamina's hooks (unless a `RetryPolicy` asks),
+    so only an adapter that retries with stamina itself needs this, and it
+    has imported stamina by the time its store is open.
+    """
+    if loaded_only and "stamina" not in sys.modules:
+        return
     import stamina.instrumentation
 
     stamina.instrumentation.set_on_retry_hooks([stamina.instrumentation.LoggingOnRetryHook])
 
 
 def _open(provider: str, options: Sequence[str] | None, *, use_async: bool) -> Any:
-    quiet_retries()
     try:
-        return _open_store(provider, options, use_async=use_async)
+        store = _open_store(provider, options, use_async=use_async)
+        quiet_retries(loaded_only=True)  # before any request: the store sends none until used
+        return store
     except phonefleet.MissingSettingError as exc:  # in the caller's spelling: -o name=...
         flag = getattr(options, "flag", "-o/--option").split("/")[0]
         raise CliUsageError(exc.message(f"{flag} {{name}}=...")) from exc

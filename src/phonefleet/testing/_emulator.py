@@ -8,7 +8,6 @@ every vendor.
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import random
 import re
@@ -16,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final, Generic
+from urllib.parse import unquote
 
 import attrs
 import httpx
@@ -24,6 +24,7 @@ from typing_extensions import TypeVar
 from phonefleet._errors import PhoneFleetError
 from phonefleet._wire import dumps
 
+from ._answer import bytes_response
 from ._limits import AccountLimit, LimitState
 from ._record import RequestRecord
 
@@ -53,8 +54,7 @@ AS = TypeVar("AS", default="AsyncStore[Any]")
 
 def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> httpx.Response:
     """A JSON answer as a vendor would send it."""
-    all_headers = {"Content-Type": "application/json", **(headers or {})}
-    return httpx.Response(status, content=dumps(body), headers=all_headers)
+    return bytes_response(status, dumps(body), {"Content-Type": "application/json", **(headers or {})})
 
 
 class Fault(enum.Enum):
@@ -69,6 +69,9 @@ class Fault(enum.Enum):
 
 
 ALL_FAULTS: Final = tuple(Fault)
+#: how many request paths a router remembers the routes of (a few hundred bytes each)
+_PATHS_KEPT: Final = 1024
+_PATH_KEPT_CHARS: Final = 2048
 
 
 @attrs.define
@@ -116,30 +119,43 @@ class Route:
 
 
 class Router:
-    """Maps `METHOD /path/{param}` to handlers; params arrive percent-decoded."""
+    """Maps `METHOD /path/{param}` to handlers; params arrive percent-decoded.
+
+    The routes a path matches are worked out once per path (a client asks
+    for the same few paths again and again), a bounded number of paths kept.
+    """
 
     def __init__(self) -> None:
         self._routes: list[Route] = []
+        self._matches: dict[str, tuple[tuple[Route, dict[str, str]], ...]] = {}
 
     def add(self, method: str, template: str, handler: Handler) -> None:
         regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
         self._routes.append(Route(method, re.compile(regex + "/?"), handler))
+        self._matches = {}
+
+    def _routes_for(self, path: str) -> tuple[tuple[Route, dict[str, str]], ...]:
+        """Every route `path` matches, in order, with its params decoded."""
+        found = self._matches.get(path)
+        if found is None:
+            found = tuple(
+                (route, {key: unquote(value) for key, value in match.groupdict().items()})
+                for route in self._routes
+                if (match := route.pattern.fullmatch(path)) is not None
+            )
+            if len(path) <= _PATH_KEPT_CHARS:
+                if len(self._matches) >= _PATHS_KEPT:
+                    self._matches = {}
+                self._matches[path] = found
+        return found
 
     def dispatch(self, request: httpx.Request, path: str) -> httpx.Response | None:
         """The handler's answer, or None when no route matches (404)."""
-        from urllib.parse import unquote
-
-        allowed = False
-        for route in self._routes:
-            match = route.pattern.fullmatch(path)
-            if match is None:
-                continue
-            if route.method != request.method:
-                allowed = True
-                continue
-            params = {key: unquote(value) for key, value in match.groupdict().items()}
-            return route.handler(request, **params)
-        if allowed:
+        matches = self._routes_for(path)
+        for route, params in matches:
+            if route.method == request.method:
+                return route.handler(request, **params)
+        if matches:
             return httpx.Response(405, json={"detail": "Method Not Allowed"})
         return None
 
@@ -190,7 +206,7 @@ class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return response
 
     # -- machinery ----------------------------------------------------------
-    def _apply(self, request: httpx.Request) -> httpx.Response:
+    def _apply(self, request: httpx.Request, *, read: bool = True) -> httpx.Response:
         request.read()
         with self._lock:
             self.requests.append(request)
@@ -210,7 +226,8 @@ class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             response = self.handle(request)
             if state is not None:
                 response.headers.update(self.limit_headers(state))
-            response.read()
+            if read or not isinstance(response.stream, httpx.ByteStream):
+                response.read()  # bytes in memory need no reading to be sent as they are
             if fault is Fault.DROP_AFTER:
                 raise httpx.ReadError("emulated: connection dropped after the answer", request=request)
             if fault is Fault.SLOW:
@@ -234,6 +251,15 @@ class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 self.limit.leave()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._handle(request, read=True)
+
+    def handle_served(self, request: httpx.Request) -> httpx.Response:
+        """`handle_request` for the served emulator: an answer whose body is bytes in
+        memory comes back unread (its `stream` holds them), so the server sends
+        them as they are, without httpx's decoding pass."""
+        return self._handle(request, read=False)
+
+    def _handle(self, request: httpx.Request, *, read: bool) -> httpx.Response:
         request.read()
         refusal = self._enter(request)
         if refusal is not None:
@@ -241,11 +267,13 @@ class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         try:
             if self.latency:
                 time.sleep(self.latency)
-            return self._apply(request)
+            return self._apply(request, read=read)
         finally:
             self._leave()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        import asyncio  # loaded already (this is a coroutine); a sync client never imports it
+
         await request.aread()
         refusal = self._enter(request)
         if refusal is not None:

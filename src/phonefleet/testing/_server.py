@@ -5,16 +5,18 @@ inject a transport reaches them. Served, the same transport (same state,
 same faults, same journal) answers any HTTP client: a vendor's own SDK,
 `requests`, curl, an app in another language.
 
-The server is the standard library's threading HTTP server. It routes on
-the request path only (a client's Host header never matters), reads each
-request body (at most `max_request_bytes`, 1 MiB by default: a larger one is
-answered 413 in the vendor's error envelope, a chunk size no client sends
-400, and the connection closed), hands it to the emulator's transport and
-streams the answer back, and keeps connections alive as HTTP/1.1 clients
-expect. The transport remembers a bounded record of requests
-(`RequestRecord`). Faults that lose the
-connection (`DROP_BEFORE`, `DROP_AFTER`, `SLOW`) close it without an
-answer, which is what the client of a real server would see.
+The server is the standard library's threading HTTP server (its header
+blocks read by `_head`, which skips the email parser for plain ones). It
+routes on the request path only (a client's Host header never matters),
+reads each request body (at most `max_request_bytes`, 1 MiB by default: a
+larger one is answered 413 in the vendor's error envelope, a chunk size no
+client sends 400, and the connection closed), hands it to the emulator's
+transport (`handle_served`: an answer in memory is sent as the bytes it
+holds) and streams the answer back, and keeps connections alive as
+HTTP/1.1 clients expect (one idle for `IDLE_TIMEOUT` is closed: `_idle`).
+The transport remembers a bounded record of requests (`RequestRecord`).
+Faults that lose the connection (`DROP_BEFORE`, `DROP_AFTER`, `SLOW`) close
+it without an answer, which is what the client of a real server would see.
 """
 
 from __future__ import annotations
@@ -27,16 +29,20 @@ import re
 import selectors
 import socket
 import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Final
+import time
+from collections.abc import Callable, Iterator
+from http.server import ThreadingHTTPServer
+from typing import Any, Final, Generic, Self
 
 import httpx
 
 from phonefleet._errors import PhoneFleetError
 from phonefleet._wire import is_loopback_host
 
-from ._emulator import Emulator
+from ._answer import in_memory_body
+from ._emulator import AS, Emulator, S
+from ._head import QuickHeadHandler
+from ._idle import Connections
 
 __all__ = ["AddressInUseError", "EmulatorServer", "is_loopback_host", "serve", "serve_fixture"]
 
@@ -48,11 +54,15 @@ _HOP_BY_HOP: Final = frozenset(
     {"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"}
 )
 _METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+#: the methods httpx gives a `Content-Length: 0` when they have no body
+_EMPTY_BODY_SIZED: Final = frozenset({"POST", "PUT", "PATCH"})
 #: the largest request body a served emulator reads: no vendor API this
 #: emulates takes more than a few KB in one request
 DEFAULT_MAX_REQUEST_BYTES: Final = 1024 * 1024
 #: a chunk size as HTTP/1.1 writes it: hex digits, no sign, at most 15 of them
 _CHUNK_SIZE: Final = re.compile(rb"[0-9A-Fa-f]{1,15}")
+#: a keep-alive connection idle this many seconds is closed
+IDLE_TIMEOUT: Final = 120.0
 #: how many parsed request URLs a server keeps (a few KB each at most)
 _URLS_KEPT: Final = 512
 _URL_KEPT_CHARS: Final = 2048
@@ -114,13 +124,30 @@ def _read_body(rfile: Any, headers: Any, limit: int) -> bytes:
     return body
 
 
-class _Handler(BaseHTTPRequestHandler):
+def _request(method: str, url: httpx.URL, headers: list[tuple[str, str]], body: bytes) -> httpx.Request:
+    """`httpx.Request(method, url, headers=headers, content=body or None)`, the same
+    request once read (the same headers httpx adds: Host first if missing, a
+    Content-Length), built from a stream: httpx's content encoding and reading
+    pass cost more than the rest of the request. The emulator reads it."""
+    names = {key.lower() for key, _ in headers}
+    if body and "content-length" not in names:
+        headers.append(("Content-Length", str(len(body))))
+        names.add("content-length")
+    first: list[tuple[str, str]] = []
+    if "host" not in names and url.host:
+        first.append(("Host", url.netloc.decode("ascii")))
+    if method in _EMPTY_BODY_SIZED and "content-length" not in names and "transfer-encoding" not in names:
+        first.append(("Content-Length", "0"))
+    return httpx.Request(method, url, headers=first + headers, stream=httpx.ByteStream(body))
+
+
+class _Handler(QuickHeadHandler):
     """Hands every request to the emulator's transport, whatever its method."""
 
     protocol_version = "HTTP/1.1"
     server: _Server
-    #: an idle keep-alive connection is closed after this many seconds
-    timeout = 120
+    #: sockets block: an idle connection is closed by the server (`_idle`), not by a timeout
+    timeout = None
 
     def setup(self) -> None:
         super().setup()
@@ -128,16 +155,42 @@ class _Handler(BaseHTTPRequestHandler):
         # algorithm and the client's delayed ACK add ~40 ms to every answer
         with contextlib.suppress(OSError):
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.track(self.connection, open_=True)
+        self.server.connections.opened(self.connection)
 
     def finish(self) -> None:
         try:
             super().finish()
         finally:
-            self.server.track(self.connection, open_=False)
+            self.server.connections.closed(self.connection)
+
+    def handle_one_request(self) -> None:
+        connections = self.server.connections
+        connections.waiting(self.connection)
+        try:
+            super().handle_one_request()
+        except OSError:
+            if not connections.expired(self.connection):
+                raise
+        if connections.expired(self.connection):
+            log.debug("closed a connection idle for %g s", connections.timeout)
+            self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s " + format, self.address_string(), *args)
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if log.isEnabledFor(logging.DEBUG):  # the stdlib formats the line before logging it
+            super().log_request(code, size)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header: the stdlib's, formatted once a second (it names whole seconds)."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        second = int(time.time())
+        last = self.server.last_date  # swapped whole, so threads need no lock
+        if last[0] != second:
+            last = self.server.last_date = (second, super().date_time_string(second))
+        return last[1]
 
     def _url(self) -> httpx.URL:
         """The request's URL: its path as sent, on the origin the client used."""
@@ -172,7 +225,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _forward(self) -> None:
         headers = [
             (key, value)
-            for key, value in self.headers.items()
+            # raw: the values `items()` gives (text decoded from latin-1 has no surrogates to wrap)
+            for key, value in self.headers.raw_items()
             if key.lower() not in {"connection", "keep-alive"}  # the framing as the client sent it
         ]
         try:
@@ -188,13 +242,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._refuse(refused.status)
             return
         try:
-            request = httpx.Request(self.command, url, headers=headers, content=body or None)
+            request = _request(self.command, url, headers, body)
         except (httpx.InvalidURL, ValueError):
             self.close_connection = True
             self.send_error(400, "Bad request target")
             return
+        connections = self.server.connections
+        if connections.expired(self.connection):  # cut short by the idle timeout: never applied
+            return
+        connections.working(self.connection)
         try:
-            response = self.server.transport.handle_request(request)
+            response = self.server.handle(request)
         except httpx.TransportError as fault:  # an injected drop: no answer at all
             log.debug("closing the connection without an answer: %s", fault)
             self.close_connection = True
@@ -203,6 +261,7 @@ class _Handler(BaseHTTPRequestHandler):
             log.exception("the emulator failed on %s %s", self.command, self.path)
             make_error = getattr(self.server.transport, "error_response", None)
             response = make_error(500) if make_error is not None else httpx.Response(500)
+        connections.waiting(self.connection)
         self._answer(response)
 
     def send_header_bytes_then(self, body: bytes) -> None:
@@ -217,21 +276,19 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, response: httpx.Response) -> None:
         """Status, headers and body; a body still streaming goes out chunked as it comes."""
-        if isinstance(response.stream, httpx.ByteStream) and not response.is_stream_consumed:
-            response.read()  # bytes in memory (most answers): one write with a Content-Length
-        streaming = not response.is_stream_consumed
+        body = in_memory_body(response)  # most answers: sent as they are
         self.send_response(response.status_code, response.reason_phrase)
         for key, value in response.headers.multi_items():
             if key.lower() not in _HOP_BY_HOP:
                 self.send_header(key, value)
-        if streaming:
+        if body is None:
             self.send_header("Transfer-Encoding", "chunked")
         else:
-            self.send_header("Content-Length", str(len(response.content)))
+            # one write with a Content-Length (a ByteStream holds nothing to close)
+            self.send_header("Content-Length", str(len(body)))
             if self.command != "HEAD":
                 # headers and body in one write: one segment for a small answer, one syscall
-                self.send_header_bytes_then(response.content)
-                response.close()
+                self.send_header_bytes_then(body)
                 return
         self.end_headers()
         try:
@@ -261,11 +318,17 @@ class _Server(ThreadingHTTPServer):
     ) -> None:
         self.address_family = socket.AF_INET6 if ipv6 else socket.AF_INET
         self.transport = transport
+        #: the open connections; one idle this long is closed
+        self.connections = Connections(IDLE_TIMEOUT)
+        #: the emulator's answer to a request (unread when its body is in memory)
+        self.handle: Callable[[httpx.Request], httpx.Response] = getattr(
+            transport, "handle_served", transport.handle_request
+        )
         self.max_request_bytes = max_request_bytes
+        #: the second the last Date header named, and the header
+        self.last_date: tuple[int, str] = (-1, "")
         #: (Host, request target) -> URL, parsed once (URLs are immutable)
         self.urls: dict[tuple[str, str], httpx.URL] = {}
-        self._open: set[socket.socket] = set()
-        self._open_lock = threading.Lock()
         self._stopping = threading.Event()
         self._wake_read, self._wake_write = socket.socketpair()
         try:
@@ -280,14 +343,16 @@ class _Server(ThreadingHTTPServer):
         self.origin = f"http://{'[' + self.host + ']' if ipv6 else self.host}:{self.port}"
 
     def serve_until_stopped(self) -> None:
-        """Accept connections until `stop_serving()`: woken at once, no polling."""
+        """Accept connections until `stop_serving()` (woken at once) and close idle ones
+        (woken when the first may be due)."""
         with selectors.DefaultSelector() as selector:
             selector.register(self.socket, selectors.EVENT_READ)
             selector.register(self._wake_read, selectors.EVENT_READ)
             while not self._stopping.is_set():
-                for key, _ in selector.select():
+                for key, _ in selector.select(self.connections.next_check()):
                     if key.fileobj is self.socket and not self._stopping.is_set():
                         self.handle_request()  # ready: accepts without waiting
+                self.connections.close_expired()
 
     def stop_serving(self) -> None:
         self._stopping.set()
@@ -299,20 +364,9 @@ class _Server(ThreadingHTTPServer):
         self._wake_read.close()
         self._wake_write.close()
 
-    def track(self, connection: socket.socket, *, open_: bool) -> None:
-        with self._open_lock:
-            if open_:
-                self._open.add(connection)
-            else:
-                self._open.discard(connection)
-
     def close_connections(self) -> None:
         """Wake every handler blocked on an idle keep-alive connection."""
-        with self._open_lock:
-            connections = list(self._open)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
+        self.connections.close_all()
 
 
 def client_origin(given: str, bound: str, port: int) -> str:
@@ -382,7 +436,7 @@ def _served_settings(settings: Any, origin: str) -> dict[str, Any]:
     return served
 
 
-class EmulatorServer:
+class EmulatorServer(Generic[S, AS]):
     """An emulator answering HTTP on a local port.
 
     `base_url` and `settings` are what a client needs: `settings` is the
@@ -391,11 +445,13 @@ class EmulatorServer:
     the socket. `emulator` is the same object in-process: its transport's
     `faults`, `requests` and `applied` are live. A request body larger than
     `max_request_bytes` is refused with 413 in the vendor's error envelope.
+    Typed by its emulator's stores: the server of `emulate("twilio")` (or of
+    `serve("twilio")`) connects a `TwilioStore`.
     """
 
     def __init__(
         self,
-        emulator: Any,
+        emulator: Emulator[S, AS],
         *,
         provider: str,
         host: str = "127.0.0.1",
@@ -420,7 +476,7 @@ class EmulatorServer:
             )
             raise ValueError(msg)
         self.provider = provider
-        self.emulator = emulator
+        self.emulator: Emulator[S, AS] = emulator
         bind = "127.0.0.1" if host.lower() == "localhost" else host.strip("[]")
         try:
             self._server = _Server(
@@ -453,7 +509,7 @@ class EmulatorServer:
         """Answer requests on this thread until `stop()` (or KeyboardInterrupt)."""
         self._server.serve_until_stopped()
 
-    def start(self) -> EmulatorServer:
+    def start(self) -> Self:
         """Answer requests on a background thread."""
         if self._thread is None:
             self._thread = threading.Thread(
@@ -471,7 +527,7 @@ class EmulatorServer:
         self._server.close_connections()
         self._server.server_close()
 
-    def __enter__(self) -> EmulatorServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
@@ -488,22 +544,24 @@ class EmulatorServer:
         transport: Any = _ToAddress(self._server.host, sync=sync)
         return {**_served_settings(self.emulator.settings, loopback), "transport": transport}
 
-    def connect(self, **common: Any) -> Any:
-        """A sync store on this server, over the socket."""
+    def connect(self, **common: Any) -> S:
+        """A sync store on this server, over the socket (the vendor's store class)."""
         from phonefleet._typed import connect
 
-        return connect(self.provider, **{**self._client_settings(sync=True), **common})
+        store: Any = connect(self.provider, **{**self._client_settings(sync=True), **common})
+        return store  # type: ignore[no-any-return]
 
-    def connect_async(self, **common: Any) -> Any:
-        """An async store on this server, over the socket."""
+    def connect_async(self, **common: Any) -> AS:
+        """An async store on this server, over the socket (the vendor's store class)."""
         from phonefleet._typed import connect_async
 
-        return connect_async(self.provider, **{**self._client_settings(sync=False), **common})
+        store: Any = connect_async(self.provider, **{**self._client_settings(sync=False), **common})
+        return store  # type: ignore[no-any-return]
 
 
 def _server_for(
-    provider: str | Emulator, host: str, port: int, allow_remote: bool, options: dict[str, Any]
-) -> EmulatorServer:
+    provider: str | Emulator[Any, Any], host: str, port: int, allow_remote: bool, options: dict[str, Any]
+) -> EmulatorServer[Any, Any]:
     from . import emulate
 
     if isinstance(provider, str):
@@ -524,14 +582,14 @@ def _server_for(
 
 @contextlib.contextmanager
 def serve(
-    provider: str | Emulator,
+    provider: str | Emulator[Any, Any],
     /,
     *,
     host: str = "127.0.0.1",
     port: int = 0,
     allow_remote: bool = False,
     **emulator_options: Any,
-) -> Iterator[EmulatorServer]:
+) -> Iterator[EmulatorServer[Any, Any]]:
     """Serve a provider's emulator over HTTP on a background thread.
 
     `serve("linq", numbers=50)` builds the emulator as `emulate` does (or
@@ -558,7 +616,7 @@ def serve_fixture(
     """
     import pytest
 
-    def fixture() -> Iterator[EmulatorServer]:
+    def fixture() -> Iterator[EmulatorServer[Any, Any]]:
         with serve(provider, **emulator_options) as server:
             yield server
 
