@@ -316,7 +316,7 @@ def test_answers_are_not_held_back_by_nagle(linq_server: EmulatorServer) -> None
     """Headers and body go out in two writes: TCP_NODELAY keeps the second from waiting an ACK."""
     with httpx.Client(headers=_bearer(linq_server)) as client:
         assert client.get(f"{linq_server.base_url}/v3/phone_numbers").status_code == 200
-        open_connections = list(linq_server._server._open)
+        open_connections = linq_server._server.connections.open()
         assert len(open_connections) == 1  # kept alive
         assert open_connections[0].getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
 

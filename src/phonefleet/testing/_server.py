@@ -13,10 +13,10 @@ larger one is answered 413 in the vendor's error envelope, a chunk size no
 client sends 400, and the connection closed), hands it to the emulator's
 transport (`handle_served`: an answer in memory is sent as the bytes it
 holds) and streams the answer back, and keeps connections alive as
-HTTP/1.1 clients expect. The transport remembers a bounded record of requests
-(`RequestRecord`). Faults that lose the
-connection (`DROP_BEFORE`, `DROP_AFTER`, `SLOW`) close it without an
-answer, which is what the client of a real server would see.
+HTTP/1.1 clients expect (one idle for `IDLE_TIMEOUT` is closed: `_idle`).
+The transport remembers a bounded record of requests (`RequestRecord`).
+Faults that lose the connection (`DROP_BEFORE`, `DROP_AFTER`, `SLOW`) close
+it without an answer, which is what the client of a real server would see.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from phonefleet._wire import is_loopback_host
 from ._answer import in_memory_body
 from ._emulator import AS, Emulator, S
 from ._head import QuickHeadHandler
+from ._idle import Connections
 
 __all__ = ["AddressInUseError", "EmulatorServer", "is_loopback_host", "serve", "serve_fixture"]
 
@@ -60,6 +61,8 @@ _EMPTY_BODY_SIZED: Final = frozenset({"POST", "PUT", "PATCH"})
 DEFAULT_MAX_REQUEST_BYTES: Final = 1024 * 1024
 #: a chunk size as HTTP/1.1 writes it: hex digits, no sign, at most 15 of them
 _CHUNK_SIZE: Final = re.compile(rb"[0-9A-Fa-f]{1,15}")
+#: a keep-alive connection idle this many seconds is closed
+IDLE_TIMEOUT: Final = 120.0
 #: how many parsed request URLs a server keeps (a few KB each at most)
 _URLS_KEPT: Final = 512
 _URL_KEPT_CHARS: Final = 2048
@@ -143,8 +146,8 @@ class _Handler(QuickHeadHandler):
 
     protocol_version = "HTTP/1.1"
     server: _Server
-    #: an idle keep-alive connection is closed after this many seconds
-    timeout = 120
+    #: sockets block: an idle connection is closed by the server (`_idle`), not by a timeout
+    timeout = None
 
     def setup(self) -> None:
         super().setup()
@@ -152,13 +155,25 @@ class _Handler(QuickHeadHandler):
         # algorithm and the client's delayed ACK add ~40 ms to every answer
         with contextlib.suppress(OSError):
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.track(self.connection, open_=True)
+        self.server.connections.opened(self.connection)
 
     def finish(self) -> None:
         try:
             super().finish()
         finally:
-            self.server.track(self.connection, open_=False)
+            self.server.connections.closed(self.connection)
+
+    def handle_one_request(self) -> None:
+        connections = self.server.connections
+        connections.waiting(self.connection)
+        try:
+            super().handle_one_request()
+        except OSError:
+            if not connections.expired(self.connection):
+                raise
+        if connections.expired(self.connection):
+            log.debug("closed a connection idle for %g s", connections.timeout)
+            self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s " + format, self.address_string(), *args)
@@ -232,6 +247,10 @@ class _Handler(QuickHeadHandler):
             self.close_connection = True
             self.send_error(400, "Bad request target")
             return
+        connections = self.server.connections
+        if connections.expired(self.connection):  # cut short by the idle timeout: never applied
+            return
+        connections.working(self.connection)
         try:
             response = self.server.handle(request)
         except httpx.TransportError as fault:  # an injected drop: no answer at all
@@ -242,6 +261,7 @@ class _Handler(QuickHeadHandler):
             log.exception("the emulator failed on %s %s", self.command, self.path)
             make_error = getattr(self.server.transport, "error_response", None)
             response = make_error(500) if make_error is not None else httpx.Response(500)
+        connections.waiting(self.connection)
         self._answer(response)
 
     def send_header_bytes_then(self, body: bytes) -> None:
@@ -298,6 +318,8 @@ class _Server(ThreadingHTTPServer):
     ) -> None:
         self.address_family = socket.AF_INET6 if ipv6 else socket.AF_INET
         self.transport = transport
+        #: the open connections; one idle this long is closed
+        self.connections = Connections(IDLE_TIMEOUT)
         #: the emulator's answer to a request (unread when its body is in memory)
         self.handle: Callable[[httpx.Request], httpx.Response] = getattr(
             transport, "handle_served", transport.handle_request
@@ -307,8 +329,6 @@ class _Server(ThreadingHTTPServer):
         self.last_date: tuple[int, str] = (-1, "")
         #: (Host, request target) -> URL, parsed once (URLs are immutable)
         self.urls: dict[tuple[str, str], httpx.URL] = {}
-        self._open: set[socket.socket] = set()
-        self._open_lock = threading.Lock()
         self._stopping = threading.Event()
         self._wake_read, self._wake_write = socket.socketpair()
         try:
@@ -323,14 +343,16 @@ class _Server(ThreadingHTTPServer):
         self.origin = f"http://{'[' + self.host + ']' if ipv6 else self.host}:{self.port}"
 
     def serve_until_stopped(self) -> None:
-        """Accept connections until `stop_serving()`: woken at once, no polling."""
+        """Accept connections until `stop_serving()` (woken at once) and close idle ones
+        (woken when the first may be due)."""
         with selectors.DefaultSelector() as selector:
             selector.register(self.socket, selectors.EVENT_READ)
             selector.register(self._wake_read, selectors.EVENT_READ)
             while not self._stopping.is_set():
-                for key, _ in selector.select():
+                for key, _ in selector.select(self.connections.next_check()):
                     if key.fileobj is self.socket and not self._stopping.is_set():
                         self.handle_request()  # ready: accepts without waiting
+                self.connections.close_expired()
 
     def stop_serving(self) -> None:
         self._stopping.set()
@@ -342,20 +364,9 @@ class _Server(ThreadingHTTPServer):
         self._wake_read.close()
         self._wake_write.close()
 
-    def track(self, connection: socket.socket, *, open_: bool) -> None:
-        with self._open_lock:
-            if open_:
-                self._open.add(connection)
-            else:
-                self._open.discard(connection)
-
     def close_connections(self) -> None:
         """Wake every handler blocked on an idle keep-alive connection."""
-        with self._open_lock:
-            connections = list(self._open)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
+        self.connections.close_all()
 
 
 def client_origin(given: str, bound: str, port: int) -> str:
