@@ -20,7 +20,7 @@ import pytest
 
 from phonefleet import AsyncMemoryStore, MemoryStore, PhoneFleetError, PhoneNumber, migrate
 from phonefleet.migrate import Journal, JournalTakenOverError, Step
-from phonefleet.migrate._group import GroupCommit
+from phonefleet.migrate._group import MAX_WAIT, GroupCommit
 from phonefleet.migrate._journal import DONE, STARTED
 
 NUMBERS = [f"+1202555{i:04d}" for i in range(40)]
@@ -96,7 +96,7 @@ async def test_the_records_of_one_loop_turn_share_one_transaction(tmp_path: Path
 
     journal.write = counted  # type: ignore[method-assign]
     errors: list[BaseException] = []
-    group = GroupCommit(journal, errors.append)
+    group = GroupCommit(journal, errors.append, clock=lambda: 0.0)
     on_disk_when_reported: list[dict[str, str]] = []
     first, second = group.started(steps[0]), group.started(steps[1])
     group.settled(steps[2], DONE, None, lambda: on_disk_when_reported.append(_rows(path)))
@@ -112,12 +112,32 @@ async def test_the_records_of_one_loop_turn_share_one_transaction(tmp_path: Path
     journal.close()
 
 
+async def test_a_group_whose_first_task_waited_enough_is_written_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    journal, steps = _claimed(path), _steps()
+    now = [10.0]
+    group = GroupCommit(journal, [].append, clock=lambda: now[0])
+    first = group.started(steps[0])
+    assert not first.done()  # waits for others to join it, until the end of the loop's turn
+    now[0] += MAX_WAIT
+    second = group.started(steps[1])
+    # not one task more waits for the group: both are on disk before the turn ends
+    assert first.done()
+    assert second.done()
+    assert _rows(path) == {steps[0].number: STARTED, steps[1].number: STARTED}
+    third = group.started(steps[2])  # a new group begins
+    assert not third.done()
+    await third
+    assert _rows(path)[steps[2].number] == STARTED
+    journal.close()
+
+
 async def test_a_take_over_refuses_the_group_and_every_waiting_task_raises(tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite"
     journal, steps = _claimed(path), _steps()
     errors: list[BaseException] = []
     reported: list[Step] = []
-    group = GroupCommit(journal, errors.append)
+    group = GroupCommit(journal, errors.append, clock=lambda: 0.0)
     waiting = [group.started(steps[0]), group.started(steps[1])]
     group.settled(steps[2], DONE, None, lambda: reported.append(steps[2]))
     usurper = Journal(path, source="linq", target="gr")

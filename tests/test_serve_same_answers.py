@@ -134,6 +134,16 @@ def test_a_served_request_is_the_one_httpx_builds(
         expected.content,
     )
     assert isinstance(built.stream, httpx.ByteStream)
+    assert built.headers.encoding == expected.headers.encoding == "ascii"
+
+
+def test_a_header_httpx_cannot_encode_is_refused_alike() -> None:
+    url = httpx.URL("http://127.0.0.1:9/api/x")
+    headers = [("Host", "h"), ("X-Name", "caf\xe9")]  # latin-1 text from the wire
+    with pytest.raises(UnicodeEncodeError):
+        httpx.Request("GET", url, headers=headers)
+    with pytest.raises(UnicodeEncodeError):  # a ValueError: the server answers 400
+        server_module._request("GET", url, list(headers), b"")
 
 
 @pytest.mark.parametrize(

@@ -322,15 +322,15 @@ class _Driver:
     def check_response(
         self, request: httpx.Request, response: httpx.Response, started: float
     ) -> httpx.Response:
-        elapsed = (self.clock() - started) * 1000
-        log.debug(
-            "%s %s %s -> %d (%.0f ms)",
-            self.adapter.provider,
-            request.method,
-            redact_url(request.url),
-            response.status_code,
-            elapsed,
-        )
+        if log.isEnabledFor(logging.DEBUG):  # the URL is redacted only for a line that is written
+            log.debug(
+                "%s %s %s -> %d (%.0f ms)",
+                self.adapter.provider,
+                request.method,
+                redact_url(request.url),
+                response.status_code,
+                (self.clock() - started) * 1000,
+            )
         mode = retry_mode(request)
         if response.status_code in _RETRY_STATUSES and (
             mode in ("idempotent", "safe") or (mode == "rate_limit" and response.status_code == 429)

@@ -17,6 +17,7 @@ import attrs
 import httpx
 
 from . import _redact
+from ._clients import OwnAsyncClient, OwnClient
 from ._driver import AsyncDriver, Clock, SyncDriver
 from ._errors import NotPortableError, PhoneFleetError, ResponseFormatError
 from ._filter import ListFilter
@@ -405,7 +406,7 @@ class Store(_StoreBase[A]):
         self._driver = SyncDriver(
             adapter,
             http_client,
-            lambda: httpx.Client(**_client_options(timeout, transport)),
+            lambda: OwnClient(**_client_options(timeout, transport)),
             retry=retry,
             timeout=timeout,
             clock=clock,
@@ -554,7 +555,7 @@ class AsyncStore(_StoreBase[A]):
         self._driver = AsyncDriver(
             adapter,
             http_client,
-            lambda: httpx.AsyncClient(**_client_options(timeout, transport)),
+            lambda: OwnAsyncClient(**_client_options(timeout, transport)),
             retry=retry,
             timeout=timeout,
             clock=clock,

@@ -14,6 +14,7 @@ import httpx
 import msgspec
 
 from ._errors import ResponseFormatError
+from ._memo import Memo
 from ._redact import shorten
 
 __all__ = [
@@ -44,6 +45,8 @@ LISTING_EXTENSION: Final = "phonefleet.whole_listing"
 #: proves nothing was applied) is waited out and repeated.
 RetryMode = Literal["idempotent", "unsafe", "safe", "rate_limit"]
 _IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT"})
+#: the URLs built under every base URL, by their text (bounded; emptied when the last store closes)
+_URLS: Final[Memo[str, httpx.URL]] = Memo()
 
 # msgspec decodes large listings to plain dicts and lists faster than the
 # stdlib's json (bench/ compares the adapters against raw json.loads).
@@ -203,8 +206,11 @@ class RequestBuilder:
     def url(self, *segments: object, suffix: str = "") -> httpx.URL:
         """`base_url/segment/...` plus a literal `suffix` (the adapter's own, such as `.json`)."""
         # one parse of a string is cheaper than URL.copy_with; every segment
-        # is percent-encoded, so nothing in it can change the URL's structure
-        return httpx.URL(self._prefix + "".join("/" + quote_segment(s) for s in segments) + suffix)
+        # is percent-encoded, so nothing in it can change the URL's structure.
+        # A URL is immutable: one parsed for a number's first request serves its next ones.
+        text = self._prefix + "".join("/" + quote_segment(s) for s in segments) + suffix
+        url = _URLS.get(text)
+        return _URLS.keep(text, httpx.URL(text)) if url is None else url
 
     def request(
         self,

@@ -10,17 +10,26 @@ taken over refuses the whole group: every task waiting to send gets
 (`Report.done`, `progress`) only after its record's transaction, never
 before: a run killed before that leaves the step `started` in the journal,
 and the next run looks it up before believing or resending it.
+
+A group is written at the end of the loop's turn, or at once when its first
+task has waited `MAX_WAIT`: tasks woken together would otherwise all wait
+for the slowest of them, and move in lockstep from then on.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
+from typing import Final
 
 from ._journal import STARTED, Journal
 from ._model import Step
 
-__all__ = ["GroupCommit"]
+__all__ = ["MAX_WAIT", "GroupCommit"]
+
+#: how long (seconds) the first task of a group waits for others to join it, at most
+MAX_WAIT: Final = 0.0005
 
 
 class GroupCommit:
@@ -30,9 +39,17 @@ class GroupCommit:
     tasks waiting on `started` get the error as well.
     """
 
-    def __init__(self, journal: Journal, on_error: Callable[[BaseException], None]) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        on_error: Callable[[BaseException], None],
+        *,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
         self._journal = journal
         self._on_error = on_error
+        self._clock = clock
+        self._first = 0.0
         self._records: list[tuple[Step, str, str | None]] = []
         self._then: list[Callable[[], None]] = []
         self._waiting: list[asyncio.Future[None]] = []
@@ -41,9 +58,15 @@ class GroupCommit:
     def started(self, step: Step) -> asyncio.Future[None]:
         """Queue `step` as started; the future is resolved once that is on disk."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        now = self._clock()
+        if not self._waiting:
+            self._first = now
         self._records.append((step, STARTED, None))
         self._waiting.append(future)
-        self._schedule()
+        if now - self._first >= MAX_WAIT:  # the group's first task has waited enough: write it now
+            self.flush()
+        else:
+            self._schedule()
         return future
 
     def settled(self, step: Step, state: str, error: str | None, then: Callable[[], None]) -> None:

@@ -8,6 +8,7 @@ whether it is bound or not.
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import math
 from collections.abc import Sequence
@@ -62,9 +63,9 @@ class Step:
     after: Any = None
     id: str | None = None
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
-        """The step's identity in a journal: same change, same key, across reruns."""
+        """The step's identity in a journal: same change, same key, across reruns (computed once)."""
         value = json.dumps(value_to_json(self.action.value, self.after), sort_keys=True)
         return f"{self.store}|{self.action.value}|{self.number}|{value}"
 

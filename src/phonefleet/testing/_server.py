@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import ipaddress
 import logging
 import re
@@ -138,7 +139,14 @@ def _request(method: str, url: httpx.URL, headers: list[tuple[str, str]], body: 
         first.append(("Host", url.netloc.decode("ascii")))
     if method in _EMPTY_BODY_SIZED and "content-length" not in names and "transfer-encoding" not in names:
         first.append(("Content-Length", "0"))
-    return httpx.Request(method, url, headers=first + headers, stream=httpx.ByteStream(body))
+    request = httpx.Request(method, url, headers=first + headers, stream=httpx.ByteStream(body))
+    # every value was encoded as ASCII (a header that is not is a 400), so httpx would find
+    # "ascii" on first use, after decoding every header once more to see
+    request.headers.encoding = "ascii"
+    return request
+
+
+_reason_phrase: Final = functools.cache(httpx.codes.get_reason_phrase)
 
 
 class _Handler(QuickHeadHandler):
@@ -277,7 +285,10 @@ class _Handler(QuickHeadHandler):
     def _answer(self, response: httpx.Response) -> None:
         """Status, headers and body; a body still streaming goes out chunked as it comes."""
         body = in_memory_body(response)  # most answers: sent as they are
-        self.send_response(response.status_code, response.reason_phrase)
+        status = response.status_code
+        # httpx's phrase (a vendor's own if it gave one), looked up once per status
+        phrase = response.reason_phrase if response.extensions else _reason_phrase(status)
+        self.send_response(status, phrase)
         for key, value in response.headers.multi_items():
             if key.lower() not in _HOP_BY_HOP:
                 self.send_header(key, value)
