@@ -264,61 +264,10 @@ def test_nonsense_headers_never_make_it_wait(signal: RateSignal) -> None:
 
 
 # -- adaptive concurrency ---------------------------------------------------------------
-def test_a_concurrency_refusal_sets_the_ceiling_under_what_was_in_flight() -> None:
-    paced, _ = pacer(VendorLimits(concurrency=True))
-    permits = [paced.admit("POST", 60) for _ in range(20)]
-    assert all(p is not None for p in permits)
-    refused = permits[10]  # went with 11 in flight
-    assert refused is not None
-    paced.release(refused, RateSignal(throttled=True, concurrency=True))
-    assert paced.concurrency == 10
-
-
-def test_concurrency_probes_up_rarely_and_never_past_the_callers_peak() -> None:
-    paced, _ = pacer(VendorLimits(concurrency=True))
-    held = [paced.admit("POST", 60) for _ in range(9)]
-    last = held[-1]
-    assert last is not None
-    paced.release(last, RateSignal(throttled=True, concurrency=True))
-    assert paced.concurrency == 8
-    for p in held[:-1]:
-        assert p is not None
-        paced.release(p, OK)
-    for _ in range(150):
-        p = paced.admit("POST", 60)
-        assert p is not None
-        paced.release(p, OK)
-    assert paced.concurrency == 8  # no probe yet
-    for _ in range(2000):
-        p = paced.admit("POST", 60)
-        assert p is not None
-        paced.release(p, OK)
-    assert paced.concurrency == 9  # the caller never had more than 9 in flight
-
-
-def test_a_probe_refused_steps_down_gently() -> None:
-    paced, _ = pacer(VendorLimits(concurrency=True))
-    paced.concurrency = 30
-    permits = [paced.admit("POST", 60) for _ in range(5)]
-    last = permits[-1]
-    assert last is not None
-    paced.release(last, RateSignal(throttled=True, concurrency=True))
-    assert paced.concurrency == 4  # what was in flight, minus one
-    for permit in permits[:-1]:
-        assert permit is not None
-        paced.release(permit, OK)
-    paced.concurrency = 30
-    paced._last_gate_cut = -math.inf
-    permits = [paced.admit("POST", 60) for _ in range(30)]
-    fresh = permits[-1]
-    assert fresh is not None
-    paced.release(fresh, RateSignal(throttled=True, concurrency=True))
-    assert paced.concurrency == 27  # a step of a tenth, not a halving
-
-
 def test_async_tasks_wait_for_a_slot_and_are_woken_in_order() -> None:
     paced, _ = pacer(VendorLimits(concurrency=True))
     paced.concurrency = 2
+    paced._adaptive.slow_start = False  # a limit already found: too few answers here to probe
     most = 0
 
     async def one() -> None:

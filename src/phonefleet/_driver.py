@@ -267,13 +267,13 @@ class _Driver:
     def no_time_to_pace(self, request: httpx.Request) -> DeadlineExceededError:
         return self.deadline_passed(request, "while pacing to the account's rate limit, before")
 
-    def settle(self, permit: Permit, response: httpx.Response | None) -> None:
-        """Tell the pacer how the request went (None: no answer)."""
+    def settle(self, permit: Permit, response: httpx.Response | None) -> bool:
+        """Tell the pacer how the request went (None: no answer); True if a waiter got the slot."""
         signal = None
         if response is not None:
             signal = self.adapter.rate_signal(response)
             response.extensions[_SIGNAL] = signal  # its wait is read once, not twice
-        self.pacer.release(permit, signal)
+        return self.pacer.release(permit, signal)
 
     def wait_asked(self, response: httpx.Response) -> float | None:
         """The wait the vendor asked for, as the rate signal read it."""
@@ -634,7 +634,9 @@ class AsyncDriver(_Driver):
                 self.keep_body(sent, chunks)
                 response = sent
         finally:
-            self.settle(permit, response)
+            handed_over = self.settle(permit, response)
+        if handed_over:  # the request woken for our slot goes before our own post-processing;
+            await anyio.lowlevel.cancel_shielded_checkpoint()  # shielded: the answer is never lost
         if response is None:
             raise self.deadline_passed(request, "while waiting for")
         return self.check_response(request, response, started)

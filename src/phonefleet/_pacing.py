@@ -9,9 +9,12 @@ waiting, and its clock and sleeps are injectable, so tests never sleep.
 - A token bucket where a rate is known: the vendor's documented figure (or the
   caller's `rate_limit`), lowered by rate headers as they arrive, learned from
   the pace that drew a 429 where nothing is documented.
-- Adaptive concurrency where concurrency is the limit (Twilio): a 429 for too
-  many in flight sets the ceiling just under what was in flight; a success run
-  probes one higher, rarely; never above what the caller ever had in flight.
+- Adaptive concurrency where concurrency is the limit (Twilio): a gate whose
+  limit `AdaptiveLimit` finds and holds (AIMD, see `_concurrency`). A slot
+  freed while requests wait goes to the first of them; the async driver then
+  yields once, so the woken request is sent before the releasing task's own
+  post-processing (else every hand-off waits behind it, and the vendor's
+  slots idle for a share of each round trip).
 - A 429 slows the whole account (a step down, and a pause for its Retry-After);
   clean running recovers gently towards the ceiling.
 """
@@ -30,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from ._concurrency import AdaptiveLimit
 from ._ratelimit import RateLimit, RateSignal, VendorLimits, parse_rate_limit
 
 if TYPE_CHECKING:
@@ -55,9 +59,6 @@ _MAX_PAUSE: Final = 120.0
 #: a Retry-After this long pauses the whole account; a shorter one (a whole second at a
 #: window's end) only slows it, the refused request itself waiting it out
 _LONG_PAUSE: Final = 2.0
-#: a concurrency probe after this many clean answers per allowed request in flight
-_PROBE_EVERY: Final = 25
-_PROBE_MIN: Final = 100
 _JITTER: Final = 0.1
 
 
@@ -92,12 +93,13 @@ class PaceStats:
 
 @attrs.define(eq=False)
 class Permit:
-    """One request's admission: when and with how many in flight it went."""
+    """One request's admission: when, in what order and with how many in flight it went."""
 
     counted: bool
     gated: bool
     started: float = 0.0
     in_flight: int = 0
+    order: int = 0
     waiter: _Waiter | None = None
 
 
@@ -187,13 +189,19 @@ class Pacer:
         self._log: collections.deque[float] = collections.deque()
         self._log_cap = int(rate.requests * _HEADROOM) if rate is not None else 0
         self._log_span = rate.per if rate is not None else 0.0
-        # -- the gate: requests in flight, the ceiling found, who waits
-        self.concurrency: float = math.inf
+        # -- the gate: requests in flight, the limit found, who waits
+        self._adaptive = AdaptiveLimit()
         self._in_flight = 0
-        self._peak = 0
-        self._clean = 0
-        self._last_gate_cut = -math.inf
         self._waiters: collections.deque[_Waiter] = collections.deque()
+
+    @property
+    def concurrency(self) -> float:
+        """The requests allowed in flight at once, where the vendor limits that (`limits.concurrency`)."""
+        return self._adaptive.limit
+
+    @concurrency.setter
+    def concurrency(self, value: float) -> None:
+        self._adaptive.limit = value
 
     # -- what callers read ------------------------------------------------------------
     def stats(self) -> PaceStats:
@@ -202,7 +210,7 @@ class Pacer:
                 requests=self.requests,
                 throttled=self.throttled,
                 rate=self.rate,
-                concurrency=None if math.isinf(self.concurrency) else self.concurrency,
+                concurrency=self.concurrency if self.limits.concurrency and self.enabled else None,
             )
 
     def describe(self) -> str:
@@ -276,8 +284,9 @@ class Pacer:
 
     def _admit_now(self, permit: Permit) -> None:
         self._in_flight += 1
-        self._peak = max(self._peak, self._in_flight)
         permit.in_flight = self._in_flight
+        if permit.gated:
+            permit.order = self._adaptive.admit()
         permit.started = self.clock()
         self.requests += 1
         if permit.counted:
@@ -296,6 +305,8 @@ class Pacer:
         wait = self._reserve(counted, budget)
         if wait is None:
             return permit, None, False
+        if gated:
+            self._adaptive.wanted(self._in_flight + len(self._waiters) + 1)
         must_queue = gated and (self._waiters or self._in_flight >= self.concurrency)
         if not must_queue:
             self._admit_now(permit)
@@ -387,29 +398,37 @@ class Pacer:
             self._waiters.remove(waiter)
             return False
 
-    def _wake(self) -> None:
+    def _wake(self) -> bool:
+        woken = False
         while self._waiters and self._in_flight < self.concurrency:
             waiter = self._waiters.popleft()
             self._admit_now(waiter.permit)
             waiter.wake()
+            woken = True
+        return woken
 
     # -- after the answer -------------------------------------------------------------
-    def release(self, permit: Permit, signal: RateSignal | None) -> None:
-        """The request is over; `signal` is what its answer said (None: no answer)."""
+    def release(self, permit: Permit, signal: RateSignal | None) -> bool:
+        """The request is over; `signal` is what its answer said (None: no answer).
+
+        True when its slot went to a waiting request: an async caller should then
+        yield once, so that request is sent before the caller carries on.
+        """
         with self._lock:
+            binding = bool(self._waiters) or self._in_flight >= self.concurrency
             self._in_flight -= 1
             if signal is not None and self.enabled:
-                self._observe(permit, signal)
+                self._observe(permit, signal, binding)
             elif signal is not None and signal.throttled:
                 self.throttled += 1
-            self._wake()
+            return self._wake()
 
-    def _observe(self, permit: Permit, signal: RateSignal) -> None:
+    def _observe(self, permit: Permit, signal: RateSignal, binding: bool) -> None:
         now = self.clock()
         if signal.throttled:
             self.throttled += 1
             if signal.concurrency and permit.gated:
-                self._cut_concurrency(permit)
+                self._adaptive.refused(permit.order, permit.in_flight)
             elif permit.counted:
                 self._cut_rate(permit, now)
             pause = _sane(signal.retry_after, _MAX_PAUSE)
@@ -417,29 +436,11 @@ class Pacer:
                 self._paused_until = max(self._paused_until, now + pause)
         else:
             if permit.gated:
-                self._clean += 1
-                ceiling = max(1, self._peak)
-                if self._clean >= max(_PROBE_MIN, _PROBE_EVERY * self.concurrency) and (
-                    self.concurrency < ceiling
-                ):
-                    self.concurrency += 1
-                    self._clean = 0
+                self._adaptive.answered(permit.order, binding=binding)
             if permit.counted:
                 self._recover(now)
         if permit.counted:
             self._follow_headers(signal, now)
-
-    def _cut_concurrency(self, permit: Permit) -> None:
-        """Just under what was in flight when the refused request went; one gentle step per round trip."""
-        below = max(1, permit.in_flight - 1)
-        if permit.started >= self._last_gate_cut and not math.isinf(self.concurrency):
-            target = min(self.concurrency - max(1, self.concurrency // 10), below)
-        else:
-            target = min(self.concurrency, below)
-        if target < self.concurrency:
-            self.concurrency = max(1, target)
-            self._last_gate_cut = self.clock()
-        self._clean = 0
 
     def _observed_rate(self, now: float) -> float:
         recent = [t for t in self._sent if now - t <= 2.0]
