@@ -124,7 +124,7 @@ def test_a_served_request_is_the_one_httpx_builds(
     method: str, headers: list[tuple[str, str]], body: bytes
 ) -> None:
     url = httpx.URL("http://127.0.0.1:9/api/x?a=1")
-    built = server_module._request(method, url, list(headers), body)
+    built = server_module._request(method, url, headers, body)
     built.read()
     expected = httpx.Request(method, url, headers=headers, content=body or None)
     assert (built.method, built.url, built.headers.raw, built.content) == (
@@ -143,7 +143,7 @@ def test_a_header_httpx_cannot_encode_is_refused_alike() -> None:
     with pytest.raises(UnicodeEncodeError):
         httpx.Request("GET", url, headers=headers)
     with pytest.raises(UnicodeEncodeError):  # a ValueError: the server answers 400
-        server_module._request("GET", url, list(headers), b"")
+        server_module._request("GET", url, headers, b"")
 
 
 @pytest.mark.parametrize(

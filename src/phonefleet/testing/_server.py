@@ -131,15 +131,16 @@ def _request(method: str, url: httpx.URL, headers: list[tuple[str, str]], body: 
     Content-Length), built from a stream: httpx's content encoding and reading
     pass cost more than the rest of the request. The emulator reads it."""
     names = {key.lower() for key, _ in headers}
-    if body and "content-length" not in names:
-        headers.append(("Content-Length", str(len(body))))
-        names.add("content-length")
     first: list[tuple[str, str]] = []
+    last: list[tuple[str, str]] = []
+    if body and "content-length" not in names:
+        last.append(("Content-Length", str(len(body))))
+        names.add("content-length")
     if "host" not in names and url.host:
         first.append(("Host", url.netloc.decode("ascii")))
     if method in _EMPTY_BODY_SIZED and "content-length" not in names and "transfer-encoding" not in names:
         first.append(("Content-Length", "0"))
-    request = httpx.Request(method, url, headers=first + headers, stream=httpx.ByteStream(body))
+    request = httpx.Request(method, url, headers=first + headers + last, stream=httpx.ByteStream(body))
     # every value was encoded as ASCII (a header that is not is a 400), so httpx would find
     # "ascii" on first use, after decoding every header once more to see
     request.headers.encoding = "ascii"
@@ -307,6 +308,7 @@ class _Handler(QuickHeadHandler):
                 return
             for chunk in response.iter_raw(_CHUNK):
                 if chunk:
+                    self.server.connections.waiting(self.connection)  # each write has its deadline
                     self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
             self.wfile.write(b"0\r\n\r\n")
         finally:
