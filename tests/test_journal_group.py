@@ -257,3 +257,51 @@ def test_a_run_killed_with_records_queued_reports_and_journals_only_what_the_sto
     assert set(reported.read_text().split()) <= journaled_done
     # the step the store confirmed as the process died is not believed done: it is looked up on resume
     assert rows[confirmed[-1]] == STARTED
+
+
+def _async_stores() -> tuple[AsyncMemoryStore, AsyncMemoryStore]:
+    source = AsyncMemoryStore(
+        [PhoneNumber("linq", f"s{i}", n, name="x") for i, n in enumerate(NUMBERS)], provider="linq"
+    )
+    target = AsyncMemoryStore([PhoneNumber("gr", f"t{i}", n) for i, n in enumerate(NUMBERS)], provider="gr")
+    return source, target
+
+
+async def test_an_async_run_reports_each_step_once_and_done_only_once_on_disk(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    source, target = _async_stores()
+    plan = await migrate.plan_async(source, target)
+    heard: list[tuple[str, str, str | None]] = []
+
+    def progress(step: Step, outcome: str) -> None:
+        heard.append((step.number, outcome, _rows(path).get(step.number)))
+
+    report = await migrate.apply_async(plan, journal=path, concurrency=8, progress=progress)
+    assert report.ok
+    assert sorted(number for number, _, _ in heard) == sorted(NUMBERS)  # each step once
+    assert {(outcome, state) for _, outcome, state in heard} == {("done", DONE)}  # on disk when reported
+    assert set(_rows(path).values()) == {DONE}
+
+
+async def test_a_progress_callback_that_fails_stops_an_async_run_cleanly(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    source, target = _async_stores()
+    plan = await migrate.plan_async(source, target)
+    heard: list[str] = []
+
+    def progress(step: Step, outcome: str) -> None:
+        heard.append(step.number)
+        if len(heard) == 5:
+            msg = "the progress bar broke"
+            raise RuntimeError(msg)
+
+    report = await migrate.apply_async(plan, journal=path, concurrency=4, progress=progress)
+    assert report.interrupted
+    assert "the progress bar broke" in (report.stopped_by or "")
+    assert len(report.done) < len(NUMBERS)  # nothing new started once it failed
+    rows = _rows(path)
+    assert {step.number for step in report.done} <= {n for n, state in rows.items() if state == DONE}
+    journal = Journal(path, source="linq", target="gr")
+    assert journal.owner() is None  # released
+    assert journal.runs()[-1]["outcome"].startswith("interrupted: RuntimeError")
+    journal.close()
