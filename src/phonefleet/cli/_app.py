@@ -36,9 +36,9 @@ from ._params import (
     provider_argument,
     store_options,
     subset_options,
-    timeout,
+    timeout_flag,
+    with_timeout,
 )
-from ._params import with_timeout as _with_timeout
 
 __all__ = [
     "archive_command",
@@ -126,7 +126,7 @@ def show_command(
     out = Output(as_json=as_json)
     with (
         errors(debug),
-        _stores.connect(provider, _with_timeout(option, timeout)) as store,
+        _stores.connect(provider, with_timeout(option, timeout)) as store,
         _looking_up(number),
     ):
         _print_number(out, store.get(number))
@@ -175,7 +175,7 @@ def forward_command(
         fail("give either a number to forward to or --off", code=2)
     with (
         errors(debug),
-        _stores.connect(provider, _with_timeout(option, timeout)) as store,
+        _stores.connect(provider, with_timeout(option, timeout)) as store,
         _looking_up(number),
     ):
         target: str | phonefleet.PhoneNumber = number
@@ -218,7 +218,7 @@ def blockers_command(
     out = Output(as_json=as_json)
     with (
         errors(debug),
-        _stores.connect(provider, _with_timeout(option, timeout)) as store,
+        _stores.connect(provider, with_timeout(option, timeout)) as store,
         _looking_up(number),
     ):
         found = store.archive_blockers(number)
@@ -249,7 +249,7 @@ def archive_command(
     out = Output(as_json=as_json)
     with (
         errors(debug),
-        _stores.connect(provider, _with_timeout(option, timeout)) as store,
+        _stores.connect(provider, with_timeout(option, timeout)) as store,
         _looking_up(number),
     ):
         if Feature.ARCHIVE not in store.features:  # refuse before asking anything
@@ -300,7 +300,7 @@ def link_command(
     out = Output(as_json=as_json)
     if number is not None and (provider_phone is None) == (not unlink):
         fail("give either a provider line to link to or --unlink", code=2)
-    with errors(debug), _stores.connect(provider, _with_timeout(option, timeout)) as store:
+    with errors(debug), _stores.connect(provider, with_timeout(option, timeout)) as store:
         if number is None:
             phones = store.linkable()
             if as_json:
@@ -335,7 +335,7 @@ def _line_id(store: Any, provider: str, line: str | None) -> str | None:
 @click.option("--output", type=PathType, help="write to this file, not stdout")
 @click.option("--all", "all_numbers", is_flag=True, help="archived numbers too")
 @options
-@timeout
+@timeout_flag
 @click.option("--json", "as_json", is_flag=True, help="the same as --format json")
 @debug_flag
 def export_command(
@@ -353,7 +353,7 @@ def export_command(
     fmt = "json" if as_json else fmt.lower()
     if fmt not in ("json", "csv"):
         fail(f"--format must be json or csv, not {fmt!r}", code=2)
-    settings = _with_timeout(option, timeout)
+    settings = with_timeout(option, timeout)
     settings.hint = "the file to write to is --output FILE"
     with errors(debug), _stores.connect(provider, settings) as store:
         rows = numbers_json(store.list(archived=None if all_numbers else False))
@@ -382,7 +382,7 @@ def export_command(
 @click.option("--a-option", metavar="KEY=VALUE", multiple=True, help="a setting of A (repeatable)")
 @click.option("--b-option", metavar="KEY=VALUE", multiple=True, help="a setting of B (repeatable)")
 @click.option("--same", "show_same", is_flag=True, help="list identical numbers too")
-@timeout
+@timeout_flag
 @json_flag
 @debug_flag
 def diff_command(
@@ -402,8 +402,8 @@ def diff_command(
     out = Output(as_json=as_json)
     with (
         errors(debug),
-        _stores.connect(a, _with_timeout(a_option, timeout, "--a-option")) as left,
-        _stores.connect(b, _with_timeout(b_option, timeout, "--b-option")) as right,
+        _stores.connect(a, with_timeout(a_option, timeout, "--a-option")) as left,
+        _stores.connect(b, with_timeout(b_option, timeout, "--b-option")) as right,
     ):
         differences = compare(left.list(), right.list())
         _print_diff(out, a, b, differences, show_same=show_same)
@@ -467,7 +467,7 @@ def _field(number: phonefleet.PhoneNumber, field: str) -> str:
     "--from-option", metavar="KEY=VALUE", multiple=True, help="a setting of the source (repeatable)"
 )
 @click.option("--to-option", metavar="KEY=VALUE", multiple=True, help="a setting of the target (repeatable)")
-@timeout
+@timeout_flag
 @json_flag
 @debug_flag
 def migrate_command(
@@ -521,8 +521,8 @@ def migrate_command(
                 out,
                 source=source,
                 target=target,
-                source_options=_with_timeout(from_option, timeout, "--from-option"),
-                target_options=_with_timeout(to_option, timeout, "--to-option"),
+                source_options=with_timeout(from_option, timeout, "--from-option"),
+                target_options=with_timeout(to_option, timeout, "--to-option"),
                 apply_changes=do_apply,
                 journal=journal,
                 concurrency=concurrency,

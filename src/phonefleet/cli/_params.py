@@ -21,7 +21,7 @@ __all__ = [
     "store_flags",
     "store_options",
     "subset_options",
-    "timeout",
+    "timeout_flag",
     "timeout_option",
     "with_timeout",
 ]
@@ -61,7 +61,7 @@ def store_flags(timeout_help: str) -> Callable[[Callable[..., Any]], Callable[..
 provider_argument = argument("provider", help="adapter name (see `phonefleet providers`)")
 number_argument = argument("number", help="an E.164 number (+1...) or the provider's id")
 _TIMEOUT = "give up on a vendor after this long, retries included (for every store the command opens)"
-timeout = timeout_option(_TIMEOUT)
+timeout_flag = timeout_option(_TIMEOUT)
 store_options = store_flags(_TIMEOUT)
 
 
