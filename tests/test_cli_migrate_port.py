@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +162,24 @@ def test_the_pin_may_come_from_the_environment(tmp_path: Path) -> None:
     path.write_text(_account_file(tmp_path).read_text().replace("[address]", 'colour = "red"\n[address]'))
     with pytest.raises(AccountFileError, match="unknown fields: colour"):
         load_account(path)
+
+
+def _files(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.glob("journal.sqlite*"))}
+
+
+def test_a_dry_run_reads_the_journal_of_earlier_orders_writes_nothing(net: Network, tmp_path: Path) -> None:
+    account = _account_file(tmp_path)
+    filed = run(*_args(tmp_path, account, "--apply"))
+    assert filed.exit_code == 0, filed.output
+    with contextlib.closing(sqlite3.connect(tmp_path / "journal.sqlite")) as db, db:
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")  # as an older phonefleet left it
+    before = _files(tmp_path)
+    assert "journal.sqlite" in before
+
+    dry = run(*_args(tmp_path, account))
+    assert dry.exit_code == 0, dry.output
+    assert "dry run" in dry.stdout
+    assert dry.stdout.count("port_in") == len(NUMBERS)  # the numbers in flight stay ports
+    assert "Cannot carry" not in dry.stdout  # not asked about again
+    assert _files(tmp_path) == before  # not upgraded, not claimed: nothing written

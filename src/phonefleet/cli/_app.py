@@ -620,7 +620,10 @@ async def _migrate(
 
 
 def _in_flight(port: Any, journal: Path, source_store: Any, target_store: Any) -> Any:
-    """`port` knowing the numbers the journal has orders for: planned as ports without asking again."""
+    """`port` knowing the numbers the journal has orders for: planned as ports without asking again.
+
+    Read only: planning (a dry run above all) never writes to a journal; `apply` claims it later.
+    """
     import attrs
 
     from phonefleet import StoreIdentity
@@ -628,7 +631,10 @@ def _in_flight(port: Any, journal: Path, source_store: Any, target_store: Any) -
     from phonefleet.migrate._porting import in_flight
 
     with Journal(
-        journal, source=StoreIdentity.of(source_store), target=StoreIdentity.of(target_store)
+        journal,
+        source=StoreIdentity.of(source_store),
+        target=StoreIdentity.of(target_store),
+        read_only=True,
     ) as book:
         return attrs.evolve(port, in_flight=in_flight(book))
 
