@@ -163,3 +163,18 @@ def test_eighty_columns_move_a_shared_provider_and_state_into_the_title(provider
     assert "state" not in titles
     title = next(line for line in screen.splitlines() if "number" in line and "┃" not in line)
     assert "active" in title
+
+
+@pytest.mark.parametrize(
+    ("args", "suggestion", "where"),
+    [(["lst"], "'list'", "phonefleet"), (["port", "chek"], "'check'", "phonefleet port")],
+)
+def test_command_typos_get_a_did_you_mean(args: list[str], suggestion: str, where: str) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: no such command {args[-1]!r} (did you mean {suggestion}?) (see '{where} --help')\n"
+    )
+    far = run("zzz")
+    assert far.exit_code == 2
+    assert far.stderr == "error: no such command 'zzz' (see 'phonefleet --help')\n"

@@ -94,6 +94,22 @@ class LazyGroup(click.Group):
             self.add_command(self.lazy[cmd_name].load(), cmd_name)
         return self.commands.get(cmd_name)
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """click's, with the nearest command names offered for a mistyped one."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            import difflib  # only for a mistyped command
+
+            name = args[0] if args else ""
+            near = difflib.get_close_matches(name, self.list_commands(ctx), n=2, cutoff=0.6)
+            if not near:
+                raise
+            msg = f"no such command {name!r} (did you mean {' or '.join(map(repr, near))}?)"
+            raise click.UsageError(msg, ctx) from exc
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list from the summaries: no command module is imported to print it."""
         names = self.list_commands(ctx)
