@@ -182,4 +182,11 @@ def test_a_dry_run_reads_the_journal_of_earlier_orders_writes_nothing(net: Netwo
     assert "dry run" in dry.stdout
     assert dry.stdout.count("port_in") == len(NUMBERS)  # the numbers in flight stay ports
     assert "Cannot carry" not in dry.stdout  # not asked about again
+    assert "Waiting for a port (2)" in dry.stdout  # the orders filed earlier, as the journal has them
+    as_json = run(*_args(tmp_path, account, "--json"))
+    assert as_json.exit_code == 0, as_json.output
+    shown = json.loads(as_json.stdout)
+    assert shown["report"] is None
+    assert {item["number"] for item in shown["waiting"]} == set(NUMBERS)
+    assert {item["status"] for item in shown["waiting"]} == {"scheduled"}
     assert _files(tmp_path) == before  # not upgraded, not claimed: nothing written

@@ -565,10 +565,12 @@ async def _migrate(
         _stores.connect_async(source, source_options) as source_store,
         _stores.connect_async(target, target_options) as target_store,
     ):
+        # a port run's journal may hold orders filed on earlier days
+        ordered_before = plan_file is None and port is not None and journal is not None and journal.exists()
         if plan_file is not None:
             plan = _migrating.load_plan(plan_file, source_store, target_store)
         else:
-            if port is not None and journal is not None and journal.exists():
+            if ordered_before and journal is not None:
                 port = _in_flight(port, journal, source_store, target_store)
             plan = await migrate.plan_async(
                 source_store,
@@ -584,9 +586,23 @@ async def _migrate(
             save_plan.write_text(plan.to_json(), encoding="utf-8")
         print_plan(out, plan, plain_title=True)  # two tables: each says what it is
         if not apply_changes:
+            # orders filed on earlier days: the journal's record of them, read only
+            earlier = (
+                await migrate.apply_async(plan, journal=journal, dry_run=True)
+                if ordered_before and journal is not None
+                else None
+            )
+            waiting = [] if earlier is None else earlier.to_dict()["waiting"]
             if out.as_json:
-                out.json({"plan": json.loads(plan.to_json()), "report": None})
+                shown: dict[str, Any] = {"plan": json.loads(plan.to_json()), "report": None}
+                if waiting:
+                    shown["waiting"] = waiting
+                out.json(shown)
             else:
+                if earlier is not None and earlier.waiting:
+                    from ._portfile import print_waiting
+
+                    print_waiting(out, earlier)
                 out.line(f"dry run: {len(plan.steps)} steps would run; pass --apply to make them")
             return 0
         with contextlib.ExitStack() as scratch:
