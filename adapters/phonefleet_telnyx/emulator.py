@@ -72,6 +72,16 @@ _MIRRORED: Final = {
 }
 
 
+def _page_meta(total: int, number: int, size: int) -> dict[str, int]:
+    """A page's `meta`, as every paged Telnyx listing answers it."""
+    return {
+        "total_pages": (total + size - 1) // size,
+        "total_results": total,
+        "page_number": number,
+        "page_size": size,
+    }
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
@@ -488,16 +498,9 @@ class TelnyxEmulator(EmulatorTransport):
             chosen = [i for i in (ids if chosen is None else chosen) if keep(self.records[i])]
         if chosen is None:
             chosen = ids
-        total = len(chosen)
         start = (number - 1) * size
         page = [self.records[i] for i in chosen[start : start + size]]
-        meta = {
-            "total_pages": (total + size - 1) // size,
-            "total_results": total,
-            "page_number": number,
-            "page_size": size,
-        }
-        return page, meta
+        return page, _page_meta(len(chosen), number, size)
 
     def _filters(self, params: httpx.QueryParams) -> list[Callable[[dict[str, Any]], bool]]:
         """The other documented `filter[...]` of `/phone_numbers`, as predicates."""
@@ -627,13 +630,7 @@ class TelnyxEmulator(EmulatorTransport):
         direction = params.get("sort[phone_number]")
         if direction is not None:
             views.sort(key=lambda v: v["phone_number"], reverse=direction == "desc")
-        total = len(views)
-        meta = {
-            "total_pages": (total + size - 1) // size,
-            "total_results": total,
-            "page_number": number,
-            "page_size": size,
-        }
+        meta = _page_meta(len(views), number, size)
         return json_response(200, {"data": views[(number - 1) * size : number * size], "meta": meta})
 
     def _get_number(self, request: httpx.Request, pid: str) -> httpx.Response:
@@ -869,13 +866,7 @@ class TelnyxEmulator(EmulatorTransport):
                 key = "filter[status]"
                 raise _invalid(f"{key} must be one of {', '.join(sorted(_ORDER_STATUSES))}.", parameter=key)
             views = [view for view in views if view["status"] == status]
-        total = len(views)
-        meta = {
-            "total_pages": (total + size - 1) // size,
-            "total_results": total,
-            "page_number": number,
-            "page_size": size,
-        }
+        meta = _page_meta(len(views), number, size)
         return json_response(200, {"data": views[(number - 1) * size : number * size], "meta": meta})
 
     def _get_order(self, request: httpx.Request, oid: str) -> httpx.Response:
